@@ -1,0 +1,74 @@
+// What running a scenario produces. `toContractJson` (run/contractJson.ts) turns this into exactly the
+// JSON object of ../shared/scenario-format.md ("Headless run"); the app reads it directly.
+
+import type { Variant } from '../scenario/scenarioTypes.ts';
+import type { Trace } from '../trace/traceFormat.ts';
+
+export type StepStatus = 'processed' | 'rejected' | 'blocked' | 'applied';
+
+/** QEMU's zero-initialised VTDPASIDCacheInfo (type: 0 DSI, 1 PASID-SI, 3 global). */
+export interface PcInfo {
+  readonly type: 0 | 1 | 3;
+  readonly did: number;
+  readonly pasid: number;
+}
+
+export interface AccelWalkCounts {
+  /** Directory-entry reads attempted by vtd_sm_pasid_table_walk (failed reads count). */
+  readonly dirReads: number;
+  /** Leaf-entry fetches attempted by vtd_sm_pasid_table_walk_one (failed/not-present count). */
+  readonly entryReads: number;
+  /** PASID comparisons of QEMU's linear list search in vtd_accel_fill_pc. */
+  readonly listCompares: number;
+}
+
+export type CacheKind = 'accel' | 'emulated';
+export type ChangeKind = 'created' | 'updated' | 'removed';
+
+export interface CacheChange {
+  readonly cache: CacheKind;
+  readonly bdf: string;
+  readonly pasid: number;
+  readonly kind: ChangeKind;
+}
+
+export interface StepResult {
+  readonly index: number;
+  readonly op: 'write' | 'invalidate' | 'clearIqe';
+  readonly status: StepStatus;
+  /** Human-readable reason, when rejected (QEMU's error_report text in our words). */
+  readonly error?: string;
+  /** Descriptor type name as QEMU's vtd_inv_desc trace prints it ("pasid-cache", "wait", ...). */
+  readonly descType?: string;
+  readonly pcInfo?: PcInfo;
+  /** Present on every processed invalidate step (zeros when nothing was walked). */
+  readonly accelWalk?: AccelWalkCounts;
+  readonly changes: readonly CacheChange[];
+}
+
+/** One VTDAccelPASIDCacheEntry: the PASID and its cached 512-bit entry (8 words). */
+export interface AccelCacheEntry {
+  readonly pasid: number;
+  readonly entry: readonly bigint[];
+}
+
+/** One VTDAddressSpace's VTDPASIDCacheEntry. An invalid entry keeps its last contents. */
+export interface EmulatedCacheEntry {
+  readonly valid: boolean;
+  readonly entry: readonly bigint[];
+}
+
+export interface CacheState {
+  readonly iqe: boolean;
+  /** Per iommufd device (bdf), list order: head first. */
+  readonly accel: Readonly<Record<string, readonly AccelCacheEntry[]>>;
+  /** Per device (bdf), per address-space PASID (decimal string key). */
+  readonly emulated: Readonly<Record<string, Readonly<Record<string, EmulatedCacheEntry>>>>;
+}
+
+export interface RunResult {
+  readonly variant: Variant;
+  readonly steps: readonly StepResult[];
+  readonly final: CacheState;
+  readonly trace: Trace;
+}

@@ -99,6 +99,11 @@ export default defineConfig([
     },
   },
   {
+    // The composition root mounts the app; it exports nothing, so fast refresh does not apply.
+    files: ['src/main.tsx'],
+    rules: { 'react-refresh/only-export-components': 'off' },
+  },
+  {
     files: ['*.config.ts', 'e2e/**/*.ts', 'src/cli/**/*.ts', 'bench/**/*.ts'],
     languageOptions: { globals: { ...globals.node } },
   },

@@ -1,15 +1,73 @@
+// Composition root: build the engine and the store, start up (link / preset / autosave), mount the
+// app, and expose the test hook `window.pasidscope.idle()`.
+
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { bootstrap } from './state/boot.ts';
+import { createDefaultEngine } from './state/engine.ts';
+import { fetchRelative } from './state/presets.ts';
+import { createAppStore, type AppStore } from './state/store.ts';
+import { StoreProvider } from './state/StoreProvider.tsx';
+import { App } from './ui/App.tsx';
+import './ui/styles/app.css';
 
-function Placeholder() {
-  return <h1>PASIDscope</h1>;
+declare global {
+  interface Window {
+    pasidscope?: {
+      /** Resolves when no engine request, load or animation is pending. */
+      idle(): Promise<void>;
+      readonly store: AppStore;
+    };
+  }
 }
+
+function localStorageOrUndefined(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+const store = createAppStore({
+  engine: createDefaultEngine(),
+  storage: localStorageOrUndefined(),
+  fetchText: fetchRelative,
+});
+
+window.pasidscope = {
+  store,
+  idle: async () => {
+    await store.idle();
+    // Let React commit what the last state change rendered.
+    await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+    await store.idle();
+  },
+};
+
+window.addEventListener('pagehide', () => store.flushAutosave());
+window.addEventListener('hashchange', () => {
+  if (window.location.hash.includes('scenario=')) {
+    void store
+      .getState()
+      .openShareFragment(window.location.hash)
+      .then(() => history.replaceState(null, '', window.location.pathname + window.location.search));
+  }
+});
+
+void bootstrap(store, {
+  location: window.location,
+  replaceUrl: (url) => history.replaceState(null, '', url),
+  fetchText: fetchRelative,
+});
 
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <Placeholder />
+      <StoreProvider store={store}>
+        <App />
+      </StoreProvider>
     </StrictMode>,
   );
 }

@@ -1,10 +1,17 @@
 import type { Scenario, Variant } from '../scenario/scenarioTypes.ts';
+import { PasidScopeMachine } from './pasidScopeMachine.ts';
 import type { RunResult } from './runTypes.ts';
 
-/** Runs every step of a scenario through the model. Placeholder until the model lands. */
-export function runScenario(
-  _scenario: Scenario,
-  _options?: { readonly variant?: Variant },
-): RunResult {
-  throw new Error('runScenario: not implemented yet');
+export interface RunOptions {
+  /** Overrides the scenario's variant. */
+  readonly variant?: Variant;
+  /** See MachineOptions.maxChangesPerStep (default: every change, as the contract needs). */
+  readonly maxChangesPerStep?: number;
+}
+
+/** Runs every step of a scenario through the model. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const machine = new PasidScopeMachine(scenario, options);
+  const steps = machine.runAll();
+  return { variant: machine.variant, steps, final: machine.caches(), trace: machine.trace() };
 }

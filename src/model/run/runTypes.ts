@@ -44,6 +44,11 @@ export interface StepResult {
   /** Present on every processed invalidate step (zeros when nothing was walked). */
   readonly accelWalk?: AccelWalkCounts;
   readonly changes: readonly CacheChange[];
+  /**
+   * Only when the run was asked to materialise fewer changes per step (MachineOptions
+   * .maxChangesPerStep): how many changes of this step are not in `changes`.
+   */
+  readonly changesOmitted?: number;
 }
 
 /** One VTDAccelPASIDCacheEntry: the PASID and its cached 512-bit entry (8 words). */

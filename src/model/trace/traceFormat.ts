@@ -73,7 +73,7 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * StepWrite          addr = guest address, count = qwords written
  * StepClearIqe       -
  * DescFetched        a = descriptor type code (bits 3:0 | bits 11:9 << 4), b = queue width (128|256)
- * DescRejected       a = RejectReason; the step sets FSTS.IQE
+ * DescRejected       a = RejectReason, b = type code; the step sets FSTS.IQE
  * DescBlocked        FSTS.IQE was already set: the descriptor is not processed
  * DescNoEffect       a = type code; a descriptor QEMU checks but that touches no PASID cache
  * PcInfoBuilt        a = pc type (0 DSI, 1 PASID-SI, 3 global), b = did, pasid = pasid
@@ -86,7 +86,8 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  *                    device/pasid = whose lookup it is (one event per read; only for bounded lookups)
  * LookupResult       a = fault code (0 = entry valid), addr = leaf entry address (NO_ADDR if not
  *                    reached), device, pasid; fn = vtd_dev_get_pe_from_pasid or vtd_dev_to_context_entry
- * EmuSkip            a = EmuSkipReason, b = the DID compared (for DidFilter), device, pasid (the AS)
+ * EmuSkip            a = EmuSkipReason, b = the DID compared (for DidFilter), c = fault code of the
+ *                    failed lookup (LookupFailedNotCached), device, pasid (the AS)
  * EmuCreated         the VTDPASIDCacheEntry became valid; addr = where its words came from (NO_ADDR =
  *                    all zero), b = 1 when this is the series fall-through re-creation
  * EmuRemoved         the entry became invalid (lookup failed); c = fault code
@@ -94,7 +95,9 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * EmuDiffers         valid and memory differs: switch + sync, the cached copy is NOT overwritten
  * AccelDeviceBegin   device = the iommufd device the accel sync now works on
  * AccelDeviceSkipped a = fault code of vtd_dev_to_context_entry (device silently skipped)
- * AccelRemovalCheck  pasid, a = RemovalOutcome, b = cached DID, c = fault code of the fresh lookup
+ * AccelRemovalCheck  pasid, a = RemovalOutcome, b = cached DID, c = fault code of the fresh lookup;
+ *                    count = entries in this run: consecutive list entries (head first) with the
+ *                    same outcome are one event (pasid, b of the first); Removed is never coalesced
  * AccelBypass        accel_pce_deleted was set by a PASID-selective removal: replay skipped, flag cleared
  * RangeInit          pasid = start, b = end (exclusive), a = RangeReason, c = pasid-bits
  * RangeClamp         pasid = start, a = device max_pasid_log2, b = context PDTS, c = resulting end
@@ -103,7 +106,9 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  *                    c = fault code (0x50 for a read failure)
  * LeafChecked        pasid = first PASID, count = PASIDs in this run, addr = first leaf-entry address,
  *                    a = LeafOutcome, b = DID read from memory (when the entry was read), c = list
- *                    compares made by vtd_accel_fill_pc for this PASID (fill outcomes only)
+ *                    compares made by vtd_accel_fill_pc for this PASID (fill outcomes only). Skip
+ *                    runs (FetchError, EntryInvalid, NotPresent, DidMismatch) coalesce while the
+ *                    outcome and the DID stay the same; fill outcomes are one event per PASID
  * AccelRemoved       pasid, a = cached DID; the entry left the device's list (vtd_accel_delete_pc)
  */
 export const TraceKind = {
@@ -156,8 +161,20 @@ export const RejectReason = {
   WaitStatusWriteFailed: 6,
   ContextDescReservedBits: 7,
   ContextDescGranularity0: 8,
+  /** Not produced any more: the model reports one of 11-15 instead. */
   OtherDescInvalid: 9,
   UnknownType: 10,
+  /** A PASID-IOTLB or PASID device-TLB descriptor (256-bit only) in a 128-bit queue. */
+  OtherDescIn128BitQueue: 11,
+  /** Reserved bits set in an IOTLB, device-TLB, IEC, PASID-IOTLB, PASID device-TLB or page
+   *  group response descriptor. */
+  OtherDescReservedBits: 12,
+  /** IOTLB granularity 0, or PASID-IOTLB granularity 0 / 1. */
+  OtherDescGranularity: 13,
+  /** IOTLB / PASID-IOTLB page invalidation with an address mask above 18 (VTD_MAMV). */
+  OtherDescAddressMask: 14,
+  /** Page group response without PASID (QEMU does not support it yet). */
+  PageResponseWithoutPasid: 15,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 

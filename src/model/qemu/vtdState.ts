@@ -1,0 +1,161 @@
+// The mutable state the QEMU-mirroring functions share: IntelIOMMUState's relevant parts (caps,
+// the address spaces with their VTDPASIDCacheEntry, the host IOMMU devices with their accel
+// lists, FSTS.IQE), plus what the model records while it runs (trace, cache changes, counters).
+
+import type { GuestMemory } from '../memory/guestMemory.ts';
+import type { CacheChange, ChangeKind } from '../run/runTypes.ts';
+import type { Variant } from '../scenario/scenarioTypes.ts';
+import type { TraceBuilder } from '../trace/traceBuilder.ts';
+import type { AccelPasidCacheList } from './accelPasidCacheList.ts';
+import { ReadLog } from './readLog.ts';
+import type { VtdCaps } from './vtdCapInit.ts';
+import { createLookupScratch } from './vtdPasidEntry.ts';
+import type { LookupScratch } from './vtdPasidEntry.ts';
+
+/** QEMU's VTDPASIDCacheInfo: zero-initialised; type 0 DSI, 1 PASID-SI, 3 global. */
+export interface VtdPasidCacheInfo {
+  type: 0 | 1 | 3;
+  did: number;
+  pasid: number;
+  /** Series only: a PASID-selective removal happened for the device being processed. */
+  accelPceDeleted: boolean;
+}
+
+/** One VTDAddressSpace and its VTDPASIDCacheEntry. */
+export interface EmulatedAddressSpace {
+  /** Index of the device in the scenario (and in Trace.devices). */
+  readonly device: number;
+  readonly bus: number;
+  readonly devfn: number;
+  readonly pasid: number;
+  valid: boolean;
+  /** The cached 512-bit entry as 16 halves; keeps its last contents when invalid. */
+  readonly entry: Uint32Array;
+}
+
+/** One VTDHostIOMMUDevice on the iommufd backend. */
+export interface AccelDevice {
+  readonly device: number;
+  readonly bus: number;
+  readonly devfn: number;
+  readonly maxPasidLog2: number;
+  readonly list: AccelPasidCacheList;
+}
+
+export interface WalkCounts {
+  dirReads: number;
+  entryReads: number;
+  listCompares: number;
+}
+
+const CACHE_ACCEL = 0;
+const CACHE_EMULATED = 1;
+const CHANGE_KINDS: readonly ChangeKind[] = ['created', 'updated', 'removed'];
+export const ChangeCode = { Created: 0, Updated: 1, Removed: 2 } as const;
+export type ChangeCode = (typeof ChangeCode)[keyof typeof ChangeCode];
+
+const LOG_CHUNK_SHIFT = 14;
+const LOG_CHUNK = 1 << LOG_CHUNK_SHIFT;
+
+/** Packed change: device (16 bits) | cache (1 bit) << 16 | kind (2 bits) << 17. */
+function packChange(cache: number, device: number, kind: number): number {
+  return (device & 0xffff) | (cache << 16) | (kind << 17);
+}
+
+/**
+ * Cache changes of one step, in the order they happen, without an object per change: two
+ * 32-bit words per change (PASID, packed rest) in fixed-size chunks that are reused from step to
+ * step.
+ */
+export class ChangeLog {
+  private n = 0;
+  private readonly chunks: Uint32Array[] = [new Uint32Array(2 * LOG_CHUNK)];
+  private cur: Uint32Array;
+  private fill = 0;
+  private chunkIndex = 0;
+
+  constructor() {
+    this.cur = this.chunks[0] ?? new Uint32Array(2 * LOG_CHUNK);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.fill = 0;
+    this.chunkIndex = 0;
+    this.cur = this.chunks[0] ?? this.cur;
+  }
+
+  private push(packed: number, pasid: number): void {
+    if (this.fill === LOG_CHUNK) {
+      this.chunkIndex++;
+      let next = this.chunks[this.chunkIndex];
+      if (!next) {
+        next = new Uint32Array(2 * LOG_CHUNK);
+        this.chunks.push(next);
+      }
+      this.cur = next;
+      this.fill = 0;
+    }
+    const i = 2 * this.fill++;
+    this.cur[i] = pasid;
+    this.cur[i + 1] = packed;
+    this.n++;
+  }
+
+  accel(device: number, pasid: number, kind: ChangeCode): void {
+    this.push(packChange(CACHE_ACCEL, device, kind), pasid);
+  }
+
+  emulated(device: number, pasid: number, kind: ChangeCode): void {
+    this.push(packChange(CACHE_EMULATED, device, kind), pasid);
+  }
+
+  /** The first `limit` changes as contract objects. */
+  materialize(bdfs: readonly string[], limit = Infinity): CacheChange[] {
+    const out: CacheChange[] = [];
+    const n = Math.min(this.n, limit);
+    for (let i = 0; i < n; i++) {
+      const chunk = this.chunks[i >>> LOG_CHUNK_SHIFT];
+      const at = 2 * (i & (LOG_CHUNK - 1));
+      const packed = chunk?.[at + 1] ?? 0;
+      out.push({
+        cache: (packed >>> 16) & 1 ? 'emulated' : 'accel',
+        bdf: bdfs[packed & 0xffff] ?? '',
+        pasid: chunk?.[at] ?? 0,
+        kind: CHANGE_KINDS[(packed >>> 17) & 3] ?? 'created',
+      });
+    }
+    return out;
+  }
+}
+
+/** Scratch buffers, reused by every lookup. */
+export interface VtdScratch {
+  readonly lookup: LookupScratch;
+  /** The entry buffer of the lookup in progress (QEMU's local `pe`). */
+  readonly pe: Uint32Array;
+  readonly log: ReadLog;
+}
+
+export function createScratch(): VtdScratch {
+  return { lookup: createLookupScratch(), pe: new Uint32Array(16), log: new ReadLog() };
+}
+
+export interface VtdState {
+  readonly caps: VtdCaps;
+  readonly variant: Variant;
+  memory: GuestMemory;
+  /** FSTS.IQE */
+  iqe: boolean;
+  readonly bdfs: readonly string[];
+  readonly addressSpaces: readonly EmulatedAddressSpace[];
+  readonly accelDevices: readonly AccelDevice[];
+  readonly trace: TraceBuilder;
+  readonly changes: ChangeLog;
+  readonly counts: WalkCounts;
+  readonly scratch: VtdScratch;
+}

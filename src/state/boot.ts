@@ -1,0 +1,91 @@
+// Start-up: which scenario the app opens with. In order: a share link in the URL fragment, a
+// `?preset=NAME` parameter, the autosaved scenario, the first bundled preset. A link or preset that
+// fails leaves the next candidate in place and says why. The URL is then cleaned (the scenario now
+// lives in the store and autosave), so a reload restores the user's latest edits, not the old link.
+// Loading at start-up is not an undoable edit: the history starts empty.
+
+import { fragmentParams, loadAutosave } from './persistence.ts';
+import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
+import type { AppStore } from './store.ts';
+
+export interface BootLocation {
+  readonly hash: string;
+  readonly search: string;
+  readonly pathname: string;
+}
+
+export interface BootEnv {
+  readonly location: BootLocation;
+  /** Replaces the address bar's URL without navigating. */
+  readonly replaceUrl?: (url: string) => void;
+  readonly fetchText: (path: string) => Promise<string>;
+}
+
+/** The name of the preset opened when there is nothing else. */
+export const DEFAULT_PRESET = 'linux-guest-boot';
+
+export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
+  const s = () => store.getState();
+  await s().trackLoad(
+    (async () => {
+      try {
+        s().setPresets(parsePresetIndex(await env.fetchText(PRESET_INDEX_PATH)));
+      } catch {
+        s().pushNotice({
+          tone: 'warning',
+          topic: 'presets',
+          title: 'The preset list could not be loaded; import a scenario file instead.',
+        });
+      }
+
+      const { hash, search, pathname } = env.location;
+      const params = new URLSearchParams(search);
+      const preset = params.get('preset');
+      let loaded = false;
+
+      // Candidate 3 first, silently: it is what a failed link or preset must leave in place.
+      const saved = store.storage ? loadAutosave(store.storage) : undefined;
+      if (saved) {
+        const parsed = await store.engine.parseScenarioText(saved.text);
+        if (parsed.ok) {
+          s().replaceScenario(parsed.value.scenario, saved.source);
+          loaded = true;
+        }
+      }
+
+      if (hash.includes('scenario=')) {
+        if (await s().openShareFragment(hash)) loaded = true;
+      } else if (preset !== null) {
+        if (!isPresetName(preset)) {
+          s().pushNotice({
+            tone: 'error',
+            topic: 'load',
+            title: `There is no preset called "${preset}".`,
+          });
+        } else if (await s().loadPreset(preset)) {
+          loaded = true;
+        }
+      }
+
+      if (!loaded) {
+        const presets = s().presets;
+        const first = presets.find((p) => p.name === DEFAULT_PRESET) ?? presets[0];
+        if (first) await s().loadPreset(first.name);
+      }
+
+      if (env.replaceUrl && (hash.includes('scenario=') || preset !== null)) {
+        // Keep whatever else the URL carries (e.g. a step for the walk view); drop the scenario.
+        params.delete('preset');
+        const rest = params.toString();
+        const keep = [...fragmentParams(hash)]
+          .filter(([k]) => k !== 'scenario')
+          .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+          .join('&');
+        env.replaceUrl(`${pathname}${rest ? `?${rest}` : ''}${keep ? `#${keep}` : ''}`);
+      }
+      store.temporal.getState().clear();
+      // The scenario may be the initial one (nothing loaded): make sure it has been run.
+      if (s().runGeneration === 0) void s().requestRun();
+    })(),
+  );
+}

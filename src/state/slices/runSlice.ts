@@ -1,0 +1,46 @@
+// The last answer from the engine and the bookkeeping of "latest request wins": every request takes
+// the next generation number, and an answer is applied only if no newer request was made since.
+
+import type { Scenario } from '../../model/index.ts';
+import type { AppRun, EngineError } from '../../worker/protocol.ts';
+import { describeRun } from '../runSummary.ts';
+import type { SliceCreator, StoreServices } from './types.ts';
+
+export type RunStatus = 'idle' | 'running' | 'done' | 'error';
+
+export interface RunSlice {
+  /** The last successful run (kept while a newer one is computing or after a refused edit). */
+  readonly run: AppRun | undefined;
+  /** The scenario object `run` was computed from (=== scenario when the result is current). */
+  readonly runOf: Scenario | undefined;
+  readonly runStatus: RunStatus;
+  readonly runError: EngineError | undefined;
+  readonly runGeneration: number;
+  /** Runs the current scenario; resolves when this request is answered (or superseded). */
+  readonly requestRun: () => Promise<void>;
+}
+
+export const createRunSlice =
+  (services: StoreServices): SliceCreator<RunSlice> =>
+  (set, get) => ({
+    run: undefined,
+    runOf: undefined,
+    runStatus: 'idle',
+    runError: undefined,
+    runGeneration: 0,
+    async requestRun() {
+      const generation = get().runGeneration + 1;
+      const scenario = get().scenario;
+      set({ runGeneration: generation, runStatus: 'running' });
+      const answer = await services.engine.run(scenario);
+      if (get().runGeneration !== generation) return; // a newer request owns the result
+      if (answer.ok) {
+        set({ run: answer.value, runOf: scenario, runStatus: 'done', runError: undefined });
+        get().onRunLoaded(answer.value);
+        get().announce(describeRun(scenario, answer.value));
+      } else {
+        set({ runStatus: 'error', runError: answer.error });
+        get().announce(`Not run: ${answer.error.message}`);
+      }
+    },
+  });

@@ -1,0 +1,148 @@
+// The scenario the user edits: raw words are the truth (memory blocks and write steps hold them);
+// every view decodes from here. Only `scenario` is under undo/redo.
+
+import type { DeviceBackend, Scenario, Variant } from '../../model/index.ts';
+import { markEdited, type ScenarioSource } from '../persistence.ts';
+import {
+  EMPTY_SCENARIO,
+  addDevice,
+  appendStep,
+  removeDevice,
+  removeStep,
+  setVariant,
+  updateDevice,
+  updateIommu,
+  writeWords,
+  type DevicePatch,
+  type MutableIommu,
+} from '../scenarioEdits.ts';
+import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
+import { decodeShareFragment } from '../persistence.ts';
+import { presetPath, type FetchText } from '../presets.ts';
+import type { SliceCreator, StoreServices } from './types.ts';
+
+export interface ScenarioSlice {
+  readonly scenario: Scenario;
+  readonly scenarioSource: ScenarioSource;
+  /** Replaces the whole scenario (preset, import, share link). Undoable unless `initial`. */
+  readonly replaceScenario: (scenario: Scenario, source: ScenarioSource) => void;
+  readonly setIommu: (patch: Partial<MutableIommu>) => void;
+  readonly setVariant: (variant: Variant) => void;
+  readonly addDevice: (backend?: DeviceBackend) => void;
+  readonly updateDevice: (index: number, patch: DevicePatch) => void;
+  readonly removeDevice: (index: number) => void;
+  /** The guest writes an entry's words (appended or merged as a `write` step). */
+  readonly writeEntry: (addr: bigint, words: readonly bigint[], note: string) => void;
+  /** The guest queues one descriptor (2 or 4 raw words). */
+  readonly submitInvalidation: (desc: readonly bigint[], note?: string) => void;
+  /** The guest clears FSTS.IQE. */
+  readonly clearIqe: () => void;
+  readonly removeStep: (index: number) => void;
+  /** Loads a bundled preset by name. Resolves true when it replaced the scenario. */
+  readonly loadPreset: (name: string) => Promise<boolean>;
+  /** Loads scenario file text (import). On any error the current scenario stays as it is. */
+  readonly importScenarioText: (text: string, fileName: string) => Promise<boolean>;
+  /** Opens a share link's fragment. On any error the current scenario stays as it is. */
+  readonly openShareFragment: (hash: string) => Promise<boolean>;
+}
+
+export interface ScenarioServices extends StoreServices {
+  readonly fetchText: FetchText;
+}
+
+export const createScenarioSlice =
+  (services: ScenarioServices): SliceCreator<ScenarioSlice> =>
+  (set, get) => {
+  const adopt = (parsed: ParsedScenario, source: ScenarioSource): void => {
+    set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
+    get().clearNotices('load');
+    if (parsed.warnings.length > 0) {
+      get().pushNotice({
+        tone: 'warning',
+        topic: 'load-warnings',
+        title: 'Loaded with warnings',
+        detail: parsed.warnings.join(' '),
+      });
+    }
+  };
+  const refuse = (title: string, error: EngineError): false => {
+    get().pushNotice({
+      tone: 'error',
+      topic: 'load',
+      title,
+      detail: `${error.message} Your current scenario is unchanged.`,
+      ...(error.issues ? { issues: error.issues } : {}),
+    });
+    return false;
+  };
+  const edit = (next: Scenario): void => {
+    const { scenario, scenarioSource } = get();
+    if (next === scenario) return;
+    set({ scenario: next, scenarioSource: markEdited(scenarioSource) });
+  };
+  return {
+    scenario: EMPTY_SCENARIO,
+    scenarioSource: { kind: 'new', edited: false },
+    replaceScenario: (scenario, source) => set({ scenario, scenarioSource: source }),
+    setIommu: (patch) => edit(updateIommu(get().scenario, patch)),
+    setVariant: (variant) => edit(setVariant(get().scenario, variant)),
+    addDevice: (backend) => edit(addDevice(get().scenario, backend)),
+    updateDevice: (index, patch) => edit(updateDevice(get().scenario, index, patch)),
+    removeDevice: (index) => edit(removeDevice(get().scenario, index)),
+    writeEntry: (addr, words, note) => edit(writeWords(get().scenario, addr, words, note)),
+    submitInvalidation: (desc, note) =>
+      edit(
+        appendStep(get().scenario, {
+          op: 'invalidate',
+          desc: [...desc],
+          ...(note ? { note } : {}),
+        }),
+      ),
+    clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
+    removeStep: (index) => edit(removeStep(get().scenario, index)),
+    loadPreset: (name) =>
+      get().trackLoad(
+        (async () => {
+          let text: string;
+          try {
+            text = await services.fetchText(presetPath(name));
+          } catch (e) {
+            return refuse(`Could not load the preset "${name}"`, {
+              kind: 'invalid-scenario',
+              message: e instanceof Error ? e.message : String(e),
+            });
+          }
+          const parsed = await services.engine.parseScenarioText(text);
+          if (!parsed.ok) return refuse(`The preset "${name}" is not a valid scenario`, parsed.error);
+          adopt(parsed.value, { kind: 'preset', name, edited: false });
+          return true;
+        })(),
+      ),
+    importScenarioText: (text, fileName) =>
+      get().trackLoad(
+        (async () => {
+          const parsed = await services.engine.parseScenarioText(text);
+          if (!parsed.ok) return refuse(`Could not import "${fileName}"`, parsed.error);
+          adopt(parsed.value, { kind: 'file', name: fileName, edited: false });
+          return true;
+        })(),
+      ),
+    openShareFragment: (hash) =>
+      get().trackLoad(
+        (async () => {
+          const decoded = decodeShareFragment(hash);
+          if (decoded.kind === 'none') return false;
+          if (decoded.kind === 'error') {
+            return refuse('Could not open the share link', {
+              kind: 'invalid-scenario',
+              message: decoded.message,
+            });
+          }
+          const parsed = await services.engine.parseScenarioText(decoded.text);
+          if (!parsed.ok) return refuse('Could not open the share link', parsed.error);
+          adopt(parsed.value, { kind: 'link', edited: false });
+          return true;
+        })(),
+      ),
+  };
+};

@@ -1,0 +1,25 @@
+// The composed store type the slices are written against (each slice is a StateCreator over it).
+
+import type { StateCreator } from 'zustand';
+import type { PlaybackSlice } from './playbackSlice.ts';
+import type { RunSlice } from './runSlice.ts';
+import type { ScenarioSlice } from './scenarioSlice.ts';
+import type { ViewSlice } from './viewSlice.ts';
+import type { SimulationEngine } from '../engine.ts';
+
+export type AppState = ScenarioSlice & RunSlice & PlaybackSlice & ViewSlice;
+
+/** What undo/redo tracks: the scenario only (not runs, playback or view). */
+export interface UndoableState {
+  readonly scenario: AppState['scenario'];
+}
+
+/** zundo's mutator as the slices see it (they never touch the temporal API themselves). */
+export type Mutators = [['temporal', unknown]];
+
+export type SliceCreator<T> = StateCreator<AppState, Mutators, [], T>;
+
+/** Services the slices reach (injected, never module singletons). */
+export interface StoreServices {
+  readonly engine: SimulationEngine;
+}

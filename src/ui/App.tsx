@@ -1,0 +1,43 @@
+// The app shell: header, notices, then three columns — scenario (structures, steps, devices, IOMMU),
+// the walk view over the entry editor, and the invalidation composer over the caches.
+
+import { useCallback, useState } from 'react';
+import { CachesPanel } from './caches/CachesPanel.tsx';
+import { InvalidationComposer } from './composer/InvalidationComposer.tsx';
+import { EntryEditor } from './editor/EntryEditor.tsx';
+import { DropZone } from './shell/DropZone.tsx';
+import { Header } from './shell/Header.tsx';
+import { Notices } from './shell/Notices.tsx';
+import { ScenarioLine } from './shell/ScenarioLine.tsx';
+import { ShortcutsDialog } from './shell/ShortcutsDialog.tsx';
+import { useShortcuts } from './shell/useShortcuts.ts';
+import { Sidebar } from './sidebar/Sidebar.tsx';
+import { WalkViewRegion } from './walk/WalkViewRegion.tsx';
+
+export function App() {
+  const [help, setHelp] = useState(false);
+  const openHelp = useCallback(() => setHelp(true), []);
+  useShortcuts(openHelp);
+  return (
+    <div className="app">
+      <div>
+        <Header onShowShortcuts={openHelp} />
+        <ScenarioLine />
+      </div>
+      <Notices />
+      <main className="workspace">
+        <Sidebar />
+        <div className="column column-center">
+          <WalkViewRegion />
+          <EntryEditor />
+        </div>
+        <div className="column column-right">
+          <InvalidationComposer />
+          <CachesPanel />
+        </div>
+      </main>
+      <DropZone />
+      <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
+    </div>
+  );
+}

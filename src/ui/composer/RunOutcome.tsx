@@ -1,0 +1,139 @@
+// The outcome of the scenario's last invalidation: processed / rejected (IQE and why) / blocked, the
+// sync's information, the guest reads the accel walk made, and what changed in each cache.
+
+import { useAppStore } from '../../state/hooks.ts';
+import { describeStep } from '../../state/runSummary.ts';
+import { selectRunIsCurrent } from '../../state/selectors.ts';
+
+const PC_TYPE = { 0: 'domain-selective', 1: 'PASID-selective', 3: 'global' } as const;
+
+export function RunOutcome() {
+  const run = useAppStore((s) => s.run);
+  const runOf = useAppStore((s) => s.runOf);
+  const status = useAppStore((s) => s.runStatus);
+  const error = useAppStore((s) => s.runError);
+  const current = useAppStore(selectRunIsCurrent);
+
+  if (status === 'error' && error) {
+    return (
+      <div className="outcome" aria-label="Run outcome">
+        <div className="outcome-head">
+          <span className="badge error">not run</span>
+          <span>{error.message}</span>
+        </div>
+        {error.issues && error.issues.length > 1 ? (
+          <ul className="hint" style={{ margin: 0, paddingLeft: 18 }}>
+            {error.issues.slice(0, 6).map((i, k) => (
+              <li key={k}>
+                <code>{i.path || '(file)'}</code>: {i.message}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {run ? <span className="hint">The caches show the last scenario that ran.</span> : null}
+      </div>
+    );
+  }
+  if (!run || !runOf) return null;
+  const focus = run.focusStep;
+  const step = focus >= 0 ? runOf.steps[focus] : undefined;
+  const res = focus >= 0 ? run.result.steps[focus] : undefined;
+  if (!step || !res) {
+    return (
+      <div className="outcome" aria-label="Run outcome">
+        <span className="hint">No invalidation in this scenario yet.</span>
+      </div>
+    );
+  }
+  const accel = res.changes.filter((c) => c.cache === 'accel');
+  const emulated = res.changes.filter((c) => c.cache === 'emulated');
+  const badge =
+    res.status === 'processed' ? 'ok' : res.status === 'rejected' ? 'error' : res.status === 'blocked' ? 'warn' : 'muted';
+  return (
+    <div className="outcome" aria-label="Run outcome">
+      <div className="outcome-head">
+        <span className={`badge ${badge}`}>{res.status}</span>
+        <span>
+          Step {focus + 1}: {describeStep(step)}
+        </span>
+        {!current ? <span className="hint">(running…)</span> : null}
+      </div>
+      {res.status === 'rejected' ? (
+        <div style={{ color: 'var(--error)' }}>
+          FSTS.IQE set{res.error ? `: ${res.error}` : ''}. Later descriptors are blocked until the guest clears IQE.
+        </div>
+      ) : null}
+      {res.status === 'blocked' ? (
+        <div style={{ color: 'var(--warn)' }}>
+          FSTS.IQE was already set, so QEMU did not process this descriptor (Clear IQE does not replay it).
+        </div>
+      ) : null}
+      {res.pcInfo ? (
+        <div className="counts">
+          <span>
+            pc_info <b>{PC_TYPE[res.pcInfo.type]}</b>
+          </span>
+          <span>
+            DID <b>{res.pcInfo.did}</b>
+          </span>
+          <span>
+            PASID <b>{res.pcInfo.pasid}</b>
+          </span>
+        </div>
+      ) : null}
+      {res.accelWalk ? (
+        <div className="counts" aria-label="Read counts">
+          <span>
+            dir reads <b>{res.accelWalk.dirReads.toLocaleString('en-US')}</b>
+          </span>
+          <span>
+            leaf reads <b>{res.accelWalk.entryReads.toLocaleString('en-US')}</b>
+          </span>
+          <span title="PASID comparisons of QEMU's linear list search in vtd_accel_fill_pc">
+            list compares <b>{res.accelWalk.listCompares.toLocaleString('en-US')}</b>
+          </span>
+        </div>
+      ) : null}
+      {run.result.steps
+        .slice(focus + 1)
+        .filter((r) => r.op !== 'write')
+        .slice(0, 4)
+        .map((r) => {
+          const later = runOf.steps[r.index];
+          return (
+            <div key={r.index} className="counts">
+              <span>
+                then step {r.index + 1}: {later ? describeStep(later) : r.op} — <b>{r.status}</b>
+                {r.error ? ` (${r.error})` : ''}
+              </span>
+            </div>
+          );
+        })}
+      {res.status === 'processed' ? (
+        <div className="counts">
+          <span>
+            accel: <ChangeList changes={accel} />
+          </span>
+          <span>
+            emulated: <ChangeList changes={emulated} />
+          </span>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function ChangeList({ changes }: { changes: readonly { bdf: string; pasid: number; kind: string }[] }) {
+  if (changes.length === 0) return <b>no change</b>;
+  const shown = changes.slice(0, 4);
+  return (
+    <>
+      {shown.map((c, i) => (
+        <span key={i} className={`badge ${c.kind}`} style={{ marginRight: 3 }}>
+          {c.kind} {c.bdf}/{c.pasid}
+        </span>
+      ))}
+      {changes.length > shown.length ? <b>+{changes.length - shown.length} more</b> : null}
+    </>
+  );
+}

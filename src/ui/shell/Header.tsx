@@ -1,0 +1,183 @@
+// The top bar: name, presets, variant, undo/redo, import/export/share, shortcuts.
+
+import { useRef, useState } from 'react';
+import { VARIANTS, type Variant } from '../../model/index.ts';
+import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
+import { exportFileName, scenarioFileText, shareUrl } from '../../state/persistence.ts';
+import { VARIANT_LABELS } from '../../state/selectors.ts';
+
+export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
+  const store = useAppStoreApi();
+  const presets = useAppStore((s) => s.presets);
+  const source = useAppStore((s) => s.scenarioSource);
+  const variant = useAppStore((s) => s.scenario.variant);
+  const setVariant = useAppStore((s) => s.setVariant);
+  const loadPreset = useAppStore((s) => s.loadPreset);
+  const importText = useAppStore((s) => s.importScenarioText);
+  const pushNotice = useAppStore((s) => s.pushNotice);
+  const canUndo = useUndoHistory((t) => t.pastStates.length > 0);
+  const canRedo = useUndoHistory((t) => t.futureStates.length > 0);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [toast, setToast] = useState<string | undefined>(undefined);
+
+  const flash = (text: string): void => {
+    setToast(text);
+    setTimeout(() => setToast(undefined), 2200);
+  };
+
+  const presetValue = source.kind === 'preset' ? source.name : '';
+  const current = presets.find((p) => p.name === presetValue);
+
+  const exportScenario = (): void => {
+    const scenario = store.getState().scenario;
+    const blob = new Blob([scenarioFileText(scenario, 2)], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = exportFileName(scenario);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  const copyShareLink = async (): Promise<void> => {
+    const url = shareUrl(store.getState().scenario, window.location);
+    try {
+      await navigator.clipboard.writeText(url);
+      flash(`Share link copied (${url.length.toLocaleString('en-US')} characters).`);
+    } catch {
+      // No clipboard permission (or an insecure context): show the link so it can be copied by hand.
+      pushNotice({ tone: 'info', topic: 'share', title: 'Copy this share link:', detail: url });
+    }
+    if (url.length > 8000) {
+      pushNotice({
+        tone: 'warning',
+        topic: 'share-size',
+        title: `This link is ${url.length.toLocaleString('en-US')} characters long; mail and chat may cut it. Export the scenario as a file instead.`,
+      });
+    }
+  };
+
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1>PASIDscope</h1>
+        <span className="tagline">VT-d PASID-cache sync, as QEMU does it</span>
+      </div>
+      <div className="header-group">
+        <label htmlFor="preset-select">Preset</label>
+        <select
+          id="preset-select"
+          value={presetValue}
+          title={current?.summary ?? 'Load a bundled scenario'}
+          onChange={(e) => {
+            const name = e.currentTarget.value;
+            if (name) void loadPreset(name);
+          }}
+          style={{ maxWidth: 260 }}
+        >
+          <option value="" disabled={presetValue !== ''}>
+            {presetValue === '' ? '— choose a preset —' : '—'}
+          </option>
+          {presets.map((p) => (
+            <option key={p.name} value={p.name} title={p.summary}>
+              {p.title}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="header-group">
+        <label htmlFor="variant-select">Variant</label>
+        <select
+          id="variant-select"
+          value={variant}
+          title={VARIANT_LABELS[variant]}
+          onChange={(e) => setVariant(e.currentTarget.value as Variant)}
+        >
+          {VARIANTS.map((v) => (
+            <option key={v} value={v} title={VARIANT_LABELS[v]}>
+              {v}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="header-group">
+        <button
+          type="button"
+          className="btn"
+          disabled={!canUndo}
+          title="Undo the last scenario edit (Ctrl+Z)"
+          onClick={() => store.temporal.getState().undo()}
+        >
+          <span className="btn-icon" aria-hidden="true">
+            ↶
+          </span>
+          Undo
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!canRedo}
+          title="Redo (Shift+Ctrl+Z)"
+          onClick={() => store.temporal.getState().redo()}
+        >
+          <span className="btn-icon" aria-hidden="true">
+            ↷
+          </span>
+          Redo
+        </button>
+      </div>
+      <span className="header-spacer" />
+      <div className="header-group">
+        <button
+          type="button"
+          className="btn"
+          aria-label="Import scenario"
+          title="Open a scenario file (or drop one anywhere on the page)"
+          onClick={() => fileRef.current?.click()}
+        >
+          Import
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void file.text().then((text) => importText(text, file.name));
+          }}
+        />
+        <button
+          type="button"
+          className="btn"
+          aria-label="Export scenario"
+          title="Save the scenario as a JSON file"
+          onClick={exportScenario}
+        >
+          Export
+        </button>
+        <button
+          type="button"
+          className="btn"
+          aria-label="Copy share link"
+          title="Copy a link that holds the whole scenario"
+          onClick={() => void copyShareLink()}
+        >
+          Share link
+        </button>
+        <button type="button" className="btn ghost" onClick={onShowShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
+        </button>
+      </div>
+      {toast ? (
+        <div className="toast" aria-live="polite">
+          {toast}
+        </div>
+      ) : null}
+    </header>
+  );
+}

@@ -1,0 +1,316 @@
+// Which pseudo-code line an event executes, and the chain of QEMU calls that led there.
+
+import {
+  DirOutcome,
+  EmuSkipReason,
+  GateReason,
+  LeafOutcome,
+  QemuFn,
+  RangeReason,
+  RejectReason,
+  RemovalOutcome,
+  Structure,
+  TraceKind,
+  type Trace,
+} from '../../model/index.ts';
+import type { EventContext } from '../trace/eventContext.ts';
+import { PSEUDOCODE } from './qemuPseudocode.ts';
+
+export interface LineRef {
+  readonly fn: QemuFn;
+  readonly tag: string;
+}
+
+function rejectLine(reason: number): LineRef {
+  switch (reason) {
+    case RejectReason.PasidDescIn128BitQueue:
+      return { fn: QemuFn.vtd_process_pasid_desc, tag: 'q128' };
+    case RejectReason.PasidDescReservedBits:
+      return { fn: QemuFn.vtd_process_pasid_desc, tag: 'rsvd' };
+    case RejectReason.PasidDescGranularity2:
+      return { fn: QemuFn.vtd_process_pasid_desc, tag: 'g2' };
+    case RejectReason.WaitDescReservedBits:
+      return { fn: QemuFn.vtd_process_wait_desc, tag: 'rsvd' };
+    case RejectReason.WaitDescNoAction:
+      return { fn: QemuFn.vtd_process_wait_desc, tag: 'none' };
+    case RejectReason.WaitStatusWriteFailed:
+      return { fn: QemuFn.vtd_process_wait_desc, tag: 'sw-fail' };
+    case RejectReason.ContextDescReservedBits:
+      return { fn: QemuFn.vtd_process_context_cache_desc, tag: 'rsvd' };
+    case RejectReason.ContextDescGranularity0:
+      return { fn: QemuFn.vtd_process_context_cache_desc, tag: 'g0' };
+    default:
+      return { fn: QemuFn.vtd_process_inv_desc, tag: 'unknown' };
+  }
+}
+
+function contextFaultTag(fault: number): string {
+  switch (fault) {
+    case 0:
+      return 'ok';
+    case 0x8:
+      return 'root-read';
+    case 0x1:
+      return 'root-p';
+    case 0xa:
+      return 'root-rsvd';
+    case 0x9:
+      return 'ctx-read';
+    case 0x2:
+      return 'ctx-p';
+    case 0xb:
+      return 'ctx-rsvd';
+    default:
+      return 'pasid0';
+  }
+}
+
+/** The line event `e` executes (a reasonable default for the event's kind). */
+export function lineForEvent(trace: Trace, e: number): LineRef | undefined {
+  const k = trace.kind[e] ?? 0;
+  const a = trace.a[e] ?? 0;
+  const c = trace.c[e] ?? 0;
+  const fn = (trace.fn[e] ?? 0) as QemuFn;
+  switch (k) {
+    case TraceKind.StepWrite:
+      return { fn: QemuFn.guest, tag: 'write' };
+    case TraceKind.StepClearIqe:
+      return { fn: QemuFn.guest, tag: 'clear-iqe' };
+    case TraceKind.DescFetched:
+      return { fn: QemuFn.vtd_process_inv_desc, tag: 'fetch' };
+    case TraceKind.DescRejected:
+      return rejectLine(a);
+    case TraceKind.DescBlocked:
+      return { fn: QemuFn.vtd_process_inv_desc, tag: 'blocked' };
+    case TraceKind.DescNoEffect:
+      return { fn: QemuFn.vtd_process_inv_desc, tag: 'noeffect' };
+    case TraceKind.PcInfoBuilt:
+      return {
+        fn: QemuFn.vtd_process_pasid_desc,
+        tag: a === 0 ? 'dsi' : a === 1 ? 'psi' : 'gsi',
+      };
+    case TraceKind.WaitStatusWrite:
+      return { fn: QemuFn.vtd_process_wait_desc, tag: 'sw' };
+    case TraceKind.ContextCacheInv:
+      return { fn: QemuFn.vtd_process_context_cache_desc, tag: a === 3 ? 'device' : 'global' };
+    case TraceKind.ReplayBegin:
+      return { fn: QemuFn.vtd_replay_pasid_bindings_all, tag: 'global' };
+    case TraceKind.SyncBegin:
+      return fn === QemuFn.vtd_pasid_cache_devsi
+        ? { fn, tag: 'info' }
+        : { fn: QemuFn.vtd_pasid_cache_sync, tag: 'begin' };
+    case TraceKind.SyncGated:
+      if (a === GateReason.FstsOff) return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'gated' };
+      return fn === QemuFn.vtd_pasid_cache_devsi
+        ? { fn, tag: 'gated' }
+        : { fn: QemuFn.vtd_pasid_cache_sync, tag: 'gated' };
+    case TraceKind.GuestRead: {
+      switch (a) {
+        case Structure.RootEntry:
+          return { fn: QemuFn.vtd_dev_to_context_entry, tag: 'root-read' };
+        case Structure.ContextEntry:
+          return { fn: QemuFn.vtd_dev_to_context_entry, tag: 'ctx-read' };
+        case Structure.PasidDirEntry:
+          return { fn: QemuFn.vtd_get_pdire_from_pdir_table, tag: c ? 'fail' : 'read' };
+        case Structure.PasidEntry:
+          return { fn: QemuFn.vtd_get_pe_in_pasid_leaf_table, tag: c ? 'fail' : 'read' };
+        default:
+          return { fn: QemuFn.vtd_process_wait_desc, tag: 'sw' };
+      }
+    }
+    case TraceKind.LookupResult: {
+      if (fn === QemuFn.vtd_dev_to_context_entry) return { fn, tag: contextFaultTag(a) };
+      if (a === 0) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'ok' };
+      if (a === 0x31) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'not-scalable' };
+      if (a >= 0x50) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'table' };
+      return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'context-fault' };
+    }
+    case TraceKind.EmuSkip:
+      return {
+        fn: QemuFn.vtd_pasid_cache_sync_locked,
+        tag:
+          a === EmuSkipReason.LookupFailedNotCached
+            ? 'not-cached'
+            : a === EmuSkipReason.PasidFilter
+              ? 'pasid-filter'
+              : 'did-filter',
+      };
+    case TraceKind.EmuCreated:
+      return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'create' };
+    case TraceKind.EmuRemoved:
+      return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'remove' };
+    case TraceKind.EmuUnchanged:
+      return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'unchanged' };
+    case TraceKind.EmuDiffers:
+      return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'differs' };
+    case TraceKind.AccelDeviceBegin:
+      return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'device' };
+    case TraceKind.AccelDeviceSkipped:
+      return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'skipped' };
+    case TraceKind.AccelRemovalCheck:
+      return {
+        fn: QemuFn.vtd_accel_pasid_cache_invalidate_one,
+        tag:
+          a === RemovalOutcome.PasidFilter
+            ? 'pasid-filter'
+            : a === RemovalOutcome.DidFilter
+              ? 'did-filter'
+              : a === RemovalOutcome.StillValid
+                ? 'still-valid'
+                : 'delete',
+      };
+    case TraceKind.AccelBypass:
+      return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'bypass' };
+    case TraceKind.RangeInit:
+      return {
+        fn: QemuFn.vtd_accel_pasid_cache_sync,
+        tag: a === RangeReason.PasidSelective ? 'range-psi' : 'range',
+      };
+    case TraceKind.RangeClamp:
+      return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'clamp' };
+    case TraceKind.DirChecked:
+      return {
+        fn: QemuFn.vtd_sm_pasid_table_walk,
+        tag:
+          a === DirOutcome.Present
+            ? 'present'
+            : a === DirOutcome.NotPresent
+              ? 'not-present'
+              : 'read-failed',
+      };
+    case TraceKind.LeafChecked:
+      switch (a) {
+        case LeafOutcome.FetchError:
+        case LeafOutcome.EntryInvalid:
+          return { fn: QemuFn.vtd_sm_pasid_table_walk_one, tag: 'fetch' };
+        case LeafOutcome.NotPresent:
+          return { fn: QemuFn.vtd_sm_pasid_table_walk_one, tag: 'not-present' };
+        case LeafOutcome.DidMismatch:
+          return { fn: QemuFn.vtd_sm_pasid_table_walk_one, tag: 'did' };
+        case LeafOutcome.Created:
+          return { fn: QemuFn.vtd_accel_fill_pc, tag: 'insert-head' };
+        case LeafOutcome.Updated:
+          return { fn: QemuFn.vtd_accel_fill_pc, tag: 'update' };
+        default:
+          return { fn: QemuFn.vtd_accel_fill_pc, tag: 'unchanged' };
+      }
+    case TraceKind.AccelRemoved:
+      return { fn: QemuFn.vtd_accel_delete_pc, tag: 'free' };
+    default:
+      return undefined;
+  }
+}
+
+/** The QEMU calls from the queue down to `fn`, for the pane's breadcrumb. */
+export function callChain(fn: QemuFn, ctx: EventContext, accelPart: boolean): QemuFn[] {
+  if (fn === QemuFn.guest) return [QemuFn.guest];
+  const chain: QemuFn[] = [QemuFn.vtd_process_inv_desc];
+  if (fn === QemuFn.vtd_process_inv_desc) return chain;
+  const viaContextCache = ctx.contextCacheInv !== undefined;
+  chain.push(
+    viaContextCache
+      ? QemuFn.vtd_process_context_cache_desc
+      : ctx.desc?.type === 5
+        ? QemuFn.vtd_process_wait_desc
+        : QemuFn.vtd_process_pasid_desc,
+  );
+  if (
+    fn === QemuFn.vtd_process_pasid_desc ||
+    fn === QemuFn.vtd_process_wait_desc ||
+    fn === QemuFn.vtd_process_context_cache_desc
+  ) {
+    return [QemuFn.vtd_process_inv_desc, fn];
+  }
+  const devsi = viaContextCache && ctx.contextCacheInv?.granularity === 3;
+  if (devsi) {
+    chain.push(QemuFn.vtd_pasid_cache_devsi);
+    if (fn === QemuFn.vtd_pasid_cache_devsi) return chain;
+  } else {
+    if (viaContextCache) chain.push(QemuFn.vtd_replay_pasid_bindings_all);
+    if (fn === QemuFn.vtd_replay_pasid_bindings_all) return chain;
+    chain.push(QemuFn.vtd_pasid_cache_sync);
+    if (fn === QemuFn.vtd_pasid_cache_sync) return chain;
+  }
+  const tail: Partial<Record<QemuFn, readonly QemuFn[]>> = accelPart
+    ? {
+        [QemuFn.vtd_accel_pasid_cache_sync]: [QemuFn.vtd_accel_pasid_cache_sync],
+        [QemuFn.vtd_accel_pasid_cache_invalidate_one]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_accel_pasid_cache_invalidate_one,
+        ],
+        [QemuFn.vtd_accel_delete_pc]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_accel_pasid_cache_invalidate_one,
+          QemuFn.vtd_accel_delete_pc,
+        ],
+        [QemuFn.vtd_dev_get_pe_from_pasid]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_accel_pasid_cache_invalidate_one,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+        ],
+        [QemuFn.vtd_dev_to_context_entry]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_dev_to_context_entry,
+        ],
+        [QemuFn.vtd_sm_pasid_table_walk]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_sm_pasid_table_walk,
+        ],
+        [QemuFn.vtd_get_pdire_from_pdir_table]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_sm_pasid_table_walk,
+          QemuFn.vtd_get_pdire_from_pdir_table,
+        ],
+        [QemuFn.vtd_sm_pasid_table_walk_one]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_sm_pasid_table_walk,
+          QemuFn.vtd_sm_pasid_table_walk_one,
+        ],
+        [QemuFn.vtd_get_pe_in_pasid_leaf_table]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_sm_pasid_table_walk,
+          QemuFn.vtd_sm_pasid_table_walk_one,
+          QemuFn.vtd_get_pe_in_pasid_leaf_table,
+        ],
+        [QemuFn.vtd_accel_fill_pc]: [
+          QemuFn.vtd_accel_pasid_cache_sync,
+          QemuFn.vtd_sm_pasid_table_walk,
+          QemuFn.vtd_sm_pasid_table_walk_one,
+          QemuFn.vtd_accel_fill_pc,
+        ],
+      }
+    : {
+        [QemuFn.vtd_pasid_cache_sync_locked]: [QemuFn.vtd_pasid_cache_sync_locked],
+        [QemuFn.vtd_dev_get_pe_from_pasid]: [
+          QemuFn.vtd_pasid_cache_sync_locked,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+        ],
+        [QemuFn.vtd_dev_to_context_entry]: [
+          QemuFn.vtd_pasid_cache_sync_locked,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+          QemuFn.vtd_dev_to_context_entry,
+        ],
+        [QemuFn.vtd_ce_pasid_0_check]: [
+          QemuFn.vtd_pasid_cache_sync_locked,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+          QemuFn.vtd_dev_to_context_entry,
+          QemuFn.vtd_ce_pasid_0_check,
+        ],
+        [QemuFn.vtd_get_pdire_from_pdir_table]: [
+          QemuFn.vtd_pasid_cache_sync_locked,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+          QemuFn.vtd_get_pdire_from_pdir_table,
+        ],
+        [QemuFn.vtd_get_pe_in_pasid_leaf_table]: [
+          QemuFn.vtd_pasid_cache_sync_locked,
+          QemuFn.vtd_dev_get_pe_from_pasid,
+          QemuFn.vtd_get_pe_in_pasid_leaf_table,
+        ],
+      };
+  return [...chain, ...(tail[fn] ?? [fn])];
+}
+
+/** Index of the tagged line in a function's full line list (-1 if the function has no such tag). */
+export function lineIndex(ref: LineRef): number {
+  return PSEUDOCODE[ref.fn].lines.findIndex((l) => l.tag === ref.tag);
+}

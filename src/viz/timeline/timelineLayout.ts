@@ -1,0 +1,170 @@
+// The timeline track: one segment per scenario step, each as wide as the log of its event count (so
+// a 10-event step stays visible beside a million-event walk), events spread linearly inside their
+// step, and marks where something happens (binned per pixel, the most telling state wins).
+
+import { TraceKind, type Scenario, type ScenarioStep, type Trace } from '../../model/index.ts';
+import { hex } from '../format.ts';
+import { stepCount, stepRange } from '../trace/traceIndex.ts';
+import { leafOutcomeState, strongerState, type CellState } from '../walk/cellStates.ts';
+import { isInteresting } from '../walk/navigation.ts';
+
+export interface TimelineSegment {
+  readonly key: string;
+  readonly step: number;
+  readonly x0: number;
+  readonly x1: number;
+  /** Events [start, end). */
+  readonly start: number;
+  readonly end: number;
+  readonly label: string;
+}
+
+export interface TimelineMarker {
+  readonly key: string;
+  readonly x: number;
+  readonly state: CellState;
+}
+
+export interface TimelineModel {
+  readonly width: number;
+  readonly segments: readonly TimelineSegment[];
+  readonly markers: readonly TimelineMarker[];
+}
+
+const MIN_SEGMENT_PX = 3;
+
+/** Short label of a scenario step: "write", "DSI 3", "PSI 3 · 0x41", "global", "CC global", "wait". */
+export function stepLabel(step: ScenarioStep | undefined): string {
+  if (!step) return '';
+  switch (step.op) {
+    case 'write':
+      return 'write';
+    case 'clearIqe':
+      return 'clear IQE';
+    case 'invalidate': {
+      const w = step.desc[0] ?? 0n;
+      const type = Number((w & 0xfn) | (((w >> 9n) & 0x7n) << 4n));
+      const g = Number((w >> 4n) & 3n);
+      const did = Number((w >> 16n) & 0xffffn);
+      const pasid = Number((w >> 32n) & 0xfffffn);
+      switch (type) {
+        case 7:
+          return g === 0
+            ? `DSI ${did.toString()}`
+            : g === 1
+              ? `PSI ${did.toString()} · ${hex(pasid)}`
+              : g === 3
+                ? 'global'
+                : 'PC G=2';
+        case 5:
+          return 'wait';
+        case 1:
+          return g === 1 ? 'CC global' : g === 2 ? `CC DSI ${did.toString()}` : 'CC device';
+        default:
+          return `type ${type.toString()}`;
+      }
+    }
+  }
+}
+
+function markerState(trace: Trace, i: number): CellState | undefined {
+  switch (trace.kind[i] ?? 0) {
+    case TraceKind.LeafChecked:
+      return leafOutcomeState(trace.a[i] ?? 0, false);
+    case TraceKind.EmuCreated:
+      return 'created';
+    case TraceKind.EmuRemoved:
+    case TraceKind.AccelRemoved:
+      return 'removed';
+    case TraceKind.EmuDiffers:
+      return 'differs';
+    case TraceKind.EmuSkip:
+      return 'did-mismatch';
+    case TraceKind.RangeClamp:
+      return undefined;
+    case TraceKind.DirChecked:
+      return 'dir-read-failed';
+    default:
+      return 'invalid';
+  }
+}
+
+const cache = new WeakMap<Trace, Map<string, TimelineModel>>();
+
+export function layoutTimeline(trace: Trace, width: number, scenario?: Scenario): TimelineModel {
+  const w = Math.max(1, Math.floor(width));
+  const key = `${w.toString()}:${scenario ? 's' : '-'}`;
+  let perTrace = cache.get(trace);
+  if (!perTrace) {
+    perTrace = new Map();
+    cache.set(trace, perTrace);
+  }
+  const hit = perTrace.get(key);
+  if (hit) return hit;
+
+  const steps = stepCount(trace);
+  const weights = Array.from({ length: steps }, (_, k) => {
+    const [s, e] = stepRange(trace, k);
+    return e > s ? 1 + Math.log2(1 + (e - s)) : 0;
+  });
+  const total = weights.reduce((p, q) => p + q, 0) || 1;
+  const nonEmpty = weights.filter((x) => x > 0).length;
+  const spare = Math.max(0, w - nonEmpty * MIN_SEGMENT_PX);
+  const segments: TimelineSegment[] = [];
+  let x = 0;
+  for (let k = 0; k < steps; k++) {
+    const [start, end] = stepRange(trace, k);
+    const weight = weights[k] ?? 0;
+    const sw = weight > 0 ? MIN_SEGMENT_PX + (weight / total) * spare : 0;
+    segments.push({
+      key: `seg:${k.toString()}`,
+      step: k,
+      x0: x,
+      x1: x + sw,
+      start,
+      end,
+      label: stepLabel(scenario?.steps[k]),
+    });
+    x += sw;
+  }
+
+  const bins = new Map<number, CellState>();
+  for (const seg of segments) {
+    const n = seg.end - seg.start;
+    if (n <= 0) continue;
+    const span = seg.x1 - seg.x0;
+    for (let i = seg.start; i < seg.end; i++) {
+      if (!isInteresting(trace, i)) continue;
+      const st = markerState(trace, i);
+      if (!st) continue;
+      const bx = Math.floor(seg.x0 + ((i - seg.start + 0.5) / n) * span);
+      const prev = bins.get(bx);
+      bins.set(bx, prev ? strongerState(prev, st) : st);
+    }
+  }
+  const markers = [...bins.entries()]
+    .sort((p, q) => p[0] - q[0])
+    .map(([bx, state]) => ({ key: `mk:${bx.toString()}`, x: bx + 0.5, state }));
+  const model = { width: w, segments, markers };
+  perTrace.set(key, model);
+  return model;
+}
+
+/** x of an event's centre on the track. */
+export function eventToX(model: TimelineModel, event: number): number {
+  const seg =
+    model.segments.find((s) => event >= s.start && event < s.end) ?? model.segments.at(-1);
+  if (!seg) return 0;
+  const n = Math.max(1, seg.end - seg.start);
+  return seg.x0 + ((Math.min(event, seg.end - 1) - seg.start + 0.5) / n) * (seg.x1 - seg.x0);
+}
+
+/** The event under x on the track (for scrubbing). */
+export function xToEvent(model: TimelineModel, x: number): number {
+  const segs = model.segments.filter((s) => s.end > s.start);
+  if (segs.length === 0) return 0;
+  const seg = segs.find((s) => x < s.x1) ?? segs[segs.length - 1]!;
+  const n = seg.end - seg.start;
+  const f = (x - seg.x0) / Math.max(1e-9, seg.x1 - seg.x0);
+  return seg.start + Math.max(0, Math.min(n - 1, Math.floor(f * n)));
+}

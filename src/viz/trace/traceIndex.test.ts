@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { accelListAt, emuEntryAt } from '../walk/cacheReplay.ts';
+import { eventContext } from './eventContext.ts';
+import { fixtureTrace } from './traceFixture.ts';
+import { buildTraceIndex, stepOfEvent } from './traceIndex.ts';
+
+// Event offsets inside one fixture walk (see traceFixture.ts).
+const W = { sync: 2, emu: 4, clamp: 7, dir0: 8, leaf0: 9, dir1: 11, leaf41: 13, dirRest: 15 };
+const STEP = [0, 16, 17, 33];
+
+describe('trace index', () => {
+  const trace = fixtureTrace();
+  const index = buildTraceIndex(trace);
+
+  it('maps events to scenario steps', () => {
+    expect(stepOfEvent(trace, 0)).toBe(0);
+    expect(stepOfEvent(trace, 15)).toBe(0);
+    expect(stepOfEvent(trace, 16)).toBe(1);
+    expect(stepOfEvent(trace, 17)).toBe(2);
+    expect(stepOfEvent(trace, trace.length - 1)).toBe(3);
+  });
+
+  it('logs every accel list change of the device in order', () => {
+    const log = index.accel[0]!;
+    expect(Array.from(log.event)).toEqual([W.leaf41, STEP[2]! + W.leaf0, STEP[2]! + W.leaf41]);
+    expect(Array.from(log.pasid)).toEqual([0x41, 0, 0x41]);
+    expect(Array.from(log.length)).toEqual([1, 2, 2]);
+  });
+
+  it('replays the list head first at any cursor, forwards or backwards', () => {
+    const at = (c: number): number[] => accelListAt(index, 0, c, 10).head.map((e) => e.pasid);
+    expect(at(W.leaf41 - 1)).toEqual([]);
+    expect(at(W.leaf41)).toEqual([0x41]);
+    expect(at(STEP[2]! + W.leaf0)).toEqual([0, 0x41]);
+    expect(at(trace.length - 1)).toEqual([0, 0x41]);
+    // back again
+    expect(at(W.leaf41)).toEqual([0x41]);
+    const last = accelListAt(index, 0, trace.length - 1, 10);
+    expect(last.length).toBe(2);
+    expect(last.head.find((e) => e.pasid === 0x41)?.wordsEvent).toBe(STEP[2]! + W.leaf41);
+  });
+
+  it('tracks the emulated entry of each address space', () => {
+    expect(emuEntryAt(index, 0, 0, STEP[2]! + W.emu - 1).valid).toBe(false);
+    const st = emuEntryAt(index, 0, 0, STEP[2]! + W.emu);
+    expect(st).toMatchObject({ valid: true, wordsEvent: STEP[2]! + W.emu });
+  });
+
+  it('finds the sync, the range and the walk segment around an event', () => {
+    const ctx = eventContext(index, W.leaf0);
+    expect(ctx.step).toBe(0);
+    expect(ctx.sync).toMatchObject({ type: 0, did: 3, viaReplay: false });
+    expect(ctx.rangeInit).toMatchObject({ start: 0, end: 1 << 20, pasidBits: 20 });
+    expect(ctx.rangeClamp).toMatchObject({ device: 0, pdts: 0, end: 8192 });
+    expect(ctx.walk).toMatchObject({ start: W.clamp + 1, end: 16 });
+    expect(ctx.accelDevice?.device).toBe(0);
+    // The emulated part of the sync comes before any accel device.
+    const emu = eventContext(index, STEP[3]! + W.emu);
+    expect(emu.sync?.did).toBe(5);
+    expect(emu.accelDevice).toBeUndefined();
+    expect(emu.rangeClamp).toBeUndefined();
+  });
+});

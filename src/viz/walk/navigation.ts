@@ -1,0 +1,71 @@
+// "Next interesting event" navigation: in a 2^20-PASID walk most events are runs of skips; a person
+// wants to jump to the next thing that happens — a cache change, a DID mismatch, a fault, a clamp.
+
+import {
+  DirOutcome,
+  EmuSkipReason,
+  LeafOutcome,
+  TraceKind,
+  type Trace,
+} from '../../model/index.ts';
+import { stepOfEvent, stepRange } from '../trace/traceIndex.ts';
+
+/** Whether event i changes a cache, is refused, faults or sets the walk's range. */
+export function isInteresting(trace: Trace, i: number): boolean {
+  const a = trace.a[i] ?? 0;
+  switch (trace.kind[i] ?? 0) {
+    case TraceKind.LeafChecked:
+      return a !== LeafOutcome.NotPresent && a !== LeafOutcome.Unchanged;
+    case TraceKind.DirChecked:
+      return a === DirOutcome.ReadFailed;
+    case TraceKind.EmuSkip:
+      return a === EmuSkipReason.DidFilter;
+    case TraceKind.EmuCreated:
+    case TraceKind.EmuRemoved:
+    case TraceKind.EmuDiffers:
+    case TraceKind.AccelRemoved:
+    case TraceKind.AccelBypass:
+    case TraceKind.AccelDeviceSkipped:
+    case TraceKind.DescRejected:
+    case TraceKind.DescBlocked:
+    case TraceKind.SyncGated:
+    case TraceKind.RangeClamp:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The next interesting event after `from`, or undefined. */
+export function nextInteresting(trace: Trace, from: number): number | undefined {
+  for (let i = Math.max(0, from + 1); i < trace.length; i++) if (isInteresting(trace, i)) return i;
+  return undefined;
+}
+
+/** The previous interesting event before `from`, or undefined. */
+export function previousInteresting(trace: Trace, from: number): number | undefined {
+  for (let i = Math.min(trace.length, from) - 1; i >= 0; i--) if (isInteresting(trace, i)) return i;
+  return undefined;
+}
+
+/** First event of the next scenario step (the last event when there is none). */
+export function nextStepStart(trace: Trace, from: number): number {
+  const k = stepOfEvent(trace, from);
+  for (let s = k + 1; s < trace.stepStart.length - 1; s++) {
+    const [start, end] = stepRange(trace, s);
+    if (end > start) return start;
+  }
+  return Math.max(0, trace.length - 1);
+}
+
+/** First event of the current step, or of the previous one when already there. */
+export function previousStepStart(trace: Trace, from: number): number {
+  let k = stepOfEvent(trace, from);
+  const [start] = stepRange(trace, k);
+  if (from > start) return start;
+  for (k -= 1; k >= 0; k--) {
+    const [s, e] = stepRange(trace, k);
+    if (e > s) return s;
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+// The worker entry: exposes the simulation API with Comlink and nothing else. Run results hand their
+// trace buffers over (transfer) instead of copying them.
+
+import * as Comlink from 'comlink';
+import type { EngineResult, AppRun, SimulationApi } from './protocol.ts';
+import { createSimulationApi, traceBuffers } from './simulationApi.ts';
+
+const api = createSimulationApi();
+
+const exposed: SimulationApi = {
+  hello: () => api.hello(),
+  parseScenarioText: (text) => api.parseScenarioText(text),
+  run(request): EngineResult<AppRun> {
+    const out = api.run(request);
+    return out.ok ? Comlink.transfer(out, traceBuffers(out.value)) : out;
+  },
+};
+
+Comlink.expose(exposed);

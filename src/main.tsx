@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { bootstrap } from './state/boot.ts';
 import { createDefaultEngine } from './state/engine.ts';
+import { hashWithoutScenario, scenarioFileText } from './state/persistence.ts';
 import { fetchRelative } from './state/presets.ts';
 import { createAppStore, type AppStore } from './state/store.ts';
 import { StoreProvider } from './state/StoreProvider.tsx';
@@ -16,6 +17,8 @@ declare global {
     pasidscope?: {
       /** Resolves when no engine request, load or animation is pending. */
       idle(): Promise<void>;
+      /** The current scenario as file text (for tests comparing scenarios). */
+      scenarioText(): string;
       readonly store: AppStore;
     };
   }
@@ -37,6 +40,7 @@ const store = createAppStore({
 
 window.pasidscope = {
   store,
+  scenarioText: () => scenarioFileText(store.getState().scenario),
   idle: async () => {
     await store.idle();
     // Let React commit what the last state change rendered.
@@ -51,14 +55,16 @@ window.addEventListener('hashchange', () => {
     void store
       .getState()
       .openShareFragment(window.location.hash)
-      .then(() => history.replaceState(null, '', window.location.pathname + window.location.search));
+      .then(() => {
+        const { pathname, search, hash } = window.location;
+        history.replaceState(null, '', pathname + search + hashWithoutScenario(hash));
+      });
   }
 });
 
 void bootstrap(store, {
   location: window.location,
   replaceUrl: (url) => history.replaceState(null, '', url),
-  fetchText: fetchRelative,
 });
 
 const root = document.getElementById('root');

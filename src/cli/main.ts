@@ -62,7 +62,8 @@ interface Source {
 }
 
 function errorCode(e: unknown): string | undefined {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string')
+    return e.code;
   return undefined;
 }
 
@@ -81,16 +82,27 @@ async function presetSource(name: string): Promise<Source> {
   return { label: `preset ${name}`, path: presetPath(name) };
 }
 
-async function resolveSource(io: CliIo, file: string | undefined, preset: string | undefined, command: string): Promise<Source> {
+async function resolveSource(
+  io: CliIo,
+  file: string | undefined,
+  preset: string | undefined,
+  command: string,
+): Promise<Source> {
   if (file !== undefined && preset !== undefined) {
-    throw new InputError(`give either FILE or --preset NAME, not both (pasidscope ${command} --help)`);
+    throw new InputError(
+      `give either FILE or --preset NAME, not both (pasidscope ${command} --help)`,
+    );
   }
   if (preset !== undefined) return presetSource(preset);
-  if (file === undefined) throw new InputError(`${command} needs a FILE or --preset NAME (see pasidscope --help)`);
+  if (file === undefined)
+    throw new InputError(`${command} needs a FILE or --preset NAME (see pasidscope --help)`);
   return { label: file, path: isAbsolute(file) ? file : resolve(io.cwd, file) };
 }
 
-async function loadScenario(io: CliIo, source: Source): Promise<{ scenario: Scenario; warnings: string[] }> {
+async function loadScenario(
+  io: CliIo,
+  source: Source,
+): Promise<{ scenario: Scenario; warnings: string[] }> {
   let text: string;
   try {
     text = await io.readFile(source.path);
@@ -117,7 +129,9 @@ async function loadScenario(io: CliIo, source: Source): Promise<{ scenario: Scen
           .map((e) => e.path)
           .join(', ')}${rest.length > 3 ? ', ...' : ''})`
       : '';
-    throw new InputError(`${source.label}: ${first?.path ?? '$'}: ${first?.message ?? 'invalid scenario'}${more}`);
+    throw new InputError(
+      `${source.label}: ${first?.path ?? '$'}: ${first?.message ?? 'invalid scenario'}${more}`,
+    );
   }
   return { scenario: parsed.scenario, warnings: parsed.warnings };
 }
@@ -132,7 +146,8 @@ function readVariant(v: string | undefined): Variant | undefined {
 function readLimit(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--limit must be a positive integer; got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`--limit must be a positive integer; got "${v}"`);
   return n;
 }
 
@@ -169,7 +184,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       },
     }));
   } catch (e) {
-    io.stderr(`pasidscope: ${oneLine(e instanceof Error ? e.message : String(e))} (see pasidscope --help)\n`);
+    io.stderr(
+      `pasidscope: ${oneLine(e instanceof Error ? e.message : String(e))} (see pasidscope --help)\n`,
+    );
     return EXIT_BAD_INPUT;
   }
   const [command, file, ...extra] = positionals;
@@ -178,14 +195,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT_OK;
   }
   try {
-    if (extra.length) throw new InputError(`unexpected argument "${extra[0] ?? ''}" (see pasidscope --help)`);
+    if (extra.length)
+      throw new InputError(`unexpected argument "${extra[0] ?? ''}" (see pasidscope --help)`);
     switch (command) {
       case undefined:
         throw new InputError('no command given: try "pasidscope run FILE" or "pasidscope --help"');
       case 'list-presets': {
         if (file !== undefined) throw new InputError(`unexpected argument "${file}"`);
         const presets = await loadPresetIndex();
-        io.stdout(values.json ? `${JSON.stringify(presets, null, 2)}\n` : formatPresetList(presets));
+        io.stdout(
+          values.json ? `${JSON.stringify(presets, null, 2)}\n` : formatPresetList(presets),
+        );
         return EXIT_OK;
       }
       case 'validate': {
@@ -217,12 +237,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           io.stdout(`${JSON.stringify(toContractJson(result), null, 2)}\n`);
         } else {
           const label = values.preset ?? file;
-          io.stdout(formatRunSummary(scenario, result, { ...(limit ? { limit } : {}), ...(label ? { source: label } : {}) }));
+          io.stdout(
+            formatRunSummary(scenario, result, {
+              ...(limit ? { limit } : {}),
+              ...(label ? { source: label } : {}),
+            }),
+          );
         }
         return EXIT_OK;
       }
       default:
-        throw new InputError(`unknown command "${command}": expected run, validate, trace, export or list-presets`);
+        throw new InputError(
+          `unknown command "${command}": expected run, validate, trace, export or list-presets`,
+        );
     }
   } catch (e) {
     if (e instanceof InputError) {
@@ -230,7 +257,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_BAD_INPUT;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`pasidscope: internal error: ${oneLine(msg)} (please report it with the scenario file)\n`);
+    io.stderr(
+      `pasidscope: internal error: ${oneLine(msg)} (please report it with the scenario file)\n`,
+    );
     if (process.env.PASIDSCOPE_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return EXIT_INTERNAL;
   }

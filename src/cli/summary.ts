@@ -9,9 +9,19 @@ import type {
   ScenarioStep,
   StepResult,
 } from '../model/index.ts';
+import type { GuestMemory } from '../model/index.ts';
 import {
   DescType,
   PGTT_NAMES,
+  contextEntryAddress,
+  decodeContextEntry,
+  decodePasidDirEntry,
+  decodeRootEntry,
+  memoryAtStep,
+  pasidDirEntryAddress,
+  pasidEntryAddress,
+  rootEntryAddress,
+  vtdCapInit,
   decodeContextCacheDescriptor,
   decodePasidEntry,
   decodeWaitDescriptor,
@@ -51,7 +61,8 @@ function bytes(n: bigint): string {
 function deviceLabel(d: DeviceConfig): string {
   const parts = [d.bdf, d.backend];
   if (d.backend !== 'emulated') parts.push(`max_pasid_log2 ${d.maxPasidLog2}`);
-  if (d.pasidAddressSpaces.length) parts.push(`PASID address spaces 0, ${d.pasidAddressSpaces.join(', ')}`);
+  if (d.pasidAddressSpaces.length)
+    parts.push(`PASID address spaces 0, ${d.pasidAddressSpaces.join(', ')}`);
   return `${parts.join(' ')}${d.name ? ` "${d.name}"` : ''}`;
 }
 
@@ -78,7 +89,9 @@ function stepDetails(step: ScenarioStep | undefined, r: StepResult): string {
   }
   const w = r.accelWalk;
   if (w && (w.dirReads || w.entryReads || w.listCompares)) {
-    parts.push(`accel walk ${w.dirReads} dir / ${w.entryReads} leaf reads, ${w.listCompares} list compares`);
+    parts.push(
+      `accel walk ${w.dirReads} dir / ${w.entryReads} leaf reads, ${w.listCompares} list compares`,
+    );
   }
   return parts.join('; ');
 }
@@ -103,7 +116,9 @@ function describeDescriptor(desc: readonly bigint[], descType: string | undefine
   if (code === DescType.Wait) {
     const wd = decodeWaitDescriptor(desc);
     const what = [
-      wd.statusWrite ? `status write 0x${wd.statusData.toString(16)} -> ${hexAddr(wd.statusAddr)}` : '',
+      wd.statusWrite
+        ? `status write 0x${wd.statusData.toString(16)} -> ${hexAddr(wd.statusAddr)}`
+        : '',
       wd.interruptFlag ? 'interrupt' : '',
       wd.fence ? 'fence' : '',
     ].filter(Boolean);
@@ -121,13 +136,44 @@ const CHANGE_MARK: Readonly<Record<CacheChange['kind'], string>> = {
 function changeLines(r: StepResult, limit: number): string[] {
   const lines = r.changes
     .slice(0, limit)
-    .map((c) => `      ${CHANGE_MARK[c.kind]} ${c.cache.padEnd(8)} ${c.bdf} pasid ${c.pasid} ${c.kind}`);
+    .map(
+      (c) =>
+        `      ${CHANGE_MARK[c.kind]} ${c.cache.padEnd(8)} ${c.bdf} pasid ${c.pasid} ${c.kind}`,
+    );
   const hidden = r.changes.length - Math.min(limit, r.changes.length) + (r.changesOmitted ?? 0);
-  if (hidden > 0) lines.push(`      ... ${hidden} more change${hidden === 1 ? '' : 's'} (--json lists all)`);
+  if (hidden > 0)
+    lines.push(`      ... ${hidden} more change${hidden === 1 ? '' : 's'} (--json lists all)`);
   return lines;
 }
 
-export function formatRunSummary(scenario: Scenario, result: RunResult, options: SummaryOptions = {}): string {
+/**
+ * The 512-bit PASID entry the guest's tables point to for (bus, devfn, pasid) in `mem`, following
+ * the pointers whether or not each level is present: what a cached copy should be compared with.
+ */
+function entryInMemory(
+  mem: GuestMemory,
+  rootTable: bigint,
+  d: DeviceConfig,
+  pasid: number,
+): bigint[] {
+  const read = (addr: bigint, n: number): bigint[] =>
+    Array.from({ length: n }, (_, i) => mem.readQword(addr + BigInt(8 * i)));
+  const root = decodeRootEntry(read(rootEntryAddress(rootTable, d.bus), 2));
+  const table = d.devfn >= 128 ? root.upperContextTable : root.lowerContextTable;
+  const ctx = decodeContextEntry(read(contextEntryAddress(table, d.devfn), 4));
+  const dir = decodePasidDirEntry(read(pasidDirEntryAddress(ctx.pasidDirPtr, pasid), 1));
+  return read(pasidEntryAddress(dir.pasidTablePtr, pasid), 8);
+}
+
+function staleMark(cached: readonly bigint[], now: readonly bigint[]): string {
+  return cached.every((w, i) => w === now[i]) ? '' : '  [stale: guest memory now differs]';
+}
+
+export function formatRunSummary(
+  scenario: Scenario,
+  result: RunResult,
+  options: SummaryOptions = {},
+): string {
   const limit = options.limit ?? 12;
   const io = scenario.iommu;
   const out: string[] = [];
@@ -165,6 +211,8 @@ export function formatRunSummary(scenario: Scenario, result: RunResult, options:
   out.push('');
 
   const final = result.final;
+  const mem = memoryAtStep(scenario, scenario.steps.length);
+  const rootTable = vtdCapInit(io).rootTable;
   out.push(`final caches (FSTS.IQE ${final.iqe ? 'set' : 'clear'}):`);
   for (const d of scenario.devices) {
     out.push(`  ${deviceLabel(d)}`);
@@ -172,7 +220,10 @@ export function formatRunSummary(scenario: Scenario, result: RunResult, options:
     if (list) {
       out.push(`    accel list, head first: ${list.length} entr${list.length === 1 ? 'y' : 'ies'}`);
       for (const e of list.slice(0, limit)) {
-        out.push(`      pasid ${String(e.pasid).padEnd(7)} ${describeEntry(e.entry)}  ${e.entry.slice(0, 3).map(hexWord).join(' ')}`);
+        const stale = staleMark(e.entry, entryInMemory(mem, rootTable, d, e.pasid));
+        out.push(
+          `      pasid ${String(e.pasid).padEnd(7)} ${describeEntry(e.entry)}  ${e.entry.slice(0, 3).map(hexWord).join(' ')}${stale}`,
+        );
       }
       if (list.length > limit) out.push(`      ... ${list.length - limit} more (--json lists all)`);
     }
@@ -182,7 +233,7 @@ export function formatRunSummary(scenario: Scenario, result: RunResult, options:
       const e = spaces[k];
       if (!e) continue;
       const state = e.valid
-        ? `valid    ${describeEntry(e.entry)}  ${e.entry.slice(0, 3).map(hexWord).join(' ')}`
+        ? `valid    ${describeEntry(e.entry)}  ${e.entry.slice(0, 3).map(hexWord).join(' ')}${staleMark(e.entry, entryInMemory(mem, rootTable, d, Number(k)))}`
         : 'invalid';
       out.push(`    emulated pasid ${k.padEnd(7)} ${state}`);
     }

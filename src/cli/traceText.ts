@@ -2,50 +2,23 @@
 // QEMU function that produced it and, in words, what happened and why. The column meanings per
 // kind are the contract of ../model/trace/traceFormat.ts.
 
-import type { RunResult, Scenario, Trace } from '../model/index.ts';
+import type { RunResult, Scenario, TraceEvent } from '../model/index.ts';
 import {
   DirOutcome,
   EmuSkipReason,
   GateReason,
   LeafOutcome,
-  NO_ADDR,
   QEMU_FUNCTIONS,
   RangeReason,
   RejectReason,
   RemovalOutcome,
   Structure,
-  TraceKind,
   describeFault,
   descriptorTypeName,
+  formatBdf,
   hexAddr,
+  readTraceEvent,
 } from '../model/index.ts';
-
-/** One event's columns. */
-export interface TraceEventView {
-  readonly kind: number;
-  readonly fn: number;
-  readonly device: number;
-  readonly pasid: number;
-  readonly count: number;
-  readonly addr: bigint;
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-}
-
-export function eventAt(trace: Trace, i: number): TraceEventView {
-  return {
-    kind: trace.kind[i] ?? 0,
-    fn: trace.fn[i] ?? 0,
-    device: trace.device[i] ?? -1,
-    pasid: trace.pasid[i] ?? 0,
-    count: trace.count[i] ?? 0,
-    addr: trace.addr[i] ?? NO_ADDR,
-    a: trace.a[i] ?? 0,
-    b: trace.b[i] ?? 0,
-    c: trace.c[i] ?? 0,
-  };
-}
 
 /** The name of a constant in one of the trace's code tables (for unknown codes: the number). */
 function nameOf(table: Readonly<Record<string, number>>, code: number): string {
@@ -60,8 +33,16 @@ const STRUCTURE_NAMES: Readonly<Record<number, string>> = {
   [Structure.WaitStatus]: 'wait status',
 };
 
-const PC_TYPES: Readonly<Record<number, string>> = { 0: 'domain-selective', 1: 'PASID-selective', 3: 'global' };
-const CC_GRANULARITY: Readonly<Record<number, string>> = { 1: 'global', 2: 'domain-selective', 3: 'device-selective' };
+const PC_TYPES: Readonly<Record<number, string>> = {
+  0: 'domain-selective',
+  1: 'PASID-selective',
+  3: 'global',
+};
+const CC_GRANULARITY: Readonly<Record<number, string>> = {
+  1: 'global',
+  2: 'domain-selective',
+  3: 'device-selective',
+};
 
 const REJECT_TEXT: Readonly<Record<number, string>> = {
   [RejectReason.PasidDescIn128BitQueue]: '256-bit PASID-cache descriptor in a 128-bit queue',
@@ -86,8 +67,36 @@ const LEAF_TEXT: Readonly<Record<number, string>> = {
   [LeafOutcome.Unchanged]: 'unchanged',
 };
 
+const GATE_TEXT: Readonly<Record<number, string>> = {
+  [GateReason.NotRootScalable]:
+    'the root table is not scalable-mode (RTADDR.SMT or scalable-mode off)',
+  [GateReason.DmarDisabled]: 'DMA remapping is disabled (GCMD.TE)',
+  [GateReason.FstsOff]: 'fsts is off: no accel path',
+};
+
+const EMU_SKIP_TEXT: Readonly<Record<number, string>> = {
+  [EmuSkipReason.LookupFailedNotCached]: 'lookup failed and nothing is cached',
+  [EmuSkipReason.PasidFilter]: "another PASID than the descriptor's",
+  [EmuSkipReason.DidFilter]: "DID differs from the descriptor's",
+};
+
+const REMOVAL_TEXT: Readonly<Record<number, string>> = {
+  [RemovalOutcome.PasidFilter]: 'another PASID: kept',
+  [RemovalOutcome.DidFilter]: 'cached DID differs: kept',
+  [RemovalOutcome.StillValid]: 'still valid in memory: kept',
+  [RemovalOutcome.Removed]: 'lookup fails: removed',
+};
+
+const DIR_TEXT: Readonly<Record<number, string>> = {
+  [DirOutcome.ReadFailed]: 'read failed, chunk skipped',
+  [DirOutcome.NotPresent]: 'not present, chunk skipped',
+  [DirOutcome.Present]: 'present',
+};
+
 function pasidRange(first: number, count: number): string {
-  return count > 1 ? `PASIDs ${hexAddr(first)}-${hexAddr(first + count - 1)}` : `PASID ${hexAddr(first)}`;
+  return count > 1
+    ? `PASIDs ${hexAddr(first)}-${hexAddr(first + count - 1)}`
+    : `PASID ${hexAddr(first)}`;
 }
 
 function fault(code: number): string {
@@ -95,69 +104,78 @@ function fault(code: number): string {
 }
 
 /** What an event says, in words. */
-export function describeEvent(e: TraceEventView, devices: readonly string[]): string {
-  const dev = devices[e.device] ?? (e.device >= 0 ? `device ${e.device}` : '');
-  const as = `${dev} pasid ${e.pasid}`;
-  const at = e.addr === NO_ADDR ? 'an all-zero buffer' : hexAddr(e.addr);
+export function describeEvent(e: TraceEvent): string {
+  const hexData = (n: number): string => `0x${n.toString(16)}`;
   switch (e.kind) {
-    case TraceKind.StepWrite:
-      return `guest writes ${e.count} qword${e.count === 1 ? '' : 's'} at ${hexAddr(e.addr)}`;
-    case TraceKind.StepClearIqe:
+    case 'StepWrite':
+      return `guest writes ${e.qwords} qword${e.qwords === 1 ? '' : 's'} at ${hexAddr(e.addr)}`;
+    case 'StepClearIqe':
       return 'guest clears FSTS.IQE';
-    case TraceKind.DescFetched:
-      return `descriptor type ${e.a} (${descriptorTypeName(e.a) ?? 'unknown'}) from a ${e.b}-bit queue`;
-    case TraceKind.DescRejected:
-      return `rejected: ${REJECT_TEXT[e.a] ?? nameOf(RejectReason, e.a)}; FSTS.IQE set`;
-    case TraceKind.DescBlocked:
+    case 'DescFetched':
+      return `descriptor type ${e.typeCode} (${descriptorTypeName(e.typeCode) ?? 'unknown'}) from a ${e.queueWidth}-bit queue`;
+    case 'DescRejected':
+      return `rejected: ${REJECT_TEXT[e.reason] ?? nameOf(RejectReason, e.reason)}; FSTS.IQE set`;
+    case 'DescBlocked':
       return 'FSTS.IQE is set: descriptor dropped';
-    case TraceKind.DescNoEffect:
-      return `${descriptorTypeName(e.a) ?? `type ${e.a}`} descriptor checked: no PASID-cache effect`;
-    case TraceKind.PcInfoBuilt:
-      return `VTDPASIDCacheInfo: ${PC_TYPES[e.a] ?? `type ${e.a}`}, did ${e.b}, pasid ${e.pasid}`;
-    case TraceKind.WaitStatusWrite:
-      return `status write 0x${e.a.toString(16)} to ${hexAddr(e.addr)}`;
-    case TraceKind.ContextCacheInv:
-      return `context-cache ${CC_GRANULARITY[e.a] ?? `granularity ${e.a}`} (did/source-id 0x${e.b.toString(16)}, fm ${e.c})`;
-    case TraceKind.ReplayBegin:
+    case 'DescNoEffect':
+      return `${descriptorTypeName(e.typeCode) ?? `type ${e.typeCode}`} descriptor checked: no PASID-cache effect`;
+    case 'PcInfoBuilt':
+      return `VTDPASIDCacheInfo: ${PC_TYPES[e.pcType] ?? `type ${e.pcType}`}, did ${e.did}, pasid ${e.pasid}`;
+    case 'WaitStatusWrite':
+      return `status write ${hexData(e.data)} to ${hexAddr(e.addr)}`;
+    case 'ContextCacheInv': {
+      const g = CC_GRANULARITY[e.granularity] ?? `granularity ${e.granularity}`;
+      if (e.granularity === 3) {
+        return `context-cache ${g}: ${formatBdf(e.didOrSourceId >> 8, e.didOrSourceId & 0xff)}, function mask ${e.functionMask}`;
+      }
+      return `context-cache ${g}${e.granularity === 2 ? `: did ${e.didOrSourceId}` : ''}`;
+    }
+    case 'ReplayBegin':
       return 'global PASID replay starts';
-    case TraceKind.SyncBegin:
-      return `sync with ${PC_TYPES[e.a] ?? `type ${e.a}`}, did ${e.b}, pasid ${e.pasid}`;
-    case TraceKind.SyncGated:
-      return `returns early: ${nameOf(GateReason, e.a)}`;
-    case TraceKind.GuestRead:
-      return `reads the ${STRUCTURE_NAMES[e.a] ?? 'structure'} at ${hexAddr(e.addr)} (${e.b} bytes) for ${as}: ${fault(e.c)}`;
-    case TraceKind.LookupResult:
-      return `lookup of ${as}: ${e.a === 0 ? `valid (leaf entry at ${at})` : fault(e.a)}`;
-    case TraceKind.EmuSkip:
-      return `address space ${as}: skipped: ${nameOf(EmuSkipReason, e.a)}${e.a === EmuSkipReason.DidFilter ? ` (did ${e.b})` : ''}`;
-    case TraceKind.EmuCreated:
-      return `address space ${as}: cache entry filled from ${at}${e.b === 1 ? ' (series fall-through re-creation)' : ''}`;
-    case TraceKind.EmuRemoved:
-      return `address space ${as}: cache entry invalidated (${fault(e.c)})`;
-    case TraceKind.EmuUnchanged:
-      return `address space ${as}: cache equals memory: nothing to do`;
-    case TraceKind.EmuDiffers:
-      return `address space ${as}: memory differs: switch + sync, cached copy kept`;
-    case TraceKind.AccelDeviceBegin:
-      return `accel sync of ${dev}`;
-    case TraceKind.AccelDeviceSkipped:
-      return `${dev} skipped: context lookup ${fault(e.a)}`;
-    case TraceKind.AccelRemovalCheck:
-      return `removal check of ${as} (cached did ${e.b}): ${nameOf(RemovalOutcome, e.a)}${e.a === RemovalOutcome.Removed ? ` (${fault(e.c)})` : ''}`;
-    case TraceKind.AccelBypass:
-      return `${dev}: accel_pce_deleted set by the removal: replay skipped, flag cleared`;
-    case TraceKind.RangeInit:
-      return `range [${hexAddr(e.pasid)}, ${hexAddr(e.b)}) from ${e.a === RangeReason.PasidSelective ? 'the PASID-selective descriptor' : `pasid-bits ${e.c}`}`;
-    case TraceKind.RangeClamp:
-      return `${dev}: end clamped to ${hexAddr(e.c)} (max_pasid_log2 ${e.a}, PDTS ${e.b})`;
-    case TraceKind.DirChecked:
-      return `${dev}: directory ${e.count > 1 ? `${e.count} chunks` : 'chunk'} from PASID ${hexAddr(e.pasid)} to ${hexAddr(e.b)} (entry at ${hexAddr(e.addr)}): ${nameOf(DirOutcome, e.a)}${e.c ? ` (${fault(e.c)})` : ''}`;
-    case TraceKind.LeafChecked:
-      return `${dev}: ${pasidRange(e.pasid, e.count)}: ${LEAF_TEXT[e.a] ?? nameOf(LeafOutcome, e.a)}${e.a >= LeafOutcome.DidMismatch ? ` (did ${e.b})` : ''}${e.a >= LeafOutcome.Created ? `, ${e.c} list compare${e.c === 1 ? '' : 's'}` : ''}`;
-    case TraceKind.AccelRemoved:
-      return `${dev} pasid ${e.pasid} (cached did ${e.a}) removed from the list`;
-    default:
-      return `event kind ${e.kind}`;
+    case 'SyncBegin':
+      return `${e.bdf ? `${e.bdf}: ` : ''}sync with ${PC_TYPES[e.pcType] ?? `type ${e.pcType}`}, did ${e.did}, pasid ${e.pasid}`;
+    case 'SyncGated':
+      return `${e.bdf ? `${e.bdf}: ` : ''}returns early: ${GATE_TEXT[e.reason] ?? nameOf(GateReason, e.reason)}`;
+    case 'GuestRead':
+      return `reads the ${STRUCTURE_NAMES[e.structure] ?? 'structure'} at ${hexAddr(e.addr)} (${e.bytes} bytes) for ${e.bdf} pasid ${e.pasid}: ${fault(e.fault)}`;
+    case 'LookupResult':
+      return `lookup of ${e.bdf} pasid ${e.pasid}: ${e.fault === 0 ? `valid (leaf entry at ${e.leafAddr === undefined ? '?' : hexAddr(e.leafAddr)})` : fault(e.fault)}`;
+    case 'EmuSkip':
+      return `address space ${e.bdf} pasid ${e.pasid}: skipped: ${EMU_SKIP_TEXT[e.reason] ?? nameOf(EmuSkipReason, e.reason)}${e.reason === EmuSkipReason.DidFilter ? ` (did ${e.did})` : ''}${e.reason === EmuSkipReason.LookupFailedNotCached && e.fault ? ` (${fault(e.fault)})` : ''}`;
+    case 'EmuCreated':
+      return `address space ${e.bdf} pasid ${e.pasid}: cache entry filled from ${e.source === undefined ? 'an all-zero buffer' : hexAddr(e.source)}${e.fallThrough ? ' (series fall-through: re-created after the removal)' : ''}`;
+    case 'EmuRemoved':
+      return `address space ${e.bdf} pasid ${e.pasid}: cache entry invalidated (${fault(e.fault)})`;
+    case 'EmuUnchanged':
+      return `address space ${e.bdf} pasid ${e.pasid}: cache equals memory: nothing to do`;
+    case 'EmuDiffers':
+      return `address space ${e.bdf} pasid ${e.pasid}: memory differs: switch and sync, cached copy kept`;
+    case 'AccelDeviceBegin':
+      return `accel sync of ${e.bdf}`;
+    case 'AccelDeviceSkipped':
+      return `${e.bdf} skipped: context lookup ${fault(e.fault)}`;
+    case 'AccelRemovalCheck': {
+      const which = e.count > 1 ? `${e.count} entries from pasid ${e.pasid}` : `pasid ${e.pasid}`;
+      return `${e.bdf}: removal check of ${which} (cached did ${e.cachedDid}): ${REMOVAL_TEXT[e.outcome] ?? nameOf(RemovalOutcome, e.outcome)}${e.outcome === RemovalOutcome.Removed ? ` (${fault(e.fault)})` : ''}`;
+    }
+    case 'AccelBypass':
+      return `${e.bdf}: accel_pce_deleted was set by the removal of pasid ${e.pasid}: replay skipped, flag cleared`;
+    case 'RangeInit':
+      return `range [${hexAddr(e.start)}, ${hexAddr(e.end)}) from ${e.reason === RangeReason.PasidSelective ? 'the PASID-selective descriptor' : `pasid-bits ${e.pasidBits}`}`;
+    case 'RangeClamp':
+      return `${e.bdf}: end clamped to ${hexAddr(e.end)} (max_pasid_log2 ${e.maxPasidLog2}, PDTS ${e.pdts})`;
+    case 'DirChecked':
+      return `${e.bdf}: directory ${e.chunks > 1 ? `${e.chunks} chunks` : 'chunk'} ${hexAddr(e.firstPasid)}-${hexAddr(e.end - 1)} (entry at ${hexAddr(e.addr)}): ${DIR_TEXT[e.outcome] ?? nameOf(DirOutcome, e.outcome)}${e.fault ? ` (${fault(e.fault)})` : ''}`;
+    case 'LeafChecked': {
+      const shown = e.outcome >= LeafOutcome.DidMismatch ? ` (did ${e.did})` : '';
+      const compares =
+        e.outcome >= LeafOutcome.Created
+          ? `, ${e.listCompares} list compare${e.listCompares === 1 ? '' : 's'}`
+          : '';
+      return `${e.bdf}: ${pasidRange(e.firstPasid, e.count)}: ${LEAF_TEXT[e.outcome] ?? nameOf(LeafOutcome, e.outcome)}${shown}${compares}`;
+    }
+    case 'AccelRemoved':
+      return `${e.bdf}: pasid ${e.pasid} (cached did ${e.did}) removed from the list`;
   }
 }
 
@@ -168,13 +186,11 @@ export function formatTrace(scenario: Scenario, result: RunResult): string {
   const stepWidth = String(Math.max(0, scenario.steps.length - 1)).length;
   const eventWidth = String(Math.max(0, t.length - 1)).length;
   const fnWidth = Math.max(...Object.values(QEMU_FUNCTIONS).map((f) => f.name.length));
-  let step = 0;
   for (let i = 0; i < t.length; i++) {
-    while (step + 1 < t.stepStart.length && (t.stepStart[step + 1] ?? Infinity) <= i) step++;
-    const e = eventAt(t, i);
-    const fn = QEMU_FUNCTIONS[e.fn as keyof typeof QEMU_FUNCTIONS]?.name ?? `fn ${e.fn}`;
+    const e = readTraceEvent(t, i);
+    const fn = QEMU_FUNCTIONS[e.fn].name;
     lines.push(
-      `step ${String(step).padStart(stepWidth)}  #${String(i).padStart(eventWidth)}  ${fn.padEnd(fnWidth)}  ${describeEvent(e, t.devices)}`,
+      `step ${String(e.step).padStart(stepWidth)}  #${String(i).padStart(eventWidth)}  ${fn.padEnd(fnWidth)}  ${describeEvent(e)}`,
     );
   }
   return lines.length ? `${lines.join('\n')}\n` : '';

@@ -28,7 +28,12 @@ export { vtdCapInit } from './qemu/vtdCapInit.ts';
 export type { VtdCaps } from './qemu/vtdCapInit.ts';
 export { vtdInvDescCheck, descriptorWords } from './qemu/vtdInvalidationQueue.ts';
 export type { DescriptorRejection } from './qemu/vtdInvalidationQueue.ts';
-export { parseScenario, parseScenarioText, jsonPath, IOMMU_DEFAULTS } from './scenario/parseScenario.ts';
+export {
+  parseScenario,
+  parseScenarioText,
+  jsonPath,
+  IOMMU_DEFAULTS,
+} from './scenario/parseScenario.ts';
 export type { ParseScenarioResult, ScenarioIssue } from './scenario/parseScenario.ts';
 export { scenarioToFile } from './scenario/scenarioToFile.ts';
 export type { ScenarioFileJson } from './scenario/scenarioToFile.ts';

@@ -4,7 +4,7 @@
 // lives in the store and autosave), so a reload restores the user's latest edits, not the old link.
 // Loading at start-up is not an undoable edit: the history starts empty.
 
-import { fragmentParams, loadAutosave } from './persistence.ts';
+import { hashWithoutScenario, loadAutosave } from './persistence.ts';
 import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
 import type { AppStore } from './store.ts';
 
@@ -18,18 +18,17 @@ export interface BootEnv {
   readonly location: BootLocation;
   /** Replaces the address bar's URL without navigating. */
   readonly replaceUrl?: (url: string) => void;
-  readonly fetchText: (path: string) => Promise<string>;
 }
 
 /** The name of the preset opened when there is nothing else. */
-export const DEFAULT_PRESET = 'linux-guest-boot';
+export const DEFAULT_PRESET = 'linux-boot';
 
 export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
   const s = () => store.getState();
   await s().trackLoad(
     (async () => {
       try {
-        s().setPresets(parsePresetIndex(await env.fetchText(PRESET_INDEX_PATH)));
+        s().setPresets(parsePresetIndex(await store.fetchText(PRESET_INDEX_PATH)));
       } catch {
         s().pushNotice({
           tone: 'warning',
@@ -46,7 +45,7 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
       // Candidate 3 first, silently: it is what a failed link or preset must leave in place.
       const saved = store.storage ? loadAutosave(store.storage) : undefined;
       if (saved) {
-        const parsed = await store.engine.parseScenarioText(saved.text);
+        const parsed = await store.engine.parsePackedScenario(saved.packed);
         if (parsed.ok) {
           s().replaceScenario(parsed.value.scenario, saved.source);
           loaded = true;
@@ -77,11 +76,7 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
         // Keep whatever else the URL carries (e.g. a step for the walk view); drop the scenario.
         params.delete('preset');
         const rest = params.toString();
-        const keep = [...fragmentParams(hash)]
-          .filter(([k]) => k !== 'scenario')
-          .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
-          .join('&');
-        env.replaceUrl(`${pathname}${rest ? `?${rest}` : ''}${keep ? `#${keep}` : ''}`);
+        env.replaceUrl(`${pathname}${rest ? `?${rest}` : ''}${hashWithoutScenario(hash)}`);
       }
       store.temporal.getState().clear();
       // The scenario may be the initial one (nothing loaded): make sure it has been run.

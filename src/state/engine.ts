@@ -17,11 +17,13 @@ import {
   type ParsedScenario,
   type SimulationApi,
 } from '../worker/protocol.ts';
-import { createSimulationApi } from '../worker/simulationApi.ts';
 
 export interface SimulationEngine {
   run(scenario: Scenario): Promise<EngineResult<AppRun>>;
   parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>>;
+  packScenario(scenario: Scenario): Promise<EngineResult<string>>;
+  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
+  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>>;
   /** Requests sent and not yet answered (for the idle hook). */
   readonly pending: number;
   /** Called whenever `pending` changes. */
@@ -58,18 +60,35 @@ function crashed(kind: EngineError['kind'], message: string): EngineResult<never
   return { ok: false, error: { kind, message } };
 }
 
-/** Runs the API in this thread. Answers are still asynchronous, like the worker's. */
+/**
+ * Runs the API in this thread (tests; browsers without module workers). Answers are still
+ * asynchronous, like the worker's. Takes the API (or a promise of it, so the model can be loaded
+ * lazily and stay out of the page's first bundle); see inProcessEngine.ts for the usual one.
+ */
 export class InProcessEngine extends PendingCounter implements SimulationEngine {
-  readonly #api: SimulationApi;
-  constructor(api: SimulationApi = createSimulationApi()) {
+  readonly #api: Promise<SimulationApi>;
+  constructor(api: SimulationApi | Promise<SimulationApi>) {
     super();
-    this.#api = api;
+    this.#api = Promise.resolve(api);
   }
   run(scenario: Scenario): Promise<EngineResult<AppRun>> {
-    return this.track(Promise.resolve().then(() => this.#api.run({ scenario })));
+    return this.track(this.#api.then((api) => api.run({ scenario })));
   }
   parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>> {
-    return this.track(Promise.resolve().then(() => this.#api.parseScenarioText(text)));
+    return this.track(this.#api.then((api) => api.parseScenarioText(text)));
+  }
+  packScenario(scenario: Scenario): Promise<EngineResult<string>> {
+    return this.track(this.#api.then((api) => api.packScenario({ scenario })));
+  }
+  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
+    return this.track(this.#api.then((api) => api.parsePackedScenario(packed)));
+  }
+  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>> {
+    return this.track(
+      this.#api.then((api) =>
+        api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
+      ),
+    );
   }
   dispose(): void {}
 }
@@ -147,6 +166,22 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
     return this.track(this.#call('other', (api) => api.parseScenarioText(text)));
   }
 
+  packScenario(scenario: Scenario): Promise<EngineResult<string>> {
+    return this.track(this.#call('other', (api) => api.packScenario({ scenario })));
+  }
+
+  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
+    return this.track(this.#call('other', (api) => api.parsePackedScenario(packed)));
+  }
+
+  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>> {
+    return this.track(
+      this.#call('other', (api) =>
+        api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
+      ),
+    );
+  }
+
   dispose(): void {
     this.#restart('disposed');
   }
@@ -155,7 +190,8 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
     if (!this.#api || !this.#ready || !this.#worker) {
       const worker = this.#createWorker();
       const onError = (ev: Event): void => {
-        const detail = ev instanceof ErrorEvent && ev.message ? `: ${ev.message}` : '';
+        const message = 'message' in ev && typeof ev.message === 'string' ? ev.message : '';
+        const detail = message ? `: ${message}` : '';
         this.#restart('crashed', `The simulation worker stopped${detail}.`);
       };
       worker.addEventListener('error', onError);
@@ -163,15 +199,16 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
       this.#worker = worker;
       const api = Comlink.wrap<SimulationApi>(worker);
       this.#api = api;
-      this.#ready = api.hello().then(
-        (h): EngineResult<true> =>
+      this.#ready = api
+        .hello()
+        .then((h): EngineResult<true> =>
           h.protocolVersion === PROTOCOL_VERSION
             ? { ok: true, value: true }
             : crashed(
                 'protocol-mismatch',
                 `The simulation worker speaks protocol ${h.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page.`,
               ),
-      );
+        );
     }
     return { api: this.#api, ready: this.#ready };
   }
@@ -206,7 +243,10 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
         (r) => settle(r),
         (e: unknown) =>
           settle(
-            crashed('model-error', `The simulation failed: ${e instanceof Error ? e.message : String(e)}`),
+            crashed(
+              'model-error',
+              `The simulation failed: ${e instanceof Error ? e.message : String(e)}`,
+            ),
           ),
       );
     return outcome.finally(() => {
@@ -240,7 +280,11 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
   }
 }
 
-/** The engine the app uses: a worker where the browser has them, otherwise in-process. */
+/** The engine the app uses: a worker where the browser has them, otherwise in-process (loaded
+ * on demand, so the model and its parser are not in the page's first bundle). */
 export function createDefaultEngine(): SimulationEngine {
-  return typeof Worker === 'function' ? new WorkerEngine() : new InProcessEngine();
+  if (typeof Worker === 'function') return new WorkerEngine();
+  return new InProcessEngine(
+    import('../worker/simulationApi.ts').then((m) => m.createSimulationApi()),
+  );
 }

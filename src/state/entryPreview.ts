@@ -91,7 +91,8 @@ function ramCheck(iommu: IommuConfig, entry: ResolvedEntry): PreviewLine[] {
 }
 
 function contextVerdict(fault: number): PreviewLine {
-  if (fault === 0) return { tone: 'ok', text: "vtd_dev_to_context_entry succeeds (PASID-0 check included)." };
+  if (fault === 0)
+    return { tone: 'ok', text: 'vtd_dev_to_context_entry succeeds (PASID-0 check included).' };
   const pasid0 = fault >= 0x50;
   return {
     tone: 'error',
@@ -140,7 +141,10 @@ export function previewEntry(
       } else if (set.some((w) => w !== 0n)) {
         lines.push({
           tone: 'error',
-          text: `Reserved bits set (${set.map((w, i) => (w ? `val[${i}] ${hex(w)}` : '')).filter(Boolean).join(', ')}): QEMU faults 0xb.`,
+          text: `Reserved bits set (${set
+            .map((w, i) => (w ? `val[${i}] ${hex(w)}` : ''))
+            .filter(Boolean)
+            .join(', ')}): QEMU faults 0xb.`,
         });
       }
       const dirEntries = 2 ** (ce.pdts + 7);
@@ -199,7 +203,10 @@ export function previewEntry(
           text: `${leafInvalidWhy(iommu, entry.words)}: fault 0x5b, entry skipped.`,
         });
       } else if (look.fault === 0x59) {
-        lines.push({ tone: 'warn', text: 'Not present (0x59): the walk skips it; a cached copy would be removed (series).' });
+        lines.push({
+          tone: 'warn',
+          text: 'Not present (0x59): the walk skips it; a cached copy would be removed (series).',
+        });
       } else if (look.fault !== 0) {
         lines.push({ tone: 'error', text: `QEMU's lookup fails: ${describeFault(look.fault)}.` });
       } else {
@@ -217,7 +224,10 @@ export function previewEntry(
       if (look.fault === 0) {
         if (device.backend === 'iommufd') {
           if (!iommu.fsts) {
-            lines.push({ tone: 'info', text: 'fsts is off: the accel path does nothing, no accel entry is made.' });
+            lines.push({
+              tone: 'info',
+              text: 'fsts is off: the accel path does nothing, no accel entry is made.',
+            });
           } else {
             const path = devicePath(mem, iommu, device);
             const walk = accelWalkEnd(iommu, device, path.pdts);
@@ -235,7 +245,8 @@ export function previewEntry(
           }
         }
         const hasAs =
-          pasid === 0 || (device.backend === 'emulated' && device.pasidAddressSpaces.includes(pasid));
+          pasid === 0 ||
+          (device.backend === 'emulated' && device.pasidAddressSpaces.includes(pasid));
         if (hasAs) {
           lines.push({
             tone: 'info',

@@ -19,7 +19,10 @@ export function encodeShareFragment(scenario: Scenario): string {
   return `${SHARE_KEY}=${SHARE_LINK_VERSION}.${payload}`;
 }
 
-export function shareUrl(scenario: Scenario, location: { origin: string; pathname: string }): string {
+export function shareUrl(
+  scenario: Scenario,
+  location: { origin: string; pathname: string },
+): string {
   return `${location.origin}${location.pathname}#${encodeShareFragment(scenario)}`;
 }
 
@@ -36,6 +39,15 @@ export function fragmentParams(hash: string): Map<string, string> {
   return out;
 }
 
+/** The fragment without its scenario (other parts, such as a step, kept in order), '#' included. */
+export function hashWithoutScenario(hash: string): string {
+  const keep = [...fragmentParams(hash)]
+    .filter(([k]) => k !== SHARE_KEY)
+    .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+    .join('&');
+  return keep ? `#${keep}` : '';
+}
+
 export type ShareDecode =
   | { readonly kind: 'none' }
   | { readonly kind: 'ok'; readonly text: string }
@@ -48,7 +60,10 @@ export function decodeShareFragment(hash: string): ShareDecode {
   const dot = value.indexOf('.');
   const version = dot < 0 ? NaN : Number(value.slice(0, dot));
   if (!Number.isInteger(version)) {
-    return { kind: 'error', message: 'The share link has no version: it is not a PASIDscope link.' };
+    return {
+      kind: 'error',
+      message: 'The share link has no version: it is not a PASIDscope link.',
+    };
   }
   if (version !== SHARE_LINK_VERSION) {
     return {
@@ -83,10 +98,11 @@ export function decodeShareFragment(hash: string): ShareDecode {
 // ---- autosave ----
 
 export const AUTOSAVE_KEY = 'pasidscope:autosave';
-const AUTOSAVE_VERSION = 1;
+const AUTOSAVE_VERSION = 2;
 
+/** What autosave keeps: the scenario packed by the engine (compressed file text) and its source. */
 export interface AutosaveRecord {
-  readonly text: string;
+  readonly packed: string;
   readonly source: ScenarioSource;
 }
 
@@ -105,16 +121,13 @@ export type SaveOutcome = { readonly ok: true } | { readonly ok: false; readonly
 
 export function saveAutosave(
   storage: Pick<Storage, 'setItem'>,
-  scenario: Scenario,
-  source: ScenarioSource,
+  record: AutosaveRecord,
 ): SaveOutcome {
   try {
-    const record = {
-      v: AUTOSAVE_VERSION,
-      source,
-      file: LZString.compressToUTF16(scenarioFileText(scenario)),
-    };
-    storage.setItem(AUTOSAVE_KEY, JSON.stringify(record));
+    storage.setItem(
+      AUTOSAVE_KEY,
+      JSON.stringify({ v: AUTOSAVE_VERSION, source: record.source, file: record.packed }),
+    );
     return { ok: true };
   } catch (e) {
     return {
@@ -141,10 +154,8 @@ export function loadAutosave(storage: Pick<Storage, 'getItem'>): AutosaveRecord 
   try {
     const rec = JSON.parse(raw) as { v?: unknown; source?: unknown; file?: unknown };
     if (rec.v !== AUTOSAVE_VERSION || typeof rec.file !== 'string') return undefined;
-    const text = LZString.decompressFromUTF16(rec.file);
-    if (!text) return undefined;
     return {
-      text,
+      packed: rec.file,
       source: isSource(rec.source) ? rec.source : { kind: 'new', edited: true },
     };
   } catch {

@@ -164,3 +164,11 @@ export const EMPTY_SCENARIO: Scenario = {
   memory: [],
   steps: [],
 };
+
+/** How many 64-bit words of memory a scenario carries (initial memory and writes). */
+export function scenarioWords(scenario: Scenario): number {
+  let n = 0;
+  for (const b of scenario.memory) n += b.qwords.length;
+  for (const st of scenario.steps) if (st.op === 'write') n += st.qwords.length;
+  return n;
+}

@@ -5,6 +5,9 @@ import {
   PASID_ENTRY,
   VARIANTS,
   decodeFields,
+  fieldByName,
+  fieldDisplayValue,
+  getField,
   decodePasidEntry,
   describeFault,
   encodeContextCacheDescriptor,
@@ -88,11 +91,7 @@ export function entryTitle(ref: EntryRef, device: DeviceConfig | undefined): str
   }
 }
 
-export function resolveEntry(
-  scenario: Scenario,
-  mem: MemoryImage,
-  ref: EntryRef,
-): EntryResolution {
+export function resolveEntry(scenario: Scenario, mem: MemoryImage, ref: EntryRef): EntryResolution {
   const device = deviceByBdf(scenario, ref.bdf);
   if (!device) return { ok: false, ref, reason: `There is no device ${ref.bdf} any more.` };
   const where = entryAddress(mem, scenario.iommu, device, ref);
@@ -180,10 +179,18 @@ export interface CacheView {
   readonly staleTotal: number;
 }
 
-function pointerOf(words: readonly bigint[]): { label: CacheRow['pointerLabel']; value?: bigint } {
-  const e = decodePasidEntry(words);
-  if (e.pgtt === 1) return { label: 'FSPTPTR', value: e.fsptptr };
-  if (e.pgtt === 2) return { label: 'SSPTPTR', value: e.ssptptr };
+const PE_DID = fieldByName(PASID_ENTRY, 'did');
+const PE_PGTT = fieldByName(PASID_ENTRY, 'pgtt');
+const PE_PRESENT = fieldByName(PASID_ENTRY, 'present');
+const PE_FSPTPTR = fieldByName(PASID_ENTRY, 'fsptptr');
+const PE_SSPTPTR = fieldByName(PASID_ENTRY, 'ssptptr');
+
+function pointerOf(
+  words: readonly bigint[],
+  pgtt: number,
+): { label: CacheRow['pointerLabel']; value?: bigint } {
+  if (pgtt === 1) return { label: 'FSPTPTR', value: fieldDisplayValue(words, PE_FSPTPTR) };
+  if (pgtt === 2) return { label: 'SSPTPTR', value: fieldDisplayValue(words, PE_SSPTPTR) };
   return { label: '—' };
 }
 
@@ -195,7 +202,8 @@ function fieldDiff(before: readonly bigint[], after: readonly bigint[]): FieldDi
     const x = a[f.name] ?? 0n;
     const y = b[f.name] ?? 0n;
     if (x === y) continue;
-    const fmt = (v: bigint): string => (f.kind === 'address' ? `0x${v.toString(16)}` : v.toString());
+    const fmt = (v: bigint): string =>
+      f.kind === 'address' ? `0x${v.toString(16)}` : v.toString();
     out.push({ label: f.label, before: fmt(x), after: fmt(y) });
   }
   for (let i = 3; i < 8; i++) {
@@ -213,6 +221,35 @@ function fieldDiff(before: readonly bigint[], after: readonly bigint[]): FieldDi
 function sameWords(a: readonly bigint[], b: readonly bigint[]): boolean {
   for (let i = 0; i < 8; i++) if ((a[i] ?? 0n) !== (b[i] ?? 0n)) return false;
   return true;
+}
+
+/** Whether guest memory at `addr` holds exactly these 8 words (stops at the first difference). */
+function memoryHolds(mem: MemoryImage, addr: bigint, words: readonly bigint[]): boolean {
+  for (let i = 0; i < 8; i++) {
+    if (mem.read(addr + BigInt(i * 8)) !== (words[i] ?? 0n)) return false;
+  }
+  return true;
+}
+
+/** Where guest memory holds the leaf entry of (device, PASID) now, following present bits. */
+export function guestPasidEntryAddress(
+  mem: MemoryImage,
+  scenario: Scenario,
+  device: DeviceConfig,
+): (pasid: number) => { addr: bigint } | { missing: string } {
+  const path = devicePath(mem, scenario.iommu, device);
+  return (pasid) => {
+    if (!path.rootPresent) return { missing: 'the root entry is not present any more' };
+    if (!path.contextPresent || path.dirAddr === undefined) {
+      return { missing: 'the context entry is not present any more' };
+    }
+    const index = (pasid >> 6) & 0x3fff;
+    const dirWord = mem.read(path.dirAddr + BigInt(index * 8));
+    if ((dirWord & 1n) === 0n) {
+      return { missing: `directory entry ${index} is not present any more` };
+    }
+    return { addr: (dirWord & ~0xfffn) + BigInt((pasid & 63) * 64) };
+  };
 }
 
 /** What guest memory holds for (device, PASID) now, following present bits as QEMU does. */
@@ -266,7 +303,8 @@ function accelStale(
   if (variant === 'seed') {
     return {
       reason: `${reason} ${why}`.trim(),
-      remedy: 'The seed patch never removes accel entries: this one stays until the device is reset.',
+      remedy:
+        'The seed patch never removes accel entries: this one stays until the device is reset.',
     };
   }
   return {
@@ -328,6 +366,12 @@ export function buildCacheView(scenario: Scenario, run: AppRun | undefined): Cac
   const emulated: EmulatedTable[] = [];
   for (const device of scenario.devices) {
     const guest = guestPasidEntry(mem, scenario, device);
+    const where = guestPasidEntryAddress(mem, scenario, device);
+    // The common case (memory still holds the cached words) costs 8 reads and no allocation.
+    const unchanged = (pasid: number, words: readonly bigint[]): boolean => {
+      const w = where(pasid);
+      return 'addr' in w && memoryHolds(mem, w.addr, words);
+    };
     const fault = (pasid: number): number =>
       pasidLookup(mem.guest, scenario.iommu, device.bus, device.devfn, pasid).fault;
 
@@ -339,11 +383,9 @@ export function buildCacheView(scenario: Scenario, run: AppRun | undefined): Cac
       const rows: CacheRow[] = [];
       let staleCount = 0;
       (list ?? []).forEach((e, i) => {
-        const g = guest(e.pasid);
-        const needsLookup = !('words' in g) || !sameWords(g.words, e.entry);
-        const stale = needsLookup
-          ? accelStale(scenario.variant, e.entry, e.pasid, g, fault(e.pasid))
-          : undefined;
+        const stale = unchanged(e.pasid, e.entry)
+          ? undefined
+          : accelStale(scenario.variant, e.entry, e.pasid, guest(e.pasid), fault(e.pasid));
         if (stale) staleCount++;
         const change = marks.get(e.pasid);
         const old = beforeBy.get(e.pasid);
@@ -355,7 +397,17 @@ export function buildCacheView(scenario: Scenario, run: AppRun | undefined): Cac
       for (const [pasid, kind] of marks) {
         if (kind !== 'removed' || live.has(pasid)) continue;
         const old = beforeBy.get(pasid) ?? [];
-        rows.push(cacheRow(`a:${device.bdf}:${pasid}:gone`, pasid, undefined, old, 'removed', false, undefined));
+        rows.push(
+          cacheRow(
+            `a:${device.bdf}:${pasid}:gone`,
+            pasid,
+            undefined,
+            old,
+            'removed',
+            false,
+            undefined,
+          ),
+        );
       }
       staleTotal += staleCount;
       accel.push({ device, rows, length: list?.length ?? 0, staleCount });
@@ -374,10 +426,8 @@ export function buildCacheView(scenario: Scenario, run: AppRun | undefined): Cac
         const e = spaces[String(pasid)];
         if (!e) continue;
         let stale: StaleInfo | undefined;
-        if (e.valid) {
-          const g = guest(pasid);
-          const needsLookup = !('words' in g) || !sameWords(g.words, e.entry);
-          stale = needsLookup ? emulatedStale(e.entry, g, fault(pasid)) : undefined;
+        if (e.valid && !unchanged(pasid, e.entry)) {
+          stale = emulatedStale(e.entry, guest(pasid), fault(pasid));
         }
         if (stale) staleCount++;
         const old = beforeSpaces[String(pasid)];
@@ -411,16 +461,16 @@ function cacheRow(
   stale: StaleInfo | undefined,
   old?: readonly bigint[],
 ): CacheRow {
-  const e = decodePasidEntry(words);
-  const ptr = pointerOf(words);
+  const pgtt = Number(getField(words, PE_PGTT));
+  const ptr = pointerOf(words, pgtt);
   return {
     key,
     pasid,
     position,
     words,
-    did: e.did,
-    pgtt: e.pgtt,
-    present: e.present,
+    did: Number(getField(words, PE_DID)),
+    pgtt,
+    present: getField(words, PE_PRESENT) === 1n,
     pointerLabel: ptr.label,
     pointer: ptr.value,
     change,
@@ -445,7 +495,8 @@ export function cacheMarks(view: CacheView): Map<string, Map<number, CacheMark>>
     if (per.get(pasid) !== 'stale') per.set(pasid, m);
   };
   for (const t of view.accel) {
-    for (const r of t.rows) if (r.change !== 'removed') mark(t.device.bdf, r.pasid, r.stale ? 'stale' : 'cached');
+    for (const r of t.rows)
+      if (r.change !== 'removed') mark(t.device.bdf, r.pasid, r.stale ? 'stale' : 'cached');
   }
   for (const t of view.emulated) {
     for (const r of t.rows) if (r.valid) mark(t.device.bdf, r.pasid, r.stale ? 'stale' : 'cached');

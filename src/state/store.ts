@@ -6,7 +6,9 @@ import { temporal } from 'zundo';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { TemporalState } from 'zundo';
 import type { SimulationEngine } from './engine.ts';
-import { saveAutosave } from './persistence.ts';
+import { packScenarioSync } from '../worker/packing.ts';
+import { saveAutosave, type SaveOutcome } from './persistence.ts';
+import { scenarioWords } from './scenarioEdits.ts';
 import { fetchRelative, type FetchText } from './presets.ts';
 import { createPlaybackSlice } from './slices/playbackSlice.ts';
 import { createRunSlice } from './slices/runSlice.ts';
@@ -29,6 +31,8 @@ export type AppStore = StoreApi<AppState> & {
   readonly temporal: StoreApi<TemporalState<UndoableState>>;
   readonly engine: SimulationEngine;
   readonly storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  /** How presets and their index are fetched. */
+  readonly fetchText: FetchText;
   /** Resolves when no engine request, load, autosave or animation is pending. */
   idle(): Promise<void>;
   /** Saves now if an autosave is waiting (e.g. on pagehide). */
@@ -36,9 +40,12 @@ export type AppStore = StoreApi<AppState> & {
   dispose(): void;
 };
 
-/** Saves slower than this are debounced instead of done on every edit. */
-const SLOW_SAVE_MS = 25;
-const DEBOUNCE_MS = 800;
+/** Autosave runs this long after the last edit. */
+const SAVE_DELAY_MS = 150;
+/** Large scenarios take a while to write out: wait for a pause in the edits. */
+const LARGE_SAVE_DELAY_MS = 1500;
+/** On pagehide, scenarios up to this many memory words are saved synchronously. */
+const SYNC_SAVE_MAX_WORDS = 50_000;
 
 export function createAppStore(options: AppStoreOptions): AppStore {
   const { engine, storage } = options;
@@ -71,28 +78,52 @@ export function createAppStore(options: AppStoreOptions): AppStore {
   };
 
   // ---- autosave ----
+  // The engine packs the scenario (file text, compressed) off the page's thread; a burst of edits
+  // is saved once. On pagehide a pending save of a small scenario is done synchronously here.
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastSaveMs = 0;
-  const saveNow = (): void => {
-    if (saveTimer !== undefined) clearTimeout(saveTimer);
-    saveTimer = undefined;
-    if (!storage) return;
-    const { scenario, scenarioSource } = base.getState();
-    const t0 = performance.now();
-    const outcome = saveAutosave(storage, scenario, scenarioSource);
-    lastSaveMs = performance.now() - t0;
+  let saving = false;
+  let dirty = false;
+  // A save writes only if no newer one (e.g. the synchronous pagehide save) has written already.
+  let saveSeq = 0;
+  let writtenSeq = 0;
+  const report = (outcome: SaveOutcome): void => {
     if (outcome.ok) base.getState().clearNotices('autosave');
     else base.getState().pushNotice({ tone: 'warning', topic: 'autosave', title: outcome.message });
+  };
+  const saveNow = async (): Promise<void> => {
+    saveTimer = undefined;
+    if (!storage || saving) return;
+    saving = true;
+    dirty = false;
+    const seq = ++saveSeq;
+    const { scenario, scenarioSource } = base.getState();
+    const packed = await engine.packScenario(scenario);
+    if (seq > writtenSeq) {
+      writtenSeq = seq;
+      if (packed.ok)
+        report(saveAutosave(storage, { packed: packed.value, source: scenarioSource }));
+      else report({ ok: false, message: packed.error.message });
+    }
+    saving = false;
+    if (dirty) queueSave();
     notifyIdle();
   };
-  const queueSave = (): void => {
+  function queueSave(): void {
     if (!storage) return;
-    if (lastSaveMs < SLOW_SAVE_MS) {
-      saveNow();
-      return;
-    }
+    dirty = true;
     if (saveTimer !== undefined) clearTimeout(saveTimer);
-    saveTimer = setTimeout(saveNow, DEBOUNCE_MS);
+    const large = scenarioWords(base.getState().scenario) > SYNC_SAVE_MAX_WORDS;
+    saveTimer = setTimeout(() => void saveNow(), large ? LARGE_SAVE_DELAY_MS : SAVE_DELAY_MS);
+  }
+  const flushNow = (): void => {
+    if (!storage || !dirty) return;
+    const { scenario, scenarioSource } = base.getState();
+    if (scenarioWords(scenario) > SYNC_SAVE_MAX_WORDS) return;
+    if (saveTimer !== undefined) clearTimeout(saveTimer);
+    saveTimer = undefined;
+    dirty = false;
+    writtenSeq = ++saveSeq;
+    report(saveAutosave(storage, { packed: packScenarioSync(scenario), source: scenarioSource }));
   };
 
   const unsubscribe = base.subscribe((s, prev) => {
@@ -111,6 +142,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
     return (
       !runQueued &&
       saveTimer === undefined &&
+      !saving &&
       engine.pending === 0 &&
       s.runStatus !== 'running' &&
       s.loading === 0 &&
@@ -129,6 +161,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
   const store: AppStore = Object.assign(base, {
     engine,
     storage,
+    fetchText: services.fetchText,
     idle(): Promise<void> {
       return new Promise<void>((resolve) => {
         // Let queued microtasks (a run scheduled by the last edit) start before judging.
@@ -139,7 +172,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
       });
     },
     flushAutosave(): void {
-      if (saveTimer !== undefined) saveNow();
+      flushNow();
     },
     dispose(): void {
       unsubscribe();

@@ -119,6 +119,38 @@ interface DeviceScan {
   readonly presentPasids: number;
 }
 
+interface TableScan {
+  readonly slots: readonly { readonly slot: number; readonly summary: PasidSummary }[];
+  readonly present: number;
+}
+
+const EMPTY_TABLE: TableScan = { slots: [], present: 0 };
+
+// A PASID table is one 4 KiB page. Guest memory pages are copy-on-write, so a page object that is
+// still the same object holds the same words: its scan is reused, and an edit rescans one table.
+const tableCache = new WeakMap<Uint32Array, TableScan>();
+
+function scanTable(mem: MemoryImage, table: bigint): TableScan {
+  const page = mem.guest.pageAt(Number(table >> 12n));
+  if (!page) return EMPTY_TABLE;
+  const hit = tableCache.get(page);
+  if (hit) return hit;
+  const slots: { slot: number; summary: PasidSummary }[] = [];
+  let present = 0;
+  for (let slot = 0; slot < 64; slot++) {
+    // 16 32-bit halves per entry; most slots are empty.
+    let nonZero = false;
+    for (let k = 0; k < 16 && !nonZero; k++) nonZero = (page[slot * 16 + k] ?? 0) !== 0;
+    if (!nonZero) continue;
+    const summary = summarisePasidEntry(mem.readWords(table + BigInt(slot * 64), 8));
+    if (summary.present) present++;
+    slots.push({ slot, summary });
+  }
+  const scan = { slots, present };
+  tableCache.set(page, scan);
+  return scan;
+}
+
 // Scans are cached per (memory image, device) so that folding and unfolding never re-reads memory.
 const scanCache = new WeakMap<MemoryImage, Map<string, DeviceScan>>();
 
@@ -142,23 +174,13 @@ function scanDevice(mem: MemoryImage, scenario: Scenario, device: DeviceConfig):
       if (word === 0n) continue;
       const present = dirEntryPresent(word);
       const table = word & PAGE_MASK;
-      const entries: { pasid: number; addr: bigint; summary: PasidSummary }[] = [];
-      let tablePresent = 0;
-      for (let slot = 0; slot < 64; slot++) {
-        const entryAddr = table + BigInt(slot * 64);
-        // Most slots are empty: test the words that matter before decoding the entry.
-        const w0 = mem.read(entryAddr);
-        const w1 = mem.read(entryAddr + 8n);
-        const w2 = mem.read(entryAddr + 16n);
-        let nonZero = w0 !== 0n || w1 !== 0n || w2 !== 0n;
-        if (!nonZero) {
-          for (let k = 3; k < 8 && !nonZero; k++) nonZero = mem.read(entryAddr + BigInt(k * 8)) !== 0n;
-        }
-        if (!nonZero) continue;
-        const summary = summarisePasidEntry(mem.readWords(entryAddr, 8));
-        if (summary.present) tablePresent++;
-        entries.push({ pasid: index * 64 + slot, addr: entryAddr, summary });
-      }
+      const tableScan = scanTable(mem, table);
+      const entries = tableScan.slots.map((x) => ({
+        pasid: index * 64 + x.slot,
+        addr: table + BigInt(x.slot * 64),
+        summary: x.summary,
+      }));
+      const tablePresent = tableScan.present;
       if (present) presentPasids += tablePresent;
       dirs.push({ index, addr, word, present, table, entries, presentPasids: tablePresent });
     }
@@ -187,7 +209,8 @@ export function buildStructureRows(
   for (const s of scans) {
     push(byBus, s.device.bus, s.device.bdf);
     if (s.path.dirAddr !== undefined) push(byDir, s.path.dirAddr, s.device.bdf);
-    for (const d of s.dirs) if (d.table !== 0n) push(byTable, d.table, `${s.device.bdf} dir ${d.index}`);
+    for (const d of s.dirs)
+      if (d.table !== 0n) push(byTable, d.table, `${s.device.bdf} dir ${d.index}`);
   }
   const others = <K>(m: Map<K, string[]>, k: K, self: string): string[] =>
     (m.get(k) ?? []).filter((x) => x !== self);

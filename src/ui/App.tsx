@@ -1,7 +1,7 @@
 // The app shell: header, notices, then three columns — scenario (structures, steps, devices, IOMMU),
 // the walk view over the entry editor, and the invalidation composer over the caches.
 
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { CachesPanel } from './caches/CachesPanel.tsx';
 import { InvalidationComposer } from './composer/InvalidationComposer.tsx';
 import { EntryEditor } from './editor/EntryEditor.tsx';
@@ -10,12 +10,16 @@ import { Header } from './shell/Header.tsx';
 import { Notices } from './shell/Notices.tsx';
 import { ScenarioLine } from './shell/ScenarioLine.tsx';
 import { ShortcutsDialog } from './shell/ShortcutsDialog.tsx';
+import { Splitter } from './shell/Splitter.tsx';
 import { useShortcuts } from './shell/useShortcuts.ts';
 import { Sidebar } from './sidebar/Sidebar.tsx';
 import { WalkViewRegion } from './walk/WalkViewRegion.tsx';
+import { useAppStore } from '../state/hooks.ts';
 
 export function App() {
   const [help, setHelp] = useState(false);
+  const centre = useRef<HTMLDivElement>(null);
+  const walkFraction = useAppStore((s) => s.walkFraction);
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);
   return (
@@ -27,8 +31,13 @@ export function App() {
       <Notices />
       <main className="workspace">
         <Sidebar />
-        <div className="column column-center">
+        <div
+          ref={centre}
+          className="column column-center"
+          style={{ '--walk-fraction': walkFraction } as React.CSSProperties}
+        >
           <WalkViewRegion />
+          <Splitter containerRef={centre} />
           <EntryEditor />
         </div>
         <div className="column column-right">

@@ -25,6 +25,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "a" or "an" before a word, by its first letter. */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
 export function plural(n: number, one: string, many?: string): string {
   return `${count(n)} ${n === 1 ? one : (many ?? `${one}s`)}`;
 }
@@ -67,5 +72,5 @@ export const FAULT_NAMES: Readonly<Record<number, string>> = {
 
 export function faultText(code: number): string {
   const name = FAULT_NAMES[code];
-  return name ? `fault ${hex(code)} (${name})` : `fault ${hex(code)}`;
+  return name ? `fault ${hex(code)}, ${name}` : `fault ${hex(code)}`;
 }

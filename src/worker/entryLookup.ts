@@ -34,7 +34,16 @@ export function contextLookupFault(
   devfn: number,
 ): number {
   const s = createLookupScratch();
-  return vtdDevToContextEntry({ memory, caps: vtdCapInit(iommu) }, bus, devfn, s.ce, s.re, s.dir, s.pe0, null);
+  return vtdDevToContextEntry(
+    { memory, caps: vtdCapInit(iommu) },
+    bus,
+    devfn,
+    s.ce,
+    s.re,
+    s.dir,
+    s.pe0,
+    null,
+  );
 }
 
 /** vtd_dev_get_pe_from_pasid: QEMU's full lookup of one PASID of one device. */

@@ -7,7 +7,7 @@
 
 import type { CacheState, RunResult, Scenario } from '../model/index.ts';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** An expected failure, returned as a value (never thrown across the boundary). */
 export type EngineErrorKind =
@@ -38,8 +38,7 @@ export interface EngineError {
 }
 
 export type EngineResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: EngineError };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
 
 export interface RunRequest {
   readonly scenario: Scenario;
@@ -52,7 +51,8 @@ export interface AppRun {
   /** The highlighted step: the last invalidation that is not a wait descriptor (else the last
    * invalidation), or -1 when the scenario has none. */
   readonly focusStep: number;
-  /** Cache state before `focusStep` ran (the initial, empty state when focusStep is 0 or -1). */
+  /** Cache state just before `focusStep` ran, reduced to the entries that step changed (enough to
+   * show removed rows and what an update changed). */
   readonly before: CacheState;
   /** Wall time of the model run inside the engine, in milliseconds. */
   readonly ms: number;
@@ -68,8 +68,8 @@ export interface Hello {
 }
 
 /**
- * The API. The implementation (`createSimulationApi`) is synchronous; over Comlink each method
- * becomes async. Inputs are validated with the model's own parser before anything runs.
+ * The API. Over Comlink each method becomes async (the implementation's own results may be plain
+ * values or promises). Inputs are validated with the model's own parser before anything runs.
  */
 export interface SimulationApi {
   hello(): Hello;
@@ -77,4 +77,14 @@ export interface SimulationApi {
   run(request: RunRequest): EngineResult<AppRun>;
   /** Parses scenario file text (JSON) with the model's parser. */
   parseScenarioText(text: string): EngineResult<ParsedScenario>;
+  /** The scenario as compressed file text for browser storage (autosave), made off the page's
+   * thread because a large scenario takes a while to write out and compress. */
+  packScenario(request: { readonly scenario: Scenario }): Promise<EngineResult<string>>;
+  /** The inverse of packScenario, checked by the model's parser. */
+  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
+  /** The scenario as file text (export), written off the page's thread. */
+  fileText(request: {
+    readonly scenario: Scenario;
+    readonly indent?: number;
+  }): EngineResult<string>;
 }

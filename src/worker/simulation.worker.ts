@@ -10,6 +10,9 @@ const api = createSimulationApi();
 const exposed: SimulationApi = {
   hello: () => api.hello(),
   parseScenarioText: (text) => api.parseScenarioText(text),
+  packScenario: (request) => api.packScenario(request),
+  parsePackedScenario: (packed) => api.parsePackedScenario(packed),
+  fileText: (request) => api.fileText(request),
   run(request): EngineResult<AppRun> {
     const out = api.run(request);
     return out.ok ? Comlink.transfer(out, traceBuffers(out.value)) : out;

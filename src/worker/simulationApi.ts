@@ -8,6 +8,10 @@ import {
   descriptorTypeCode,
   parseScenario,
   scenarioToFile,
+  type AccelCacheEntry,
+  type CacheChange,
+  type CacheState,
+  type EmulatedCacheEntry,
   type RunResult,
   type Scenario,
 } from '../model/index.ts';
@@ -20,6 +24,7 @@ import {
   type ScenarioIssue,
   type SimulationApi,
 } from './protocol.ts';
+import { packScenario, scenarioJson, unpackScenarioText } from './packing.ts';
 
 function describeIssues(issues: readonly ScenarioIssue[]): string {
   const first = issues[0];
@@ -33,10 +38,14 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Validates a normalised scenario with the model's own parser (the same checks as a file load). */
+/**
+ * Validates a normalised scenario with the model's own parser (the same checks as a file load).
+ * Initial memory is left out of the check: it is words only (always valid), and writing out
+ * 10^5 PASID entries as hex only to read them back would cost seconds per run.
+ */
 function validate(scenario: Scenario): EngineResult<Scenario> {
-  const parsed = parseScenario(scenarioToFile(scenario));
-  if (parsed.ok) return { ok: true, value: parsed.scenario };
+  const parsed = parseScenario(scenarioToFile({ ...scenario, memory: [] }));
+  if (parsed.ok) return { ok: true, value: scenario };
   return {
     ok: false,
     error: {
@@ -80,14 +89,44 @@ export function runWithSnapshot(
     if (!r) break;
     steps.push(r);
   }
-  return {
-    result: { variant: machine.variant, steps, final: machine.caches(), trace: machine.trace() },
-    before,
+  const result = {
+    variant: machine.variant,
+    steps,
+    final: machine.caches(),
+    trace: machine.trace(),
   };
+  return { result, before: onlyChanged(before, steps[focusStep]?.changes ?? []) };
+}
+
+/** The part of a cache state the app needs from before the highlighted step: the entries that step
+ * changed (a full copy of 10^5 entries would double what crosses to the page for nothing). */
+function onlyChanged(caches: CacheState, changes: readonly CacheChange[]): CacheState {
+  const accel: Record<string, AccelCacheEntry[]> = {};
+  const emulated: Record<string, Record<string, EmulatedCacheEntry>> = {};
+  const byPasid = new Map<string, Map<number, AccelCacheEntry>>();
+  const lookup = (bdf: string, pasid: number): AccelCacheEntry | undefined => {
+    let m = byPasid.get(bdf);
+    if (!m) {
+      m = new Map((caches.accel[bdf] ?? []).map((e) => [e.pasid, e]));
+      byPasid.set(bdf, m);
+    }
+    return m.get(pasid);
+  };
+  for (const c of changes) {
+    if (c.kind === 'created') continue; // nothing was there before
+    if (c.cache === 'accel') {
+      const e = lookup(c.bdf, c.pasid);
+      if (e) (accel[c.bdf] ??= []).push(e);
+    } else {
+      const e = caches.emulated[c.bdf]?.[String(c.pasid)];
+      if (e) (emulated[c.bdf] ??= {})[String(c.pasid)] = e;
+    }
+  }
+  return { iqe: caches.iqe, accel, emulated };
 }
 
 export function createSimulationApi(): SimulationApi {
-  return {
+  const api: SimulationApi = {
     hello() {
       return { protocolVersion: PROTOCOL_VERSION };
     },
@@ -133,7 +172,34 @@ export function createSimulationApi(): SimulationApi {
       }
       return { ok: true, value: { scenario: parsed.scenario, warnings: parsed.warnings } };
     },
+
+    async packScenario({ scenario }): Promise<EngineResult<string>> {
+      try {
+        return { ok: true, value: await packScenario(scenario) };
+      } catch (e) {
+        return {
+          ok: false,
+          error: { kind: 'model-error', message: `Could not save: ${errorText(e)}` },
+        };
+      }
+    },
+
+    fileText({ scenario, indent }): EngineResult<string> {
+      return { ok: true, value: scenarioJson(scenario, indent) };
+    },
+
+    async parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
+      const text = await unpackScenarioText(packed);
+      if (text === undefined) {
+        return {
+          ok: false,
+          error: { kind: 'not-json', message: 'The saved scenario is damaged.' },
+        };
+      }
+      return api.parseScenarioText(text);
+    },
   };
+  return api;
 }
 
 /** The distinct ArrayBuffers behind a run's trace columns, so the worker can transfer them instead of

@@ -20,7 +20,7 @@ describe('descriptor type code', () => {
     expect(descriptorTypeCode(0x200n | 0x7n)).toBe(0x17);
     expect(descriptorTypeCode(0xe00n | 0x5n)).toBe(0x75);
   });
-  it('names the types as QEMU\'s vtd_inv_desc trace does', () => {
+  it("names the types as QEMU's vtd_inv_desc trace does", () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map(descriptorTypeName)).toEqual([
       'context-cache',
       'iotlb',
@@ -51,7 +51,9 @@ describe('PASID-cache invalidation descriptor', () => {
     fc.integer({ min: 0, max: 0xffff }),
     fc.integer({ min: 0, max: 0xfffff }),
   ])('decode(encode(x)) = x', (granularity, did, pasid) => {
-    const d = decodePasidCacheInvDescriptor(encodePasidCacheInvDescriptor({ granularity, did, pasid }));
+    const d = decodePasidCacheInvDescriptor(
+      encodePasidCacheInvDescriptor({ granularity, did, pasid }),
+    );
     expect(d).toEqual({ granularity, did, pasid, reservedVal0: 0n, reservedHigh: [0n, 0n, 0n] });
   });
   it('reports reserved bits', () => {
@@ -72,7 +74,14 @@ describe('wait descriptor', () => {
     const d = decodeWaitDescriptor(
       encodeWaitDescriptor({ interruptFlag, statusWrite, fence, statusData, statusAddr }),
     );
-    expect(d).toEqual({ interruptFlag, statusWrite, fence, pageDrain: false, statusData, statusAddr });
+    expect(d).toEqual({
+      interruptFlag,
+      statusWrite,
+      fence,
+      pageDrain: false,
+      statusData,
+      statusAddr,
+    });
   });
   it('decodes the Linux QI_DONE status write', () => {
     const d = decodeWaitDescriptor([0x0000_0002_0000_0025n, 0x49d_9c2cn]);

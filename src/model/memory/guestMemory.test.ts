@@ -94,7 +94,12 @@ describe('memoryAtStep', () => {
   it('applies writes and processed wait status writes before the step only', () => {
     const b = new ScenarioBuilder({ guestRamBytes: 0x4000_0000n });
     b.device('00:01.0');
-    b.write(0x9000n, [0x55n]).wait(0x9100n, 0x77).pc(2).wait(0x9200n, 0x88).clearIqe().wait(0x9300n, 0x99);
+    b.write(0x9000n, [0x55n])
+      .wait(0x9100n, 0x77)
+      .pc(2)
+      .wait(0x9200n, 0x88)
+      .clearIqe()
+      .wait(0x9300n, 0x99);
     const s = b.build();
     expect(memoryAtStep(s, 0).readQword(0x9000n)).toBe(0n);
     expect(memoryAtStep(s, 1).readQword(0x9000n)).toBe(0x55n);

@@ -138,7 +138,7 @@ export function vtdAccelPasidCacheInvalidate(
   const dirBuf = scratch.lookup.dir;
   let openIdx = -1;
   let openOutcome = 0;
-  for (let slot = list.head; slot >= 0; ) {
+  for (let slot = list.head; slot >= 0;) {
     const next = list.next(slot);
     const pasid = list.pasidAt(slot);
     const cachedDid = list.didAt(slot);
@@ -173,30 +173,14 @@ export function vtdAccelPasidCacheInvalidate(
       outcome = fault ? REMOVAL_REMOVED : REMOVAL_STILL_VALID;
     }
     if (outcome === REMOVAL_REMOVED) {
-      trace.pushNoAddr(
-        REMOVAL_CHECK,
-        fn,
-        dev.device,
-        pasid,
-        outcome,
-        cachedDid,
-        fault,
-      );
+      trace.pushNoAddr(REMOVAL_CHECK, fn, dev.device, pasid, outcome, cachedDid, fault);
       openIdx = -1;
       vtdAccelDeletePc(st, dev, slot, info);
     } else if (openIdx >= 0 && openIdx === trace.length - 1 && openOutcome === outcome) {
       // A run of entries (in list order) with the same outcome: one event.
       trace.extend(openIdx, 1);
     } else {
-      openIdx = trace.pushNoAddr(
-        REMOVAL_CHECK,
-        fn,
-        dev.device,
-        pasid,
-        outcome,
-        cachedDid,
-        0,
-      );
+      openIdx = trace.pushNoAddr(REMOVAL_CHECK, fn, dev.device, pasid, outcome, cachedDid, 0);
       openOutcome = outcome;
     }
     slot = next;

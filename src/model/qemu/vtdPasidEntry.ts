@@ -119,15 +119,7 @@ export function vtdGetPeInPasidLeafTable(
   } else {
     fault = pasidEntryTypeFault(v.caps, pe[0] ?? 0, pe[4] ?? 0);
   }
-  log?.add(
-    STRUCT_LEAF,
-    FN_LEAF,
-    hi,
-    lo,
-    64,
-    fault === F_TABLE_ACCESS ? fault : 0,
-    pasid,
-  );
+  log?.add(STRUCT_LEAF, FN_LEAF, hi, lo, 64, fault === F_TABLE_ACCESS ? fault : 0, pasid);
   return fault;
 }
 

@@ -30,7 +30,7 @@ function firstError(raw: unknown): { path: string; message: string } {
   return e;
 }
 
-function withIommu(iommu: Record<string, unknown>): unknown {
+function withIommu(iommu: Record<string, unknown>): Record<string, unknown> {
   return { ...base, iommu: { rootTableAddr: '0x1000', ...iommu } };
 }
 
@@ -74,7 +74,12 @@ describe('parseScenario: defaults and numbers', () => {
     });
     expect(scenario.iommu.pasidBits).toBe(16);
     expect(scenario.iommu.awBits).toBe(48);
-    expect(scenario.devices[0]).toMatchObject({ bdf: '0a:1f.7', bus: 10, devfn: 0xff, maxPasidLog2: 0 });
+    expect(scenario.devices[0]).toMatchObject({
+      bdf: '0a:1f.7',
+      bus: 10,
+      devfn: 0xff,
+      maxPasidLog2: 0,
+    });
     // PASID 0 always has an address space, duplicates add nothing.
     expect(scenario.devices[1]?.pasidAddressSpaces).toEqual([5, 9]);
   });
@@ -84,7 +89,9 @@ describe('parseScenario: defaults and numbers', () => {
       ...base,
       memory: [{ addr: '0XFFFFFFFFFFFFFFF8', qwords: ['0xFfFfFfFfFfFfFfFf', '0x0'] }],
     });
-    expect(scenario.memory).toEqual([{ addr: 0xffff_ffff_ffff_fff8n, qwords: [(1n << 64n) - 1n, 0n] }]);
+    expect(scenario.memory).toEqual([
+      { addr: 0xffff_ffff_ffff_fff8n, qwords: [(1n << 64n) - 1n, 0n] },
+    ]);
   });
 
   it('keeps raw steps and their notes in order', () => {
@@ -116,7 +123,9 @@ describe('parseScenario: structured descriptors', () => {
     ['pasid', 1n],
     ['global', 3n],
   ] as const)('encodes a %s PASID-cache invalidation as the contract formula', (granularity, g) => {
-    const { scenario } = ok(withSteps({ op: 'invalidate', granularity, did: 0xabcd, pasid: 0xfffff }));
+    const { scenario } = ok(
+      withSteps({ op: 'invalidate', granularity, did: 0xabcd, pasid: 0xfffff }),
+    );
     expect(scenario.steps[0]).toEqual({ op: 'invalidate', desc: pcFormula(g, 0xabcdn, 0xfffffn) });
   });
 
@@ -140,7 +149,13 @@ describe('parseScenario: structured descriptors', () => {
 
   it('encodes a device-selective context-cache invalidation with the source id and function mask', () => {
     const { scenario } = ok(
-      withSteps({ op: 'invalidate', cache: 'context', granularity: 'device', bdf: '03:01.2', fm: 2 }),
+      withSteps({
+        op: 'invalidate',
+        cache: 'context',
+        granularity: 'device',
+        bdf: '03:01.2',
+        fm: 2,
+      }),
     );
     const step = scenario.steps[0];
     if (step?.op !== 'invalidate') throw new Error('not an invalidation');
@@ -321,10 +336,19 @@ describe('parseScenario: files that must be refused', () => {
   });
 
   it('reports every structural problem, not only the first', () => {
-    const r = parseScenario({ ...base, version: 3, steps: [{ op: 'x' }, { op: 'write', addr: 'y' }] });
+    const r = parseScenario({
+      ...base,
+      version: 3,
+      steps: [{ op: 'x' }, { op: 'write', addr: 'y' }],
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => e.path)).toEqual(['$.version', '$.steps[0].op', '$.steps[1].addr', '$.steps[1].qwords']);
+    expect(r.errors.map((e) => e.path)).toEqual([
+      '$.version',
+      '$.steps[0].op',
+      '$.steps[1].addr',
+      '$.steps[1].qwords',
+    ]);
   });
 
   propTest.prop([fc.anything()])('never throws, whatever it is given', (raw) => {

@@ -71,7 +71,8 @@ function formatZodIssue(iss: z.core.$ZodIssue): string {
       if ('discriminator' in iss && iss.discriminator === 'op') {
         const ops = STEP_OPS.map((o) => `"${o}"`).join(', ');
         const input: unknown = iss.input;
-        const op = typeof input === 'object' && input !== null && 'op' in input ? input.op : undefined;
+        const op =
+          typeof input === 'object' && input !== null && 'op' in input ? input.op : undefined;
         return op === undefined
           ? `required: expected "op", one of ${ops}`
           : `unknown op ${describeValue(op)}: expected one of ${ops}`;
@@ -87,7 +88,14 @@ function formatZodIssue(iss: z.core.$ZodIssue): string {
     }
     case 'invalid_value':
       return `expected ${iss.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(iss.input)}`;
-    default:
+    // The schema's own readers report everything else as custom issues; these keep zod's words.
+    case 'unrecognized_keys':
+    case 'invalid_element':
+    case 'invalid_format':
+    case 'invalid_key':
+    case 'not_multiple_of':
+    case 'too_big':
+    case 'too_small':
       return iss.message;
   }
 }
@@ -135,7 +143,10 @@ export function parseScenario(raw: unknown): ParseScenarioResult {
     return parse(raw);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, errors: [{ path: '$', message: `internal error while reading the scenario: ${msg}` }] };
+    return {
+      ok: false,
+      errors: [{ path: '$', message: `internal error while reading the scenario: ${msg}` }],
+    };
   }
 }
 
@@ -163,7 +174,10 @@ function parse(raw: unknown): ParseScenarioResult {
     if (!result.success) {
       return {
         ok: false,
-        errors: result.error.issues.map((iss) => ({ path: jsonPath(iss.path), message: formatZodIssue(iss) })),
+        errors: result.error.issues.map((iss) => ({
+          path: jsonPath(iss.path),
+          message: formatZodIssue(iss),
+        })),
       };
     }
   }
@@ -215,7 +229,8 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
   (file.devices ?? []).forEach((d, i) => {
     const at = `$.devices[${i}]`;
     const twin = byBdf.get(d.bdf.bdf);
-    if (twin !== undefined) fail(`${at}.bdf`, `duplicate BDF ${d.bdf.bdf} (also $.devices[${twin}].bdf)`);
+    if (twin !== undefined)
+      fail(`${at}.bdf`, `duplicate BDF ${d.bdf.bdf} (also $.devices[${twin}].bdf)`);
     byBdf.set(d.bdf.bdf, i);
     if (d.backend === 'vfio-legacy' && iommu.fsts) {
       fail(
@@ -245,7 +260,10 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     });
   });
 
-  const memory: MemoryBlock[] = (file.memory ?? []).map((b) => ({ addr: b.addr, qwords: b.qwords }));
+  const memory: MemoryBlock[] = (file.memory ?? []).map((b) => ({
+    addr: b.addr,
+    qwords: b.qwords,
+  }));
 
   // ---- steps ------------------------------------------------------------------------------
   const pending: PendingStep[] = [];
@@ -288,7 +306,10 @@ const PC_GRANULARITY = { domain: 0n, pasid: 1n, global: 3n } as const;
 const CC_GRANULARITY = { global: 1n, domain: 2n, device: 3n } as const;
 
 /** A 128-bit descriptor's fields as the four words a 256-bit queue reads (val[2..3] zero). */
-function fourWords(layout: StructureLayout, values: Readonly<Record<string, bigint | boolean>>): bigint[] {
+function fourWords(
+  layout: StructureLayout,
+  values: Readonly<Record<string, bigint | boolean>>,
+): bigint[] {
   const words = encodeFields(layout, values);
   while (words.length < 4) words.push(0n);
   return words;
@@ -342,12 +363,18 @@ function convertStep(
       if ((s.cache ?? 'pasid') === 'pasid') {
         const g = s.granularity;
         if (g === 'device') {
-          fail(`${at}.granularity`, 'a PASID-cache invalidation has no device granularity: expected "domain", "pasid" or "global"');
+          fail(
+            `${at}.granularity`,
+            'a PASID-cache invalidation has no device granularity: expected "domain", "pasid" or "global"',
+          );
           return undefined;
         }
         for (const k of ['bdf', 'fm'] as const) {
           if (s[k] !== undefined) {
-            fail(`${at}.${k}`, `a PASID-cache invalidation takes no "${k}" (that is a context-cache field)`);
+            fail(
+              `${at}.${k}`,
+              `a PASID-cache invalidation takes no "${k}" (that is a context-cache field)`,
+            );
             return undefined;
           }
         }
@@ -362,7 +389,10 @@ function convertStep(
       }
       const g = s.granularity;
       if (g === 'pasid') {
-        fail(`${at}.granularity`, 'a context-cache invalidation has no PASID granularity: expected "global", "domain" or "device"');
+        fail(
+          `${at}.granularity`,
+          'a context-cache invalidation has no PASID granularity: expected "global", "domain" or "device"',
+        );
         return undefined;
       }
       if (s.pasid !== undefined) {
@@ -370,7 +400,10 @@ function convertStep(
         return undefined;
       }
       if (g === 'device' && s.bdf === undefined) {
-        fail(`${at}.bdf`, 'required: a device-selective context-cache invalidation names the device ("bdf")');
+        fail(
+          `${at}.bdf`,
+          'required: a device-selective context-cache invalidation names the device ("bdf")',
+        );
         return undefined;
       }
       const desc = fourWords(CONTEXT_CACHE_DESC, {
@@ -384,7 +417,10 @@ function convertStep(
     }
     case 'wait': {
       if (s.statusAddr !== undefined && s.statusAddr % 4n !== 0n) {
-        fail(`${at}.statusAddr`, 'the status address must be 4-byte aligned (bits 1:0 are reserved)');
+        fail(
+          `${at}.statusAddr`,
+          'the status address must be 4-byte aligned (bits 1:0 are reserved)',
+        );
         return undefined;
       }
       const desc = fourWords(WAIT_DESC, {
@@ -398,25 +434,48 @@ function convertStep(
       return raw(withNote({ op: 'invalidate', desc }, s.note));
     }
     case 'writeRootEntry':
-      return authored(withNote({ op: s.op, bus: s.bus, fields: s.fields, clear: s.clear ?? false }, s.note));
+      return authored(
+        withNote({ op: s.op, bus: s.bus, fields: s.fields, clear: s.clear ?? false }, s.note),
+      );
     case 'writeContextEntry':
       return authored(
         withNote(
-          { op: s.op, bus: s.bdf.bus, devfn: s.bdf.devfn, key: 0, fields: s.fields, clear: s.clear ?? false },
+          {
+            op: s.op,
+            bus: s.bdf.bus,
+            devfn: s.bdf.devfn,
+            key: 0,
+            fields: s.fields,
+            clear: s.clear ?? false,
+          },
           s.note,
         ),
       );
     case 'writePasidDirEntry':
       return authored(
         withNote(
-          { op: s.op, bus: s.bdf.bus, devfn: s.bdf.devfn, key: s.index, fields: s.fields, clear: s.clear ?? false },
+          {
+            op: s.op,
+            bus: s.bdf.bus,
+            devfn: s.bdf.devfn,
+            key: s.index,
+            fields: s.fields,
+            clear: s.clear ?? false,
+          },
           s.note,
         ),
       );
     case 'writePasidEntry':
       return authored(
         withNote(
-          { op: s.op, bus: s.bdf.bus, devfn: s.bdf.devfn, key: s.pasid, fields: s.fields, clear: s.clear ?? false },
+          {
+            op: s.op,
+            bus: s.bdf.bus,
+            devfn: s.bdf.devfn,
+            key: s.pasid,
+            fields: s.fields,
+            clear: s.clear ?? false,
+          },
           s.note,
         ),
       );

@@ -34,7 +34,8 @@ function read(mem: GuestMemory, addr: bigint, n: number): bigint[] {
 /** Guest memory after the initial blocks and the first `k` steps' writes. */
 function memoryAfter(s: Scenario, k = s.steps.length): GuestMemory {
   const mem = GuestMemory.fromBlocks(s.iommu.guestRamBytes, s.memory);
-  for (const step of s.steps.slice(0, k)) if (step.op === 'write') mem.writeQwords(step.addr, step.qwords);
+  for (const step of s.steps.slice(0, k))
+    if (step.op === 'write') mem.writeQwords(step.addr, step.qwords);
   return mem;
 }
 
@@ -49,7 +50,13 @@ interface Walk {
 }
 
 /** Root -> context -> directory -> table, with the model's decoders (not the resolver's code). */
-function walk(mem: GuestMemory, rootTable: bigint, bus: number, devfn: number, pasid: number): Walk {
+function walk(
+  mem: GuestMemory,
+  rootTable: bigint,
+  bus: number,
+  devfn: number,
+  pasid: number,
+): Walk {
   const root = decodeRootEntry(read(mem, rootEntryAddress(rootTable, bus), 2));
   const table = devfn >= 128 ? root.upperContextTable : root.lowerContextTable;
   const contextAddr = contextEntryAddress(table, devfn);
@@ -58,7 +65,15 @@ function walk(mem: GuestMemory, rootTable: bigint, bus: number, devfn: number, p
   const dirEntry = decodePasidDirEntry(read(mem, dirEntryAddr, 1));
   const entryAddr = pasidEntryAddress(dirEntry.pasidTablePtr, pasid);
   const entryWords = read(mem, entryAddr, 8);
-  return { contextAddr, context, dirEntryAddr, dirEntry, entryAddr, entry: decodePasidEntry(entryWords), entryWords };
+  return {
+    contextAddr,
+    context,
+    dirEntryAddr,
+    dirEntry,
+    entryAddr,
+    entry: decodePasidEntry(entryWords),
+    entryWords,
+  };
 }
 
 const file = (extra: Record<string, unknown>): Record<string, unknown> => ({
@@ -89,7 +104,14 @@ describe('tables', () => {
         bdf: '00:02.0',
         pasids: [
           { pasid: 0, present: true, pgtt: 'pass-through', did: 1 },
-          { pasid: 0x41, present: true, pgtt: 'first-stage', did: 3, fsptptr: '0x123000', sre: true },
+          {
+            pasid: 0x41,
+            present: true,
+            pgtt: 'first-stage',
+            did: 3,
+            fsptptr: '0x123000',
+            sre: true,
+          },
         ],
       },
       { bdf: '00:03.0', context: { present: true, fpd: true } },
@@ -104,7 +126,13 @@ describe('tables', () => {
     expect(w0.dirEntry.present).toBe(true);
     expect(w0.entry).toMatchObject({ present: true, pgtt: 4, did: 1 });
     const w41 = walk(mem, 0x10000n, 0, 0x10, 0x41);
-    expect(w41.entry).toMatchObject({ present: true, pgtt: 1, did: 3, fsptptr: 0x123000n, sre: true });
+    expect(w41.entry).toMatchObject({
+      present: true,
+      pgtt: 1,
+      did: 3,
+      fsptptr: 0x123000n,
+      sre: true,
+    });
     // PASIDs 0 and 0x41 live in different 64-entry chunks, so in different PASID tables.
     expect(w41.dirEntryAddr - w0.dirEntryAddr).toBe(8n);
     expect(w41.dirEntry.pasidTablePtr).not.toBe(w0.dirEntry.pasidTablePtr);
@@ -134,17 +162,27 @@ describe('tables', () => {
     }
     for (const a of regions) {
       for (const b of regions) {
-        if (a !== b) expect(a.start + a.bytes <= b.start || b.start + b.bytes <= a.start).toBe(true);
+        if (a !== b)
+          expect(a.start + a.bytes <= b.start || b.start + b.bytes <= a.start).toBe(true);
       }
     }
     // The explicit first-stage page-table pointer is never handed out.
-    for (const r of regions) expect(r.start <= 0x123000n && 0x123000n < r.start + r.bytes).toBe(false);
+    for (const r of regions)
+      expect(r.start <= 0x123000n && 0x123000n < r.start + r.bytes).toBe(false);
   });
 
   it('leaves the context entry unwritten for "context": null but keeps the directory for later', () => {
     const { scenario } = ok(
       file({
-        tables: { devices: [{ bdf: '00:02.0', context: null, pasids: [{ pasid: 0, present: true, pgtt: 1, did: 2 }] }] },
+        tables: {
+          devices: [
+            {
+              bdf: '00:02.0',
+              context: null,
+              pasids: [{ pasid: 0, present: true, pgtt: 1, did: 2 }],
+            },
+          ],
+        },
         steps: [{ op: 'writeContextEntry', bdf: '00:02.0', fields: { present: true } }],
       }),
     );
@@ -183,7 +221,9 @@ describe('tables', () => {
     const { scenario } = ok(
       file({
         tables: {
-          devices: [{ bdf: '00:02.0', pasids: [{ pasidRange: [0, 130], present: true, pgtt: 1, did: 5 }] }],
+          devices: [
+            { bdf: '00:02.0', pasids: [{ pasidRange: [0, 130], present: true, pgtt: 1, did: 5 }] },
+          ],
         },
       }),
     );
@@ -229,7 +269,9 @@ describe('tables', () => {
     const { scenario } = ok(
       file({
         devices: [{ bdf: '05:11.0', backend: 'emulated' }],
-        tables: { devices: [{ bdf: '05:11.0', pasids: [{ pasid: 0, present: true, pgtt: 4, did: 1 }] }] },
+        tables: {
+          devices: [{ bdf: '05:11.0', pasids: [{ pasid: 0, present: true, pgtt: 4, did: 1 }] }],
+        },
       }),
     );
     const mem = memoryAfter(scenario);
@@ -254,7 +296,9 @@ describe('tables', () => {
 
   it('masks the root table address as QEMU does', () => {
     const { scenario } = ok({
-      ...file({ tables: { devices: [{ bdf: '00:02.0', pasids: [{ pasid: 0, present: true, pgtt: 4 }] }] } }),
+      ...file({
+        tables: { devices: [{ bdf: '00:02.0', pasids: [{ pasid: 0, present: true, pgtt: 4 }] }] },
+      }),
       iommu: { rootTableAddr: '0x10400', guestRamBytes: '0x1000000' },
     });
     expect(walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 0).entry.present).toBe(true);
@@ -328,10 +372,16 @@ describe('tables', () => {
     const { warnings } = ok(
       file({
         memory: [{ addr: '0x200000', qwords: ['0x1234'] }],
-        tables: { devices: [{ bdf: '00:02.0', directory: { addr: '0x200000' }, dirEntries: [{ index: 0 }] }] },
+        tables: {
+          devices: [
+            { bdf: '00:02.0', directory: { addr: '0x200000' }, dirEntries: [{ index: 0 }] },
+          ],
+        },
       }),
     );
-    expect(warnings.join('\n')).toMatch(/\$\.tables\.devices\[0\]\.dirEntries\[0\]: overwrites 0x1234 at 0x200000/);
+    expect(warnings.join('\n')).toMatch(
+      /\$\.tables\.devices\[0\]\.dirEntries\[0\]: overwrites 0x1234 at 0x200000/,
+    );
   });
 });
 
@@ -339,7 +389,10 @@ describe('structure writes by field', () => {
   const setup = {
     tables: {
       devices: [
-        { bdf: '00:02.0', pasids: [{ pasid: 5, present: true, pgtt: 'first-stage', did: 3, fsptptr: '0x7000' }] },
+        {
+          bdf: '00:02.0',
+          pasids: [{ pasid: 5, present: true, pgtt: 'first-stage', did: 3, fsptptr: '0x7000' }],
+        },
       ],
     },
   };
@@ -348,12 +401,25 @@ describe('structure writes by field', () => {
     const { scenario } = ok(
       file({
         ...setup,
-        steps: [{ op: 'writePasidEntry', bdf: '00:02.0', pasid: 5, fields: { present: false }, note: 'teardown' }],
+        steps: [
+          {
+            op: 'writePasidEntry',
+            bdf: '00:02.0',
+            pasid: 5,
+            fields: { present: false },
+            note: 'teardown',
+          },
+        ],
       }),
     );
     const before = walk(memoryAfter(scenario, 0), 0x10000n, 0, 0x10, 5);
     expect(scenario.steps).toEqual<ScenarioStep[]>([
-      { op: 'write', addr: before.entryAddr, qwords: [before.entryWords[0]! & ~1n], note: 'teardown' },
+      {
+        op: 'write',
+        addr: before.entryAddr,
+        qwords: [before.entryWords[0]! & ~1n],
+        note: 'teardown',
+      },
     ]);
     const after = walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 5);
     expect(after.entry).toEqual({ ...before.entry, present: false });
@@ -375,7 +441,12 @@ describe('structure writes by field', () => {
 
   it('"clear" starts from an all-zero entry', () => {
     const { scenario } = ok(
-      file({ ...setup, steps: [{ op: 'writePasidEntry', bdf: '00:02.0', pasid: 5, clear: true, fields: { did: 4 } }] }),
+      file({
+        ...setup,
+        steps: [
+          { op: 'writePasidEntry', bdf: '00:02.0', pasid: 5, clear: true, fields: { did: 4 } },
+        ],
+      }),
     );
     const w = walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 5);
     expect(w.entryWords).toEqual([0n, 4n, 0n, 0n, 0n, 0n, 0n, 0n]);
@@ -385,22 +456,39 @@ describe('structure writes by field', () => {
     const { scenario } = ok(
       file({
         ...setup,
-        steps: [{ op: 'writePasidEntry', bdf: '00:02.0', pasid: 0x1000, fields: { present: true, pgtt: 1, did: 7 } }],
+        steps: [
+          {
+            op: 'writePasidEntry',
+            bdf: '00:02.0',
+            pasid: 0x1000,
+            fields: { present: true, pgtt: 1, did: 7 },
+          },
+        ],
       }),
     );
     expect(scenario.steps).toHaveLength(2);
-    expect(scenario.steps[0]?.note).toMatch(/PASID directory entry 64 of 00:02.0 -> new PASID table/);
+    expect(scenario.steps[0]?.note).toMatch(
+      /PASID directory entry 64 of 00:02.0 -> new PASID table/,
+    );
     const mid = walk(memoryAfter(scenario, 1), 0x10000n, 0, 0x10, 0x1000);
     expect(mid.dirEntry.present).toBe(true);
     expect(mid.entry.present).toBe(false);
-    expect(walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 0x1000).entry).toMatchObject({ present: true, did: 7 });
+    expect(walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 0x1000).entry).toMatchObject({
+      present: true,
+      did: 7,
+    });
   });
 
   it('builds a device from nothing: context table, directory, table', () => {
     const { scenario } = ok(
       file({
         steps: [
-          { op: 'writePasidEntry', bdf: '00:03.0', pasid: 0, fields: { present: true, pgtt: 2, aw: 2, did: 2 } },
+          {
+            op: 'writePasidEntry',
+            bdf: '00:03.0',
+            pasid: 0,
+            fields: { present: true, pgtt: 2, aw: 2, did: 2 },
+          },
           { op: 'writeContextEntry', bdf: '00:03.0', fields: { present: true } },
         ],
       }),
@@ -426,18 +514,28 @@ describe('structure writes by field', () => {
     expect(decodeRootEntry(read(mem, 0x10000n, 2)).lowerPresent).toBe(false);
     const ce = memoryAfter(scenario, 0);
     const w = walk(ce, 0x10000n, 0, 0x10, 5);
-    expect(decodePasidDirEntry(read(mem, w.dirEntryAddr, 1))).toEqual({ ...w.dirEntry, present: false });
+    expect(decodePasidDirEntry(read(mem, w.dirEntryAddr, 1))).toEqual({
+      ...w.dirEntry,
+      present: false,
+    });
   });
 
   it('refuses by-field writes with bad fields, naming the path', () => {
-    const e = refused(file({ steps: [{ op: 'writePasidEntry', bdf: '00:02.0', pasid: 1, fields: { pgtt: 9 } }] }));
+    const e = refused(
+      file({ steps: [{ op: 'writePasidEntry', bdf: '00:02.0', pasid: 1, fields: { pgtt: 9 } }] }),
+    );
     expect(e.path).toBe('$.steps[0].fields.pgtt');
     expect(e.message).toMatch(/0\.\.7/);
   });
 
   it('gives raw steps the step path of the file in errors', () => {
     const e = refused(
-      file({ steps: [{ op: 'clearIqe' }, { op: 'writePasidEntry', bdf: '00:03.0', pasid: 0x9000, fields: {} }] }),
+      file({
+        steps: [
+          { op: 'clearIqe' },
+          { op: 'writePasidEntry', bdf: '00:03.0', pasid: 0x9000, fields: {} },
+        ],
+      }),
     );
     expect(e.path).toBe('$.steps[1]');
   });
@@ -454,7 +552,10 @@ describe('property: authored PASID entries land where the walk finds them', () =
   });
 
   propTest.prop(
-    [fc.uniqueArray(fc.integer({ min: 0, max: 0x3fff }), { minLength: 1, maxLength: 12 }), fc.array(entry, { minLength: 12, maxLength: 12 })],
+    [
+      fc.uniqueArray(fc.integer({ min: 0, max: 0x3fff }), { minLength: 1, maxLength: 12 }),
+      fc.array(entry, { minLength: 12, maxLength: 12 }),
+    ],
     { numRuns: 60 },
   )('every entry decodes to its fields', (pasids, entries) => {
     const listed = pasids.map((pasid, i) => {
@@ -482,4 +583,3 @@ describe('property: authored PASID entries land where the walk finds them', () =
     }
   });
 });
-

@@ -163,10 +163,20 @@ function reserveExplicit(alloc: PageAllocator, layout: StructureLayout, fields: 
 }
 
 export function resolveAuthoring(input: AuthoringInput): AuthoringResult {
+  // A file in the raw form needs no guest memory here (large captured files stay cheap to load).
+  if (!input.tables && input.steps.every((p) => p.kind === 'raw')) {
+    return {
+      ok: true,
+      memory: input.memory,
+      steps: input.steps.flatMap((p) => (p.kind === 'raw' ? [p.step] : [])),
+      warnings: [],
+    };
+  }
   try {
     return new Resolver(input).run();
   } catch (e) {
-    if (e instanceof AuthoringError) return { ok: false, errors: [{ path: e.path, message: e.message }] };
+    if (e instanceof AuthoringError)
+      return { ok: false, errors: [{ path: e.path, message: e.message }] };
     throw e;
   }
 }
@@ -183,14 +193,15 @@ class Resolver {
   private readonly warnings: string[] = [];
   private readonly initialWrites = new Map<bigint, { value: bigint; path: string }>();
   /** Where writes go: initial memory while `tables` load, write steps afterwards. */
-  private sink: ((addr: bigint, qwords: readonly bigint[], note: string, path: string) => void) | undefined;
+  private sink:
+    ((addr: bigint, qwords: readonly bigint[], note: string, path: string) => void) | undefined;
 
   private readonly input: AuthoringInput;
 
   constructor(input: AuthoringInput) {
     this.input = input;
     this.mem = GuestMemory.fromBlocks(input.iommu.guestRamBytes, input.memory);
-    this.rawMem = GuestMemory.fromBlocks(input.iommu.guestRamBytes, input.memory);
+    this.rawMem = this.mem.clone();
     this.rootTable = vtdCapInit(input.iommu).rootTable;
     this.alloc = new PageAllocator(input.iommu.guestRamBytes, this.rootTable + PAGE);
   }
@@ -205,13 +216,19 @@ class Resolver {
     this.input.steps.forEach((pending, i) => {
       const path = this.input.stepPaths[i] ?? `$.steps[${i}]`;
       if (pending.kind === 'raw') {
-        if (pending.step.op === 'write') this.mem.writeQwords(pending.step.addr, pending.step.qwords);
+        if (pending.step.op === 'write')
+          this.mem.writeQwords(pending.step.addr, pending.step.qwords);
         steps.push(pending.step);
       } else {
         this.applyStep(pending.step, path);
       }
     });
-    return { ok: true, memory: [...this.input.memory, ...this.initialBlocks()], steps, warnings: this.warnings };
+    return {
+      ok: true,
+      memory: [...this.input.memory, ...this.initialBlocks()],
+      steps,
+      warnings: this.warnings,
+    };
   }
 
   // ---- allocation -------------------------------------------------------------------------
@@ -316,21 +333,27 @@ class Resolver {
           `${w.path}: overwrites ${hexAddr(under)} at ${hexAddr(addr)} from "memory" with ${hexAddr(w.value)}`,
         );
       }
-      if (current && current.addr + BigInt(8 * current.qwords.length) === addr) current.qwords.push(w.value);
+      if (current && current.addr + BigInt(8 * current.qwords.length) === addr)
+        current.qwords.push(w.value);
       else {
         current = { addr, qwords: [w.value] };
         runs.push(current);
       }
     }
     // A zero can only be dropped where "memory" holds zero too.
-    const droppable = (addr: bigint, v: bigint | undefined): boolean => v === 0n && this.rawMem.readQword(addr) === 0n;
+    const droppable = (addr: bigint, v: bigint | undefined): boolean =>
+      v === 0n && this.rawMem.readQword(addr) === 0n;
     const blocks: MemoryBlock[] = [];
     for (const run of runs) {
       let first = 0;
       let last = run.qwords.length - 1;
       while (first <= last && droppable(run.addr + BigInt(8 * first), run.qwords[first])) first++;
       while (last >= first && droppable(run.addr + BigInt(8 * last), run.qwords[last])) last--;
-      if (first <= last) blocks.push({ addr: run.addr + BigInt(8 * first), qwords: run.qwords.slice(first, last + 1) });
+      if (first <= last)
+        blocks.push({
+          addr: run.addr + BigInt(8 * first),
+          qwords: run.qwords.slice(first, last + 1),
+        });
     }
     return blocks;
   }
@@ -387,7 +410,12 @@ class Resolver {
     return this.placeDirectory(bdf, undefined, this.defaultPdts(bdf), path);
   }
 
-  private placeDirectory(bdf: string, addr: bigint | undefined, pdts: number, path: string): Directory {
+  private placeDirectory(
+    bdf: string,
+    addr: bigint | undefined,
+    pdts: number,
+    path: string,
+  ): Directory {
     const at = addr ?? this.allocate(dirBytes(pdts), `the PASID directory of ${bdf}`, path);
     const dir = { addr: at, pdts };
     this.deviceDirs.set(bdf, dir);
@@ -438,19 +466,28 @@ class Resolver {
       const bdf = d.bdf.bdf;
       const twin = seen.get(bdf);
       if (twin !== undefined) {
-        throw new AuthoringError(`${base}.bdf`, `duplicate device ${bdf} (also $.tables.devices[${twin}])`);
+        throw new AuthoringError(
+          `${base}.bdf`,
+          `duplicate device ${bdf} (also $.tables.devices[${twin}])`,
+        );
       }
       seen.set(bdf, j);
       const { bus, devfn } = d.bdf;
       const pdts = d.directory?.pdts ?? d.context?.pdts ?? this.defaultPdts(bdf);
       const dirAddr = d.directory?.addr ?? d.context?.pasidDirPtr;
       if (dirAddr !== undefined && dirAddr % PAGE !== 0n) {
-        throw new AuthoringError(`${base}.directory.addr`, `a PASID directory must be 4 KiB aligned, got ${hexAddr(dirAddr)}`);
+        throw new AuthoringError(
+          `${base}.directory.addr`,
+          `a PASID directory must be 4 KiB aligned, got ${hexAddr(dirAddr)}`,
+        );
       }
       const dir = this.placeDirectory(bdf, dirAddr, Number(pdts), `${base}.directory`);
       if (d.context !== null) {
         const path = `${base}.context`;
-        const ceAddr = contextEntryAddress(this.contextTable(bus, devfn, `context entry of ${bdf}`, path), devfn);
+        const ceAddr = contextEntryAddress(
+          this.contextTable(bus, devfn, `context entry of ${bdf}`, path),
+          devfn,
+        );
         const next = encodeFields(CONTEXT_ENTRY, {
           present: 1n,
           pdts: BigInt(dir.pdts),
@@ -464,7 +501,10 @@ class Resolver {
         const path = `${base}.dirEntries[${k}]`;
         const twinDir = listedDirs.get(e.index);
         if (twinDir !== undefined) {
-          throw new AuthoringError(`${path}.index`, `directory entry ${e.index} is listed twice (also ${base}.dirEntries[${twinDir}])`);
+          throw new AuthoringError(
+            `${path}.index`,
+            `directory entry ${e.index} is listed twice (also ${base}.dirEntries[${twinDir}])`,
+          );
         }
         listedDirs.set(e.index, k);
         this.checkDirIndex(dir, e.index, bdf, `${path}.index`);
@@ -476,8 +516,17 @@ class Resolver {
         if (ptr === undefined && (present === 1n || chunkUsed)) {
           ptr = this.allocate(PAGE, `a PASID table of ${bdf}`, path);
         }
-        const next = encodeFields(PASID_DIR_ENTRY, { present: 1n, ...(ptr !== undefined ? { pasidTablePtr: ptr } : {}), ...e.fields });
-        this.write(dir.addr + BigInt(e.index) * 8n, next, `PASID directory entry ${e.index} of ${bdf}`, path);
+        const next = encodeFields(PASID_DIR_ENTRY, {
+          present: 1n,
+          ...(ptr !== undefined ? { pasidTablePtr: ptr } : {}),
+          ...e.fields,
+        });
+        this.write(
+          dir.addr + BigInt(e.index) * 8n,
+          next,
+          `PASID directory entry ${e.index} of ${bdf}`,
+          path,
+        );
       });
       const listedPasids = new Map<number, number>();
       (d.pasids ?? []).forEach((e, k) => {
@@ -485,12 +534,20 @@ class Resolver {
         for (let pasid = e.first; pasid <= e.last; pasid++) {
           const twinPasid = listedPasids.get(pasid);
           if (twinPasid !== undefined) {
-            throw new AuthoringError(path, `PASID ${hexPasid(pasid)} of ${bdf} is listed twice (also ${base}.pasids[${twinPasid}])`);
+            throw new AuthoringError(
+              path,
+              `PASID ${hexPasid(pasid)} of ${bdf} is listed twice (also ${base}.pasids[${twinPasid}])`,
+            );
           }
           listedPasids.set(pasid, k);
           const table = this.pasidTable(bus, devfn, pasid, path);
           const next = encodeFields(PASID_ENTRY, e.fields, e.words ?? undefined);
-          this.write(pasidEntryAddress(table, pasid), next, `PASID entry ${hexPasid(pasid)} of ${bdf}`, path);
+          this.write(
+            pasidEntryAddress(table, pasid),
+            next,
+            `PASID entry ${hexPasid(pasid)} of ${bdf}`,
+            path,
+          );
         }
       });
     });
@@ -498,7 +555,12 @@ class Resolver {
       const path = `$.tables.rootEntries[${k}]`;
       const addr = rootEntryAddress(this.rootTable, r.bus);
       const current = words(this.mem, addr, 2);
-      this.write(addr, encodeFields(ROOT_ENTRY, r.fields, current), `root entry of bus ${r.bus}`, path);
+      this.write(
+        addr,
+        encodeFields(ROOT_ENTRY, r.fields, current),
+        `root entry of bus ${r.bus}`,
+        path,
+      );
     });
   }
 
@@ -511,7 +573,13 @@ class Resolver {
         const current = words(this.mem, addr, 2);
         const next = encodeFields(ROOT_ENTRY, s.fields, s.clear ? undefined : current);
         const bus = s.bus.toString(16).padStart(2, '0');
-        this.writeChanged(addr, current, next, s.note ?? `root entry of bus ${bus}: ${this.what(ROOT_ENTRY, s)}`, path);
+        this.writeChanged(
+          addr,
+          current,
+          next,
+          s.note ?? `root entry of bus ${bus}: ${this.what(ROOT_ENTRY, s)}`,
+          path,
+        );
         return;
       }
       case 'writeContextEntry': {
@@ -521,13 +589,23 @@ class Resolver {
         const current = words(this.mem, addr, 4);
         const base = s.clear ? [0n, 0n, 0n, 0n] : current;
         const extra: Record<string, bigint> = {};
-        if (field(CONTEXT_ENTRY, base, 'pasidDirPtr') === 0n && s.fields.pasidDirPtr === undefined) {
+        if (
+          field(CONTEXT_ENTRY, base, 'pasidDirPtr') === 0n &&
+          s.fields.pasidDirPtr === undefined
+        ) {
           const dir = this.directory(s.bus, s.devfn, path);
           extra.pasidDirPtr = dir.addr;
-          if (base.every((w) => w === 0n) && s.fields.pdts === undefined) extra.pdts = BigInt(dir.pdts);
+          if (base.every((w) => w === 0n) && s.fields.pdts === undefined)
+            extra.pdts = BigInt(dir.pdts);
         }
         const next = encodeFields(CONTEXT_ENTRY, { ...extra, ...s.fields }, base);
-        this.writeChanged(addr, current, next, s.note ?? `context entry of ${bdf}: ${this.what(CONTEXT_ENTRY, s)}`, path);
+        this.writeChanged(
+          addr,
+          current,
+          next,
+          s.note ?? `context entry of ${bdf}: ${this.what(CONTEXT_ENTRY, s)}`,
+          path,
+        );
         return;
       }
       case 'writePasidDirEntry': {
@@ -538,11 +616,20 @@ class Resolver {
         const current = words(this.mem, addr, 1);
         const base = s.clear ? [0n] : current;
         let next = encodeFields(PASID_DIR_ENTRY, s.fields, base);
-        if (field(PASID_DIR_ENTRY, next, 'present') === 1n && field(PASID_DIR_ENTRY, next, 'pasidTablePtr') === 0n) {
+        if (
+          field(PASID_DIR_ENTRY, next, 'present') === 1n &&
+          field(PASID_DIR_ENTRY, next, 'pasidTablePtr') === 0n
+        ) {
           const table = this.allocate(PAGE, `a PASID table of ${bdf}`, path);
           next = encodeFields(PASID_DIR_ENTRY, { pasidTablePtr: table }, next);
         }
-        this.writeChanged(addr, current, next, s.note ?? `PASID directory entry ${s.key} of ${bdf}: ${this.what(PASID_DIR_ENTRY, s)}`, path);
+        this.writeChanged(
+          addr,
+          current,
+          next,
+          s.note ?? `PASID directory entry ${s.key} of ${bdf}: ${this.what(PASID_DIR_ENTRY, s)}`,
+          path,
+        );
         return;
       }
       case 'writePasidEntry': {
@@ -551,7 +638,13 @@ class Resolver {
         const addr = pasidEntryAddress(table, s.key);
         const current = words(this.mem, addr, 8);
         const next = encodeFields(PASID_ENTRY, s.fields, s.clear ? undefined : current);
-        this.writeChanged(addr, current, next, s.note ?? `PASID entry ${hexPasid(s.key)} of ${bdf}: ${this.what(PASID_ENTRY, s)}`, path);
+        this.writeChanged(
+          addr,
+          current,
+          next,
+          s.note ?? `PASID entry ${hexPasid(s.key)} of ${bdf}: ${this.what(PASID_ENTRY, s)}`,
+          path,
+        );
         return;
       }
     }

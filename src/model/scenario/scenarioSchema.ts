@@ -1,5 +1,5 @@
-// The scenario file format, as zod schemas. This comment is the format's reference; the contract
-// part is ../../../../shared/scenario-format.md, everything marked "authoring" is PASIDscope's own
+// The scenario file format, as zod schemas. This comment is the format's reference. The contract
+// part follows the team's scenario-format.md; everything marked "authoring" is PASIDscope's own
 // optional addition for people who write scenarios by hand.
 //
 // Numbers
@@ -17,7 +17,8 @@
 //   tables { ... }                     -- authoring, see below; written into the same initial memory
 //                                         after `memory`;
 //   steps [ ... ]                      -- run in order.
-//   Unknown keys are ignored with a warning, so files from newer versions still load.
+//   Unknown keys are ignored with a warning, so files from newer versions still load; an unknown
+//   field name inside a structure (authoring form) is an error, since it would change no bit.
 //
 // Steps (contract)
 //   { "op": "write", "addr": "0x...", "qwords": ["0x...", ...] }
@@ -44,10 +45,11 @@
 //   { "op": "writeContextEntry",  "bdf": "00:02.0",                  "fields": { "present": true } }
 //   { "op": "writePasidDirEntry", "bdf": "00:02.0", "index": 1,      "fields": { "present": false } }
 //   { "op": "writePasidEntry",    "bdf": "00:02.0", "pasid": 5,      "fields": { "present": false } }
-//   Missing structures are allocated on the way, each as its own `write` step placed before: a
-//   context table (and its root-entry half), a PASID directory (when a context entry gets no
-//   pasidDirPtr), a PASID table (and its directory entry, present). So one authoring step can become
-//   up to three raw steps; the run reports the raw steps, each with a note saying where it came from.
+//   Missing structures are allocated on the way: a context table (its root-entry half is written
+//   present, as a `write` step of its own placed before), a PASID directory when a context entry
+//   gets no pasidDirPtr (nothing to write: it starts empty), a PASID table (its directory entry is
+//   written present, as a step of its own). So one authoring step can become two raw steps; the run
+//   reports the raw steps, each with a note saying what it writes.
 //
 // Tables (authoring): the initial VT-d structures by field.
 //   "tables": {
@@ -179,7 +181,10 @@ export function readFieldValue(f: BitField, v: unknown): ValueResult<bigint> {
     case 'flag':
       if (v === true || v === 1) return { ok: true, value: 1n };
       if (v === false || v === 0) return { ok: true, value: 0n };
-      return { ok: false, message: `expected true or false for ${f.label}, got ${describeValue(v)}` };
+      return {
+        ok: false,
+        message: `expected true or false for ${f.label}, got ${describeValue(v)}`,
+      };
     case 'enum': {
       if (typeof v === 'string' && !v.startsWith('0x') && !v.startsWith('0X')) {
         const names = Object.entries(f.values ?? {});
@@ -210,7 +215,10 @@ export function readFieldValue(f: BitField, v: unknown): ValueResult<bigint> {
         };
       }
       if (r.value >> BigInt(f.lo) > max) {
-        return { ok: false, message: `${f.label} does not fit in ${f.width + f.lo} bits: ${hexAddr(r.value)}` };
+        return {
+          ok: false,
+          message: `${f.label} does not fit in ${f.width + f.lo} bits: ${hexAddr(r.value)}`,
+        };
       }
       return r;
     }
@@ -223,7 +231,11 @@ function readFieldNumber(f: BitField, v: unknown, max: bigint): ValueResult<bigi
   let value: bigint;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) value = BigInt(v);
   else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]+$/.test(v)) value = BigInt(v);
-  else return { ok: false, message: `expected ${what} (a JSON number or hex string), got ${describeValue(v)}` };
+  else
+    return {
+      ok: false,
+      message: `expected ${what} (a JSON number or hex string), got ${describeValue(v)}`,
+    };
   if (value > max) return { ok: false, message: `expected ${what}, got ${describeValue(v)}` };
   return { ok: true, value };
 }
@@ -277,8 +289,8 @@ const record = (what: string) => z.record(z.string(), z.unknown(), { error: obje
 
 /** A plain field map: { "present": true, "did": 3 }. */
 export function fieldMap(layout: StructureLayout) {
-  return record(`an object of ${layout.name} fields`).transform(
-    (obj, ctx): FieldValues => readFields(layout, obj, [], ctx),
+  return record(`an object of ${layout.name} fields`).transform((obj, ctx): FieldValues =>
+    readFields(layout, obj, [], ctx),
   );
 }
 
@@ -315,7 +327,10 @@ function readPasidRange(v: unknown): ValueResult<readonly [number, number]> {
 function readWords(count: number) {
   return (v: unknown): ValueResult<readonly bigint[]> => {
     if (!Array.isArray(v) || v.length === 0 || v.length > count) {
-      return { ok: false, message: `expected a list of 1..${count} hex words, got ${describeValue(v)}` };
+      return {
+        ok: false,
+        message: `expected a list of 1..${count} hex words, got ${describeValue(v)}`,
+      };
     }
     const out: bigint[] = [];
     for (const w of v) {
@@ -382,7 +397,12 @@ const rootEntryItem = record('a root entry: { "bus": 0, ...fields }').transform(
   (obj, ctx): AuthoredRootEntry => {
     const bus =
       obj.bus === undefined
-        ? (ctx.addIssue({ code: 'custom', path: ['bus'], message: 'required: expected a bus: an integer 0..255' }), 0)
+        ? (ctx.addIssue({
+            code: 'custom',
+            path: ['bus'],
+            message: 'required: expected a bus: an integer 0..255',
+          }),
+          0)
         : (readKey(obj, 'bus', (v) => readSmallInt(v, 255, 'a bus'), ctx) ?? 0);
     return { bus, fields: readFields(ROOT_ENTRY, obj, ['bus'], ctx) };
   },
@@ -404,7 +424,11 @@ const tableDeviceSchema = z.strictObject(
     dirEntries: z.array(dirEntryItem, { error: listError('directory entries') }).optional(),
     pasids: z.array(pasidEntryItem, { error: listError('PASID entries') }).optional(),
   },
-  { error: objectError('an object describing one device\'s tables { "bdf", "context", "pasids", ... }') },
+  {
+    error: objectError(
+      'an object describing one device\'s tables { "bdf", "context", "pasids", ... }',
+    ),
+  },
 );
 
 const tablesSchema = z.strictObject(
@@ -561,7 +585,10 @@ export const scenarioFileSchema = z.strictObject(
       (v): ValueResult<typeof SCENARIO_VERSION> =>
         v === SCENARIO_VERSION
           ? { ok: true, value: SCENARIO_VERSION }
-          : { ok: false, message: `expected version 1 (the only version so far), got ${describeValue(v)}` },
+          : {
+              ok: false,
+              message: `expected version 1 (the only version so far), got ${describeValue(v)}`,
+            },
       'version 1',
     ),
     title: text().optional(),
@@ -571,9 +598,7 @@ export const scenarioFileSchema = z.strictObject(
     devices: z.array(deviceSchema, { error: listError('devices') }).optional(),
     memory: z.array(memoryBlockSchema, { error: listError('memory blocks') }).optional(),
     tables: tablesSchema.optional(),
-    steps: z
-      .array(stepSchema, { error: listError('steps') })
-      .optional(),
+    steps: z.array(stepSchema, { error: listError('steps') }).optional(),
   },
   { error: objectError('a JSON object (a PASIDscope scenario)') },
 );

@@ -28,7 +28,9 @@ const iommuArb: fc.Arbitrary<IommuConfig> = fc
   }));
 
 function devicesArb(fsts: boolean): fc.Arbitrary<DeviceConfig[]> {
-  const backends = fsts ? (['iommufd', 'emulated'] as const) : (['iommufd', 'vfio-legacy', 'emulated'] as const);
+  const backends = fsts
+    ? (['iommufd', 'emulated'] as const)
+    : (['iommufd', 'vfio-legacy', 'emulated'] as const);
   return fc.uniqueArray(
     fc
       .record(
@@ -59,7 +61,10 @@ const stepArb: fc.Arbitrary<ScenarioStep> = fc.oneof(
   fc.record(
     {
       op: fc.constant('invalidate' as const),
-      desc: fc.oneof(fc.array(u64, { minLength: 2, maxLength: 2 }), fc.array(u64, { minLength: 4, maxLength: 4 })),
+      desc: fc.oneof(
+        fc.array(u64, { minLength: 2, maxLength: 2 }),
+        fc.array(u64, { minLength: 4, maxLength: 4 }),
+      ),
       note,
     },
     { requiredKeys: ['op', 'desc'] },
@@ -75,7 +80,9 @@ const scenarioArb: fc.Arbitrary<Scenario> = iommuArb.chain((iommu) =>
       variant: fc.constantFrom('seed' as const, 'series' as const, 'series-fixed' as const),
       iommu: fc.constant(iommu),
       devices: devicesArb(iommu.fsts),
-      memory: fc.array(fc.record({ addr: u64, qwords: fc.array(u64, { maxLength: 6 }) }), { maxLength: 4 }),
+      memory: fc.array(fc.record({ addr: u64, qwords: fc.array(u64, { maxLength: 6 }) }), {
+        maxLength: 4,
+      }),
       steps: fc.array(stepArb, { maxLength: 8 }),
     },
     { requiredKeys: ['variant', 'iommu', 'devices', 'memory', 'steps'] },
@@ -97,12 +104,15 @@ function throughJson(v: unknown): unknown {
 }
 
 describe('scenarioToFile', () => {
-  propTest.prop([scenarioArb], { numRuns: 300 })('export then parse gives back the identical scenario', (s) => {
-    const r = parseScenario(throughJson(scenarioToFile(s)));
-    if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    expect(r.warnings).toEqual([]);
-    expect(r.scenario).toStrictEqual(plain(s));
-  });
+  propTest.prop([scenarioArb], { numRuns: 300 })(
+    'export then parse gives back the identical scenario',
+    (s) => {
+      const r = parseScenario(throughJson(scenarioToFile(s)));
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      expect(r.warnings).toEqual([]);
+      expect(r.scenario).toStrictEqual(plain(s));
+    },
+  );
 
   it('writes words as 16 lower-case hex digits and addresses without padding', () => {
     const file = scenarioToFile({
@@ -137,9 +147,18 @@ describe('scenarioToFile', () => {
       title: 'authored',
       iommu: { rootTableAddr: '0x1000' },
       devices: [{ bdf: '00:02.0', backend: 'iommufd', maxPasidLog2: 20 }],
-      tables: { devices: [{ bdf: '00:02.0', pasids: [{ pasidRange: [0, 9], present: true, pgtt: 1, did: 3 }] }] },
+      tables: {
+        devices: [
+          { bdf: '00:02.0', pasids: [{ pasidRange: [0, 9], present: true, pgtt: 1, did: 3 }] },
+        ],
+      },
       steps: [
-        { op: 'writePasidEntry', bdf: '00:02.0', pasid: 200, fields: { present: true, pgtt: 4, did: 1 } },
+        {
+          op: 'writePasidEntry',
+          bdf: '00:02.0',
+          pasid: 200,
+          fields: { present: true, pgtt: 4, did: 1 },
+        },
         { op: 'invalidate', granularity: 'global' },
         { op: 'wait', sw: true, statusData: 1, statusAddr: '0x800' },
       ],

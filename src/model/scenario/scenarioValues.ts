@@ -3,8 +3,7 @@
 // person can fix the file from the message alone.
 
 export type ValueResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 const MAX_U64 = (1n << 64n) - 1n;
 const HEX_RE = /^0[xX][0-9a-fA-F]+$/;
@@ -43,7 +42,10 @@ export function readHex64(v: unknown, what = 'a hex string like 0x1f'): ValueRes
   if (!HEX_RE.test(v)) return { ok: false, message: `expected ${what}, got ${describeValue(v)}` };
   const value = BigInt(v);
   if (value > MAX_U64) {
-    return { ok: false, message: `expected a 64-bit value (at most 16 hex digits), got ${describeValue(v)}` };
+    return {
+      ok: false,
+      message: `expected a 64-bit value (at most 16 hex digits), got ${describeValue(v)}`,
+    };
   }
   return { ok: true, value };
 }
@@ -56,12 +58,16 @@ export function readSmallInt(v: unknown, max: number, what: string): ValueResult
   const range = `${what}: an integer 0..${max > 255 ? hexAddr(max) : max}`;
   let n: number | undefined;
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) return { ok: false, message: `expected ${range}, got ${describeValue(v)}` };
+    if (!Number.isSafeInteger(v))
+      return { ok: false, message: `expected ${range}, got ${describeValue(v)}` };
     n = v;
   } else if (typeof v === 'string' && HEX_RE.test(v)) {
     const big = BigInt(v);
     if (big > BigInt(max)) {
-      return { ok: false, message: `expected ${range}, got ${describeValue(v)} (${big.toString()})` };
+      return {
+        ok: false,
+        message: `expected ${range}, got ${describeValue(v)} (${big.toString()})`,
+      };
     }
     n = Number(big);
   } else {
@@ -86,17 +92,22 @@ const BDF_EXPECTED = 'a BDF like 00:02.0 (bus:device.function in hex, device 00-
 
 /** "BB:DD.F" as lspci prints it (an optional "0000:" domain is accepted and dropped). */
 export function readBdf(v: unknown): ValueResult<Bdf> {
-  if (typeof v !== 'string') return { ok: false, message: `expected ${BDF_EXPECTED}, got ${describeValue(v)}` };
+  if (typeof v !== 'string')
+    return { ok: false, message: `expected ${BDF_EXPECTED}, got ${describeValue(v)}` };
   const m = BDF_RE.exec(v);
   if (!m) return { ok: false, message: `expected ${BDF_EXPECTED}, got ${describeValue(v)}` };
   const [, domain, busHex, devHex, fnDigit] = m;
   if (domain !== undefined && parseInt(domain, 16) !== 0) {
-    return { ok: false, message: `expected PCI domain 0000 (one vIOMMU, one segment), got ${describeValue(v)}` };
+    return {
+      ok: false,
+      message: `expected PCI domain 0000 (one vIOMMU, one segment), got ${describeValue(v)}`,
+    };
   }
   const bus = parseInt(busHex ?? '', 16);
   const dev = parseInt(devHex ?? '', 16);
   const fn = parseInt(fnDigit ?? '', 10);
-  if (dev > 0x1f) return { ok: false, message: `expected ${BDF_EXPECTED}, got ${describeValue(v)}` };
+  if (dev > 0x1f)
+    return { ok: false, message: `expected ${BDF_EXPECTED}, got ${describeValue(v)}` };
   return { ok: true, value: { bdf: formatBdf(bus, (dev << 3) | fn), bus, devfn: (dev << 3) | fn } };
 }
 

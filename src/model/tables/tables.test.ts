@@ -11,7 +11,8 @@ import { decodePasidEntry, encodePasidEntry } from './pasidEntry.ts';
 import { decodeRootEntry, encodeRootEntry } from './rootEntry.ts';
 
 const u = (bits: number): fc.Arbitrary<number> => fc.integer({ min: 0, max: 2 ** bits - 1 });
-const big = (bits: number): fc.Arbitrary<bigint> => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+const big = (bits: number): fc.Arbitrary<bigint> =>
+  fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
 /** A page-aligned 64-bit address. */
 const pageAddr = big(52).map((v) => v << 12n);
 
@@ -76,12 +77,16 @@ describe('PASID directory entry', () => {
     expect(pasidDirEntryAddress(0x1000n, 0x41)).toBe(0x1008n);
     expect(pasidEntryAddress(0x2000n, 0x41)).toBe(0x2040n);
   });
-  test.prop([fc.record({ present: fc.boolean(), fpd: fc.boolean(), reserved: u(10), pasidTablePtr: pageAddr })])(
-    'decode(encode(x)) = x',
-    (x) => {
-      expect(decodePasidDirEntry(encodePasidDirEntry(x))).toEqual(x);
-    },
-  );
+  test.prop([
+    fc.record({
+      present: fc.boolean(),
+      fpd: fc.boolean(),
+      reserved: u(10),
+      pasidTablePtr: pageAddr,
+    }),
+  ])('decode(encode(x)) = x', (x) => {
+    expect(decodePasidDirEntry(encodePasidDirEntry(x))).toEqual(x);
+  });
 });
 
 describe('PASID table entry', () => {

@@ -140,7 +140,12 @@ export class ScenarioBuilder {
     this.devices.push(layout);
     if (!opts.noContext) {
       this.memory.writeQwords(this.rootEntryAddr(bus), this.rootEntryWords(bus));
-      this.memory.writeQwords(this.contextEntryAddr(bdf), [dir | (BigInt(layout.pdts) << 9n) | 1n, 0n, 0n, 0n]);
+      this.memory.writeQwords(this.contextEntryAddr(bdf), [
+        dir | (BigInt(layout.pdts) << 9n) | 1n,
+        0n,
+        0n,
+        0n,
+      ]);
     }
     if (opts.pasid0 !== false && !shared) {
       const fields = opts.pasid0 ?? this.defaultEntry(1);
@@ -205,7 +210,9 @@ export class ScenarioBuilder {
   setPasidEntry(bdf: string, pasid: number, fields: EntryFields | readonly bigint[]): this {
     const table = this.tableFor(bdf, pasid);
     this.memory.writeQwords(this.dirEntryAddr(bdf, pasid), [table | 1n]);
-    const words = Array.isArray(fields) ? [...(fields as readonly bigint[])] : pasidEntryWords(fields as EntryFields);
+    const words = Array.isArray(fields)
+      ? [...(fields as readonly bigint[])]
+      : pasidEntryWords(fields as EntryFields);
     this.memory.writeQwords(this.pasidEntryAddr(bdf, pasid), words);
     return this;
   }
@@ -225,12 +232,18 @@ export class ScenarioBuilder {
 
   /** A write step: the PASID entry (the directory entry must already point at its table). */
   writePasidEntry(bdf: string, pasid: number, fields: EntryFields | readonly bigint[]): this {
-    const words = Array.isArray(fields) ? [...(fields as readonly bigint[])] : pasidEntryWords(fields as EntryFields);
+    const words = Array.isArray(fields)
+      ? [...(fields as readonly bigint[])]
+      : pasidEntryWords(fields as EntryFields);
     return this.write(this.pasidEntryAddr(bdf, pasid), words);
   }
 
   /** A write step that makes the directory entry covering pasid present (and the entry). */
-  writePasidEntryWithDir(bdf: string, pasid: number, fields: EntryFields | readonly bigint[]): this {
+  writePasidEntryWithDir(
+    bdf: string,
+    pasid: number,
+    fields: EntryFields | readonly bigint[],
+  ): this {
     this.write(this.dirEntryAddr(bdf, pasid), [this.tableFor(bdf, pasid) | 1n]);
     return this.writePasidEntry(bdf, pasid, fields);
   }
@@ -256,7 +269,10 @@ export class ScenarioBuilder {
     return this.pc(1, did, pasid);
   }
 
-  cc(granularity: CcGranularity, opts: { did?: number; sourceId?: number; functionMask?: number } = {}): this {
+  cc(
+    granularity: CcGranularity,
+    opts: { did?: number; sourceId?: number; functionMask?: number } = {},
+  ): this {
     return this.invalidate(encodeContextCacheDescriptor({ granularity, ...opts }));
   }
 

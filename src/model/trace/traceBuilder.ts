@@ -14,17 +14,39 @@ const CHUNK_SHIFT = 16;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 
+/** One chunk of every column, carved out of a single buffer (one allocation per chunk). */
 class Chunk {
-  readonly kind = new Uint8Array(CHUNK);
-  readonly fn = new Uint8Array(CHUNK);
-  readonly device = new Int16Array(CHUNK);
-  readonly pasid = new Uint32Array(CHUNK);
-  readonly count = new Uint32Array(CHUNK);
-  readonly addr = new BigUint64Array(CHUNK);
-  readonly addr32 = new Uint32Array(this.addr.buffer);
-  readonly a = new Uint32Array(CHUNK);
-  readonly b = new Uint32Array(CHUNK);
-  readonly c = new Uint32Array(CHUNK);
+  readonly addr: BigUint64Array;
+  readonly addr32: Uint32Array;
+  readonly pasid: Uint32Array;
+  readonly count: Uint32Array;
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly c: Uint32Array;
+  readonly device: Int16Array;
+  readonly kind: Uint8Array;
+  readonly fn: Uint8Array;
+
+  constructor() {
+    // 8 (addr) + 5 * 4 + 2 + 1 + 1 = 32 bytes per event, largest elements first (alignment).
+    const buf = new ArrayBuffer(CHUNK * 32);
+    let at = 0;
+    const take = (bytes: number): number => {
+      const off = at;
+      at += bytes * CHUNK;
+      return off;
+    };
+    this.addr = new BigUint64Array(buf, take(8), CHUNK);
+    this.addr32 = new Uint32Array(buf, this.addr.byteOffset, 2 * CHUNK);
+    this.pasid = new Uint32Array(buf, take(4), CHUNK);
+    this.count = new Uint32Array(buf, take(4), CHUNK);
+    this.a = new Uint32Array(buf, take(4), CHUNK);
+    this.b = new Uint32Array(buf, take(4), CHUNK);
+    this.c = new Uint32Array(buf, take(4), CHUNK);
+    this.device = new Int16Array(buf, take(2), CHUNK);
+    this.kind = new Uint8Array(buf, take(1), CHUNK);
+    this.fn = new Uint8Array(buf, take(1), CHUNK);
+  }
 }
 
 export class TraceBuilder {
@@ -165,15 +187,42 @@ export class TraceBuilder {
     stepStart[this.stepStarts.length] = n;
     return {
       length: n,
-      kind: join((k) => new Uint8Array(k), (ch) => ch.kind),
-      fn: join((k) => new Uint8Array(k), (ch) => ch.fn),
-      device: join((k) => new Int16Array(k), (ch) => ch.device),
-      pasid: join((k) => new Uint32Array(k), (ch) => ch.pasid),
-      count: join((k) => new Uint32Array(k), (ch) => ch.count),
-      addr: join((k) => new BigUint64Array(k), (ch) => ch.addr),
-      a: join((k) => new Uint32Array(k), (ch) => ch.a),
-      b: join((k) => new Uint32Array(k), (ch) => ch.b),
-      c: join((k) => new Uint32Array(k), (ch) => ch.c),
+      kind: join(
+        (k) => new Uint8Array(k),
+        (ch) => ch.kind,
+      ),
+      fn: join(
+        (k) => new Uint8Array(k),
+        (ch) => ch.fn,
+      ),
+      device: join(
+        (k) => new Int16Array(k),
+        (ch) => ch.device,
+      ),
+      pasid: join(
+        (k) => new Uint32Array(k),
+        (ch) => ch.pasid,
+      ),
+      count: join(
+        (k) => new Uint32Array(k),
+        (ch) => ch.count,
+      ),
+      addr: join(
+        (k) => new BigUint64Array(k),
+        (ch) => ch.addr,
+      ),
+      a: join(
+        (k) => new Uint32Array(k),
+        (ch) => ch.a,
+      ),
+      b: join(
+        (k) => new Uint32Array(k),
+        (ch) => ch.b,
+      ),
+      c: join(
+        (k) => new Uint32Array(k),
+        (ch) => ch.c,
+      ),
       stepStart,
       devices: this.devices,
     };

@@ -210,7 +210,13 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
     case TraceKind.WaitStatusWrite:
       return { ...base, kind: 'WaitStatusWrite', addr, data: a };
     case TraceKind.ContextCacheInv:
-      return { ...base, kind: 'ContextCacheInv', granularity: a, didOrSourceId: b, functionMask: c };
+      return {
+        ...base,
+        kind: 'ContextCacheInv',
+        granularity: a,
+        didOrSourceId: b,
+        functionMask: c,
+      };
     case TraceKind.ReplayBegin:
       return { ...base, kind: 'ReplayBegin' };
     case TraceKind.SyncBegin:
@@ -229,7 +235,14 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
         pasid,
       };
     case TraceKind.LookupResult:
-      return { ...base, ...dev, kind: 'LookupResult', fault: a, leafAddr: optionalAddr(addr), pasid };
+      return {
+        ...base,
+        ...dev,
+        kind: 'LookupResult',
+        fault: a,
+        leafAddr: optionalAddr(addr),
+        pasid,
+      };
     case TraceKind.EmuSkip:
       return {
         ...base,

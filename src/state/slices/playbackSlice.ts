@@ -6,6 +6,19 @@ import type { SliceCreator } from './types.ts';
 
 export const PLAYBACK_SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
 
+/** Trace events per second at speed 1× (the walk view's playback rate). */
+export const EVENTS_PER_SECOND_AT_1X = 2;
+
+/** The one animation clock of the app: requestAnimationFrame where there is one (tests: a timer). */
+function nextFrame(cb: (now: number) => void): () => void {
+  if (typeof requestAnimationFrame === 'function') {
+    const id = requestAnimationFrame(cb);
+    return () => cancelAnimationFrame(id);
+  }
+  const id = setTimeout(() => cb(performance.now()), 16);
+  return () => clearTimeout(id);
+}
+
 export interface PlaybackSlice {
   readonly cursor: number;
   readonly playing: boolean;
@@ -24,6 +37,52 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
   const lastIndex = (): number => Math.max(0, (get().run?.result.trace.length ?? 0) - 1);
   const clamp = (i: number): number =>
     Number.isFinite(i) ? Math.min(Math.max(0, Math.trunc(i)), lastIndex()) : 0;
+
+  // Playback clock: while playing, advance the cursor by speed × EVENTS_PER_SECOND_AT_1X events per
+  // second of wall time, one frame at a time; a playing clock counts as a running animation, so the
+  // idle hook waits for it.
+  let cancelFrame: (() => void) | undefined;
+  let releaseBusy: (() => void) | undefined;
+  let lastFrame = 0;
+  let carry = 0;
+  const stopClock = (): void => {
+    cancelFrame?.();
+    cancelFrame = undefined;
+    releaseBusy?.();
+    releaseBusy = undefined;
+  };
+  const tick = (now: number): void => {
+    cancelFrame = undefined;
+    const s = get();
+    if (!s.playing) {
+      stopClock();
+      return;
+    }
+    const dt = lastFrame ? Math.min(250, Math.max(0, now - lastFrame)) : 0;
+    lastFrame = now;
+    carry += (dt / 1000) * s.speed * EVENTS_PER_SECOND_AT_1X;
+    const advance = Math.floor(carry);
+    if (advance > 0) {
+      carry -= advance;
+      const next = clamp(s.cursor + advance);
+      if (next >= lastIndex()) {
+        set({ cursor: next, playing: false });
+        stopClock();
+        return;
+      }
+      set({ cursor: next });
+    }
+    cancelFrame = nextFrame(tick);
+  };
+  const startClock = (): void => {
+    if (cancelFrame) return;
+    lastFrame = 0;
+    // Start half-way to the next event, so the first step comes after half an interval.
+    carry = 0.5;
+    releaseBusy ??= get().beginAnimation();
+    cancelFrame = nextFrame(tick);
+  };
+
   return {
     cursor: 0,
     playing: false,
@@ -34,12 +93,18 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     play: () => {
       if (get().cursor >= lastIndex()) set({ cursor: 0 });
       set({ playing: true });
+      startClock();
     },
-    pause: () => set({ playing: false }),
+    pause: () => {
+      set({ playing: false });
+      stopClock();
+    },
     setSpeed: (speed) => {
       if (Number.isFinite(speed) && speed > 0) set({ speed: Math.min(8, Math.max(0.25, speed)) });
     },
-    onRunLoaded: (run) =>
-      set({ cursor: Math.max(0, run.result.trace.length - 1), playing: false }),
+    onRunLoaded: (run) => {
+      set({ cursor: Math.max(0, run.result.trace.length - 1), playing: false });
+      stopClock();
+    },
   };
 };

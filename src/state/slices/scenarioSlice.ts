@@ -53,96 +53,97 @@ export interface ScenarioServices extends StoreServices {
 export const createScenarioSlice =
   (services: ScenarioServices): SliceCreator<ScenarioSlice> =>
   (set, get) => {
-  const adopt = (parsed: ParsedScenario, source: ScenarioSource): void => {
-    set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
-    get().clearNotices('load');
-    if (parsed.warnings.length > 0) {
+    const adopt = (parsed: ParsedScenario, source: ScenarioSource): void => {
+      set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
+      get().clearNotices('load');
+      if (parsed.warnings.length > 0) {
+        get().pushNotice({
+          tone: 'warning',
+          topic: 'load-warnings',
+          title: 'Loaded with warnings',
+          detail: parsed.warnings.join(' '),
+        });
+      }
+    };
+    const refuse = (title: string, error: EngineError): false => {
       get().pushNotice({
-        tone: 'warning',
-        topic: 'load-warnings',
-        title: 'Loaded with warnings',
-        detail: parsed.warnings.join(' '),
+        tone: 'error',
+        topic: 'load',
+        title,
+        detail: `${error.message} Your current scenario is unchanged.`,
+        ...(error.issues ? { issues: error.issues } : {}),
       });
-    }
+      return false;
+    };
+    const edit = (next: Scenario): void => {
+      const { scenario, scenarioSource } = get();
+      if (next === scenario) return;
+      set({ scenario: next, scenarioSource: markEdited(scenarioSource) });
+    };
+    return {
+      scenario: EMPTY_SCENARIO,
+      scenarioSource: { kind: 'new', edited: false },
+      replaceScenario: (scenario, source) => set({ scenario, scenarioSource: source }),
+      setIommu: (patch) => edit(updateIommu(get().scenario, patch)),
+      setVariant: (variant) => edit(setVariant(get().scenario, variant)),
+      addDevice: (backend) => edit(addDevice(get().scenario, backend)),
+      updateDevice: (index, patch) => edit(updateDevice(get().scenario, index, patch)),
+      removeDevice: (index) => edit(removeDevice(get().scenario, index)),
+      writeEntry: (addr, words, note) => edit(writeWords(get().scenario, addr, words, note)),
+      submitInvalidation: (desc, note) =>
+        edit(
+          appendStep(get().scenario, {
+            op: 'invalidate',
+            desc: [...desc],
+            ...(note ? { note } : {}),
+          }),
+        ),
+      clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
+      removeStep: (index) => edit(removeStep(get().scenario, index)),
+      loadPreset: (name) =>
+        get().trackLoad(
+          (async () => {
+            let text: string;
+            try {
+              text = await services.fetchText(presetPath(name));
+            } catch (e) {
+              return refuse(`Could not load the preset "${name}"`, {
+                kind: 'invalid-scenario',
+                message: e instanceof Error ? e.message : String(e),
+              });
+            }
+            const parsed = await services.engine.parseScenarioText(text);
+            if (!parsed.ok)
+              return refuse(`The preset "${name}" is not a valid scenario`, parsed.error);
+            adopt(parsed.value, { kind: 'preset', name, edited: false });
+            return true;
+          })(),
+        ),
+      importScenarioText: (text, fileName) =>
+        get().trackLoad(
+          (async () => {
+            const parsed = await services.engine.parseScenarioText(text);
+            if (!parsed.ok) return refuse(`Could not import "${fileName}"`, parsed.error);
+            adopt(parsed.value, { kind: 'file', name: fileName, edited: false });
+            return true;
+          })(),
+        ),
+      openShareFragment: (hash) =>
+        get().trackLoad(
+          (async () => {
+            const decoded = decodeShareFragment(hash);
+            if (decoded.kind === 'none') return false;
+            if (decoded.kind === 'error') {
+              return refuse('Could not open the share link', {
+                kind: 'invalid-scenario',
+                message: decoded.message,
+              });
+            }
+            const parsed = await services.engine.parseScenarioText(decoded.text);
+            if (!parsed.ok) return refuse('Could not open the share link', parsed.error);
+            adopt(parsed.value, { kind: 'link', edited: false });
+            return true;
+          })(),
+        ),
+    };
   };
-  const refuse = (title: string, error: EngineError): false => {
-    get().pushNotice({
-      tone: 'error',
-      topic: 'load',
-      title,
-      detail: `${error.message} Your current scenario is unchanged.`,
-      ...(error.issues ? { issues: error.issues } : {}),
-    });
-    return false;
-  };
-  const edit = (next: Scenario): void => {
-    const { scenario, scenarioSource } = get();
-    if (next === scenario) return;
-    set({ scenario: next, scenarioSource: markEdited(scenarioSource) });
-  };
-  return {
-    scenario: EMPTY_SCENARIO,
-    scenarioSource: { kind: 'new', edited: false },
-    replaceScenario: (scenario, source) => set({ scenario, scenarioSource: source }),
-    setIommu: (patch) => edit(updateIommu(get().scenario, patch)),
-    setVariant: (variant) => edit(setVariant(get().scenario, variant)),
-    addDevice: (backend) => edit(addDevice(get().scenario, backend)),
-    updateDevice: (index, patch) => edit(updateDevice(get().scenario, index, patch)),
-    removeDevice: (index) => edit(removeDevice(get().scenario, index)),
-    writeEntry: (addr, words, note) => edit(writeWords(get().scenario, addr, words, note)),
-    submitInvalidation: (desc, note) =>
-      edit(
-        appendStep(get().scenario, {
-          op: 'invalidate',
-          desc: [...desc],
-          ...(note ? { note } : {}),
-        }),
-      ),
-    clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
-    removeStep: (index) => edit(removeStep(get().scenario, index)),
-    loadPreset: (name) =>
-      get().trackLoad(
-        (async () => {
-          let text: string;
-          try {
-            text = await services.fetchText(presetPath(name));
-          } catch (e) {
-            return refuse(`Could not load the preset "${name}"`, {
-              kind: 'invalid-scenario',
-              message: e instanceof Error ? e.message : String(e),
-            });
-          }
-          const parsed = await services.engine.parseScenarioText(text);
-          if (!parsed.ok) return refuse(`The preset "${name}" is not a valid scenario`, parsed.error);
-          adopt(parsed.value, { kind: 'preset', name, edited: false });
-          return true;
-        })(),
-      ),
-    importScenarioText: (text, fileName) =>
-      get().trackLoad(
-        (async () => {
-          const parsed = await services.engine.parseScenarioText(text);
-          if (!parsed.ok) return refuse(`Could not import "${fileName}"`, parsed.error);
-          adopt(parsed.value, { kind: 'file', name: fileName, edited: false });
-          return true;
-        })(),
-      ),
-    openShareFragment: (hash) =>
-      get().trackLoad(
-        (async () => {
-          const decoded = decodeShareFragment(hash);
-          if (decoded.kind === 'none') return false;
-          if (decoded.kind === 'error') {
-            return refuse('Could not open the share link', {
-              kind: 'invalid-scenario',
-              message: decoded.message,
-            });
-          }
-          const parsed = await services.engine.parseScenarioText(decoded.text);
-          if (!parsed.ok) return refuse('Could not open the share link', parsed.error);
-          adopt(parsed.value, { kind: 'link', edited: false });
-          return true;
-        })(),
-      ),
-  };
-};

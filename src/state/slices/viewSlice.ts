@@ -78,6 +78,9 @@ export interface ViewSlice {
   readonly loading: number;
   /** The bundled presets (from scenarios/index.json). */
   readonly presets: readonly PresetInfo[];
+  /** Share of the centre column the walk view takes (the rest is the entry editor), 0.2–0.85. */
+  readonly walkFraction: number;
+  readonly setWalkFraction: (fraction: number) => void;
   readonly setPresets: (presets: readonly PresetInfo[]) => void;
   readonly setSidebarTab: (tab: SidebarTab) => void;
   readonly select: (ref: EntryRef | undefined) => void;
@@ -106,6 +109,10 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   animations: 0,
   loading: 0,
   presets: [],
+  walkFraction: 0.5,
+  setWalkFraction: (f) => {
+    if (Number.isFinite(f)) set({ walkFraction: Math.min(0.85, Math.max(0.2, f)) });
+  },
   setPresets: (presets) => set({ presets }),
   setSidebarTab: (sidebarTab) => set({ sidebarTab }),
   select: (selection) => set({ selection }),
@@ -113,7 +120,9 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setComposer: (patch) => set({ composer: { ...get().composer, ...patch } }),
   pushNotice: (notice) => {
     const id = ++noticeIds;
-    const kept = notice.topic ? get().notices.filter((n) => n.topic !== notice.topic) : get().notices;
+    const kept = notice.topic
+      ? get().notices.filter((n) => n.topic !== notice.topic)
+      : get().notices;
     set({ notices: [...kept, { ...notice, id }] });
   },
   dismissNotice: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),

@@ -3,7 +3,7 @@
 // invalidation created, updated or removed are marked; copies that no longer match guest memory are
 // flagged stale, with the invalidation that would fix them.
 
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { PGTT_NAMES } from '../../model/index.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import { selectCacheView, type CacheRow } from '../../state/selectors.ts';
@@ -14,7 +14,7 @@ const PAGE = 200;
 
 type Filter = 'all' | 'marked';
 
-function Marks({ row, onCompose }: { row: CacheRow; onCompose?: (() => void) | undefined }) {
+function Marks({ row }: { row: CacheRow }) {
   return (
     <>
       {row.change ? (
@@ -25,9 +25,19 @@ function Marks({ row, onCompose }: { row: CacheRow; onCompose?: (() => void) | u
       ) : null}{' '}
       {row.stale ? <span className="badge stale">⚠ stale</span> : null}
       {row.diff.length > 0 ? (
-        <span className="diff">{row.diff.map((d) => `${d.label} ${d.before}→${d.after}`).join(', ')}</span>
+        <span className="diff">
+          {row.diff.map((d) => `${d.label} ${d.before}→${d.after}`).join(', ')}
+        </span>
       ) : null}
-      {row.stale ? (
+    </>
+  );
+}
+
+function StaleDetail({ row, onCompose }: { row: CacheRow; onCompose?: (() => void) | undefined }) {
+  if (!row.stale) return null;
+  return (
+    <tr className="detail">
+      <td colSpan={6}>
         <span className="stale-note">
           {row.stale.reason} {row.stale.remedy}{' '}
           {onCompose ? (
@@ -36,8 +46,8 @@ function Marks({ row, onCompose }: { row: CacheRow; onCompose?: (() => void) | u
             </button>
           ) : null}
         </span>
-      ) : null}
-    </>
+      </td>
+    </tr>
   );
 }
 
@@ -107,54 +117,63 @@ function CacheTable({
               </td>
             </tr>
           ) : null}
-          {shown.map((r) => (
-            <tr
-              key={r.key}
-              className={[r.change ?? '', kind === 'emulated' && !r.valid ? 'invalid' : ''].join(' ')}
-              title={`PASID ${r.pasid} (0x${r.pasid.toString(16)}) — click to show the guest entry`}
-              onClick={() => actions.show(bdf, r.pasid)}
-              style={{ cursor: 'pointer' }}
-            >
-              <td className="num">
-                <button
-                  type="button"
-                  className="cell-link"
-                  title={`Show PASID ${r.pasid} of ${bdf} in the structure browser`}
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    actions.show(bdf, r.pasid);
-                  }}
+          {shown.map((r) => {
+            const compose = r.stale?.compose
+              ? () => {
+                  const c = r.stale?.compose;
+                  if (c) actions.compose(c.did, c.pasid);
+                }
+              : undefined;
+            return (
+              <Fragment key={r.key}>
+                <tr
+                  className={[
+                    r.change ?? '',
+                    kind === 'emulated' && !r.valid ? 'invalid' : '',
+                    r.stale ? 'has-detail' : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' ')}
+                  title={`PASID ${r.pasid} (0x${r.pasid.toString(16)}) — click to show the guest entry`}
+                  onClick={() => actions.show(bdf, r.pasid)}
+                  style={{ cursor: 'pointer' }}
                 >
-                  {r.pasid}
-                </button>
-              </td>
-              <td className="num">{kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}</td>
-              <td className="num">{r.did}</td>
-              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
-              <td className="mono" title={r.pointerLabel}>
-                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
-              </td>
-              <td className="marks">
-                <Marks
-                  row={r}
-                  onCompose={
-                    r.stale?.compose
-                      ? () => {
-                          const c = r.stale?.compose;
-                          if (c) actions.compose(c.did, c.pasid);
-                        }
-                      : undefined
-                  }
-                />
-              </td>
-            </tr>
-          ))}
+                  <td className="num">
+                    <button
+                      type="button"
+                      className="cell-link"
+                      title={`Show PASID ${r.pasid} of ${bdf} in the structure browser`}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        actions.show(bdf, r.pasid);
+                      }}
+                    >
+                      {r.pasid}
+                    </button>
+                  </td>
+                  <td className="num">
+                    {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
+                  </td>
+                  <td className="num">{r.did}</td>
+                  <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
+                  <td className="mono" title={r.pointerLabel}>
+                    {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
+                  </td>
+                  <td className="marks">
+                    <Marks row={r} />
+                  </td>
+                </tr>
+                <StaleDetail row={r} onCompose={compose} />
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
       {visible.length > shown.length ? (
         <div className="actions" style={{ padding: '4px 10px' }}>
           <span className="hint">
-            Showing {shown.length.toLocaleString('en-US')} of {visible.length.toLocaleString('en-US')}
+            Showing {shown.length.toLocaleString('en-US')} of{' '}
+            {visible.length.toLocaleString('en-US')}
           </span>
           <button type="button" className="btn small" onClick={() => setLimit(limit + PAGE * 5)}>
             Show more
@@ -176,11 +195,17 @@ export function CachesPanel() {
       <div className="panel-head">
         <h2>Caches</h2>
         <span className="aside">
-          {view.staleTotal > 0 ? <span className="badge stale">{view.staleTotal} stale</span> : null}
+          {view.staleTotal > 0 ? (
+            <span className="badge stale">{view.staleTotal} stale</span>
+          ) : null}
           <label htmlFor="cache-filter" className="visually-hidden">
             Show rows
           </label>
-          <select id="cache-filter" value={filter} onChange={(e) => setFilter(e.currentTarget.value as Filter)}>
+          <select
+            id="cache-filter"
+            value={filter}
+            onChange={(e) => setFilter(e.currentTarget.value as Filter)}
+          >
             <option value="all">All rows</option>
             <option value="marked">Changed or stale</option>
           </select>
@@ -189,7 +214,8 @@ export function CachesPanel() {
       <div className="panel-body flush">
         {view.iqe ? (
           <div className="iqe-banner" role="note">
-            FSTS.IQE is set: the queue is stopped and later invalidations are blocked. Use “Clear IQE”.
+            FSTS.IQE is set: the queue is stopped and later invalidations are blocked. Use “Clear
+            IQE”.
           </div>
         ) : null}
         {empty ? <div className="empty">No device has a PASID cache yet.</div> : null}
@@ -231,8 +257,9 @@ export function CachesPanel() {
           </div>
         ))}
         <p className="hint" style={{ padding: '0 10px 10px' }}>
-          Marks show what step {view.focusStep >= 0 ? view.focusStep + 1 : '—'} (the last invalidation) changed.
-          Stale: the cached copy no longer matches guest memory after the last step. Variant: {variant}.
+          Marks show what step {view.focusStep >= 0 ? view.focusStep + 1 : '—'} (the last
+          invalidation) changed. Stale: the cached copy no longer matches guest memory after the
+          last step. Variant: {variant}.
         </p>
       </div>
     </section>

@@ -1,6 +1,7 @@
 // Reading numbers people type: hex for words and addresses, decimal (or 0x-hex) for small values.
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
 /** Hex with or without "0x"; "_" and spaces are allowed as separators. Must fit in `bits`. */
 export function parseHexText(text: string, bits = 64): Parsed<bigint> {
@@ -12,7 +13,10 @@ export function parseHexText(text: string, bits = 64): Parsed<bigint> {
   }
   const value = BigInt(`0x${body}`);
   if (value >= 1n << BigInt(bits)) {
-    return { ok: false, error: `Too large: at most ${bits} bits (0x${((1n << BigInt(bits)) - 1n).toString(16)}).` };
+    return {
+      ok: false,
+      error: `Too large: at most ${bits} bits (0x${((1n << BigInt(bits)) - 1n).toString(16)}).`,
+    };
   }
   return { ok: true, value };
 }

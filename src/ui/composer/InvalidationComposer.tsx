@@ -63,7 +63,9 @@ export function InvalidationComposer() {
               <select
                 id="cmp-g"
                 value={composer.granularity}
-                onChange={(e) => setComposer({ granularity: e.currentTarget.value as PcGranularity })}
+                onChange={(e) =>
+                  setComposer({ granularity: e.currentTarget.value as PcGranularity })
+                }
               >
                 <option value="domain">Domain-selective</option>
                 <option value="pasid">PASID-selective</option>
@@ -112,7 +114,9 @@ export function InvalidationComposer() {
               <select
                 id="cmp-ccg"
                 value={composer.ccGranularity}
-                onChange={(e) => setComposer({ ccGranularity: e.currentTarget.value as CcGranularity })}
+                onChange={(e) =>
+                  setComposer({ ccGranularity: e.currentTarget.value as CcGranularity })
+                }
               >
                 <option value="global">Global</option>
                 <option value="domain">Domain-selective</option>
@@ -139,7 +143,9 @@ export function InvalidationComposer() {
                 onChange={(e) => {
                   const [bus = '0', rest = '0.0'] = e.currentTarget.value.split(':');
                   const [dev = '0', fn = '0'] = rest.split('.');
-                  setComposer({ ccSid: (parseInt(bus, 16) << 8) | (parseInt(dev, 16) << 3) | parseInt(fn, 16) });
+                  setComposer({
+                    ccSid: (parseInt(bus, 16) << 8) | (parseInt(dev, 16) << 3) | parseInt(fn, 16),
+                  });
                 }}
               >
                 {[...new Set([sidToBdf(composer.ccSid), ...devices])].map((b) => (
@@ -210,12 +216,17 @@ export function InvalidationComposer() {
 
         {composer.mode === 'raw' ? (
           <div className="composer-row" style={{ flexDirection: 'column', alignItems: 'stretch' }}>
-            <div className="fieldbox" style={{ flexDirection: 'row', gap: 8, alignItems: 'center' }}>
+            <div
+              className="fieldbox"
+              style={{ flexDirection: 'row', gap: 8, alignItems: 'center' }}
+            >
               <label htmlFor="cmp-width">Width</label>
               <select
                 id="cmp-width"
                 value={composer.rawWidth}
-                onChange={(e) => setComposer({ rawWidth: e.currentTarget.value === '128' ? 128 : 256 })}
+                onChange={(e) =>
+                  setComposer({ rawWidth: e.currentTarget.value === '128' ? 128 : 256 })
+                }
               >
                 <option value="256">256-bit (4 words)</option>
                 <option value="128">128-bit (2 words)</option>
@@ -226,10 +237,13 @@ export function InvalidationComposer() {
                 <label htmlFor={`cmp-raw-${i}`}>val[{i}]</label>
                 <HexInput
                   id={`cmp-raw-${i}`}
+                  label={`Descriptor val[${i}]`}
                   value={w}
                   digits={16}
                   commitWhileTyping
-                  onCommit={(v) => setComposer({ raw: composer.raw.map((x, k) => (k === i ? v : x)) })}
+                  onCommit={(v) =>
+                    setComposer({ raw: composer.raw.map((x, k) => (k === i ? v : x)) })
+                  }
                 />
               </div>
             ))}
@@ -237,14 +251,16 @@ export function InvalidationComposer() {
         ) : null}
 
         <div>
-          <dl className="encoded" aria-label="Encoded descriptor">
-            {words.map((w, i) => (
-              <div key={i} style={{ display: 'contents' }}>
-                <dt>val[{i}]</dt>
-                <dd>{formatWord(w)}</dd>
-              </div>
-            ))}
-          </dl>
+          {composer.mode === 'raw' ? null : (
+            <dl className="encoded" aria-label="Encoded descriptor">
+              {words.map((w, i) => (
+                <div key={i} className="word">
+                  <dt>val[{i}]</dt>
+                  <dd>{formatWord(w)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
           <div className="decoded-line">{describeDescriptor(words)}</div>
         </div>
 

@@ -48,7 +48,13 @@ export function RunOutcome() {
   const accel = res.changes.filter((c) => c.cache === 'accel');
   const emulated = res.changes.filter((c) => c.cache === 'emulated');
   const badge =
-    res.status === 'processed' ? 'ok' : res.status === 'rejected' ? 'error' : res.status === 'blocked' ? 'warn' : 'muted';
+    res.status === 'processed'
+      ? 'ok'
+      : res.status === 'rejected'
+        ? 'error'
+        : res.status === 'blocked'
+          ? 'warn'
+          : 'muted';
   return (
     <div className="outcome" aria-label="Run outcome">
       <div className="outcome-head">
@@ -60,12 +66,14 @@ export function RunOutcome() {
       </div>
       {res.status === 'rejected' ? (
         <div style={{ color: 'var(--error)' }}>
-          FSTS.IQE set{res.error ? `: ${res.error}` : ''}. Later descriptors are blocked until the guest clears IQE.
+          FSTS.IQE set{res.error ? `: ${res.error}` : ''}. Later descriptors are blocked until the
+          guest clears IQE.
         </div>
       ) : null}
       {res.status === 'blocked' ? (
         <div style={{ color: 'var(--warn)' }}>
-          FSTS.IQE was already set, so QEMU did not process this descriptor (Clear IQE does not replay it).
+          FSTS.IQE was already set, so QEMU did not process this descriptor (Clear IQE does not
+          replay it).
         </div>
       ) : null}
       {res.pcInfo ? (
@@ -123,7 +131,11 @@ export function RunOutcome() {
   );
 }
 
-function ChangeList({ changes }: { changes: readonly { bdf: string; pasid: number; kind: string }[] }) {
+function ChangeList({
+  changes,
+}: {
+  changes: readonly { bdf: string; pasid: number; kind: string }[];
+}) {
   if (changes.length === 0) return <b>no change</b>;
   const shown = changes.slice(0, 4);
   return (

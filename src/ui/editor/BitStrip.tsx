@@ -18,7 +18,13 @@ export function BitStrip({
   for (const f of fields) {
     const hi = f.lo + f.width - 1;
     if (hi < next) {
-      segments.push({ key: `gap${next}`, width: next - hi, label: '', title: `bits ${next}:${hi + 1}: not used`, cls: '' });
+      segments.push({
+        key: `gap${next}`,
+        width: next - hi,
+        label: '',
+        title: `bits ${next}:${hi + 1}: not used`,
+        cls: '',
+      });
     }
     const v = getField(words, f);
     segments.push({
@@ -30,11 +36,23 @@ export function BitStrip({
     });
     next = f.lo - 1;
   }
-  if (next >= 0) segments.push({ key: 'gap-low', width: next + 1, label: '', title: `bits ${next}:0: not used`, cls: '' });
+  if (next >= 0)
+    segments.push({
+      key: 'gap-low',
+      width: next + 1,
+      label: '',
+      title: `bits ${next}:0: not used`,
+      cls: '',
+    });
   return (
     <div className="bitstrip" aria-hidden="true">
       {segments.map((s) => (
-        <span key={s.key} className={s.cls} style={{ flexGrow: s.width, flexBasis: 0 }} title={s.title}>
+        <span
+          key={s.key}
+          className={s.cls}
+          style={{ flexGrow: s.width, flexBasis: 0 }}
+          title={s.title}
+        >
           {s.label}
         </span>
       ))}

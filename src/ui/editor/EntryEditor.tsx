@@ -21,7 +21,10 @@ function labelsFor(layout: StructureLayout): Map<BitField, string> {
   for (const f of layout.fields) counts.set(f.label, (counts.get(f.label) ?? 0) + 1);
   const out = new Map<BitField, string>();
   for (const f of layout.fields) {
-    out.set(f, (counts.get(f.label) ?? 0) > 1 ? `${f.label} val[${f.word}] ${bitRange(f)}` : f.label);
+    out.set(
+      f,
+      (counts.get(f.label) ?? 0) > 1 ? `${f.label} val[${f.word}] ${bitRange(f)}` : f.label,
+    );
   }
   return out;
 }
@@ -47,8 +50,7 @@ export function EntryEditor() {
   const lastStep = scenario.steps.length;
 
   const preview = useMemo(
-    () =>
-      resolution?.ok ? previewEntry(scenario, currentMemory(scenario), resolution.entry) : [],
+    () => (resolution?.ok ? previewEntry(scenario, currentMemory(scenario), resolution.entry) : []),
     [scenario, resolution],
   );
 
@@ -59,9 +61,9 @@ export function EntryEditor() {
           <h2>Entry editor</h2>
         </div>
         <div className="empty">
-          Select a root, context, directory or PASID entry in the structure browser to edit it field by
-          field or as raw words. Each edit becomes a guest <code>write</code> step at the end of the
-          scenario; the structure browser always shows memory after the last step.
+          Select a root, context, directory or PASID entry in the structure browser to edit it field
+          by field or as raw words. Each edit becomes a guest <code>write</code> step at the end of
+          the scenario; the structure browser always shows memory after the last step.
         </div>
       </section>
     );

@@ -3,8 +3,12 @@
 import { useRef, useState } from 'react';
 import { VARIANTS, type Variant } from '../../model/index.ts';
 import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
-import { exportFileName, scenarioFileText, shareUrl } from '../../state/persistence.ts';
+import { exportFileName, shareUrl } from '../../state/persistence.ts';
+import { scenarioWords } from '../../state/scenarioEdits.ts';
 import { VARIANT_LABELS } from '../../state/selectors.ts';
+
+/** Above this, a link would be far too long for mail or chat (and slow to compress). */
+const SHARE_MAX_WORDS = 20_000;
 
 export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const store = useAppStoreApi();
@@ -28,9 +32,20 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const presetValue = source.kind === 'preset' ? source.name : '';
   const current = presets.find((p) => p.name === presetValue);
 
-  const exportScenario = (): void => {
+  const exportScenario = async (): Promise<void> => {
     const scenario = store.getState().scenario;
-    const blob = new Blob([scenarioFileText(scenario, 2)], { type: 'application/json' });
+    // Written by the engine: a scenario with 10^5 PASID entries takes seconds to write out.
+    const text = await store.getState().trackLoad(store.engine.fileText(scenario, 2));
+    if (!text.ok) {
+      pushNotice({
+        tone: 'error',
+        topic: 'export',
+        title: 'Export failed',
+        detail: text.error.message,
+      });
+      return;
+    }
+    const blob = new Blob([text.value], { type: 'application/json' });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
@@ -42,7 +57,17 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   };
 
   const copyShareLink = async (): Promise<void> => {
-    const url = shareUrl(store.getState().scenario, window.location);
+    const scenario = store.getState().scenario;
+    const words = scenarioWords(scenario);
+    if (words > SHARE_MAX_WORDS) {
+      pushNotice({
+        tone: 'warning',
+        topic: 'share',
+        title: `This scenario holds ${words.toLocaleString('en-US')} words of guest memory: too large for a link. Export it as a file instead.`,
+      });
+      return;
+    }
+    const url = shareUrl(scenario, window.location);
     try {
       await navigator.clipboard.writeText(url);
       flash(`Share link copied (${url.length.toLocaleString('en-US')} characters).`);
@@ -156,7 +181,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
           className="btn"
           aria-label="Export scenario"
           title="Save the scenario as a JSON file"
-          onClick={exportScenario}
+          onClick={() => void exportScenario()}
         >
           Export
         </button>
@@ -169,7 +194,13 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         >
           Share link
         </button>
-        <button type="button" className="btn ghost" onClick={onShowShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        <button
+          type="button"
+          className="btn ghost"
+          onClick={onShowShortcuts}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+        >
           ?
         </button>
       </div>

@@ -23,7 +23,12 @@ export function Notices() {
               </ul>
             ) : null}
           </div>
-          <button type="button" className="btn small ghost" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
+          <button
+            type="button"
+            className="btn small ghost"
+            aria-label="Dismiss"
+            onClick={() => dismiss(n.id)}
+          >
             ✕
           </button>
         </div>

@@ -1,6 +1,7 @@
 // Under the header: which scenario this is, its explanation, and the run status (the live region that
 // announces each run's outcome).
 
+import { useState } from 'react';
 import { useAppStore } from '../../state/hooks.ts';
 
 export function ScenarioLine() {
@@ -20,22 +21,43 @@ export function ScenarioLine() {
           ? 'share link'
           : 'new';
   const summary = preset?.summary || description || '';
+  const [open, setOpen] = useState(false);
   return (
-    <div className="scenario-line">
-      <span className="title" title={title}>
-        {title ?? 'Untitled scenario'}
-      </span>
-      <span className="badge muted">
-        {origin}
-        {source.edited ? ' · edited' : ''}
-      </span>
-      <span className="summary" title={summary}>
-        {summary}
-      </span>
-      <span className="status-dot" data-state={runStatus} aria-hidden="true" />
-      <span className="status-region" role="status" aria-live="polite" title={announcement}>
-        {runStatus === 'running' && !announcement ? 'Running…' : announcement}
-      </span>
-    </div>
+    <>
+      <div className="scenario-line">
+        <button
+          type="button"
+          className="title title-button"
+          aria-expanded={open}
+          aria-controls="scenario-about"
+          title={open ? 'Hide the explanation' : 'Show what this scenario shows'}
+          onClick={() => setOpen(!open)}
+        >
+          <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
+          {title ?? 'Untitled scenario'}
+        </button>
+        <span className="badge muted">
+          {origin}
+          {source.edited ? ' · edited' : ''}
+        </span>
+        <span className="summary" title={summary}>
+          {summary}
+        </span>
+        <span className="status-dot" data-state={runStatus} aria-hidden="true" />
+        <span className="status-region" role="status" aria-live="polite" title={announcement}>
+          {runStatus === 'running' && !announcement ? 'Running…' : announcement}
+        </span>
+      </div>
+      {open ? (
+        <section id="scenario-about" className="scenario-about" aria-label="About this scenario">
+          {description ? (
+            <p>{description}</p>
+          ) : (
+            <p className="hint">This scenario has no description.</p>
+          )}
+          {preset?.tags.length ? <p className="hint">Tags: {preset.tags.join(', ')}</p> : null}
+        </section>
+      ) : null}
+    </>
   );
 }

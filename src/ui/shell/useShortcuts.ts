@@ -7,7 +7,9 @@ import { useAppStoreApi } from '../../state/hooks.ts';
 function typingInField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target instanceof HTMLTextAreaElement) return true;
-  return target instanceof HTMLInputElement && target.type === 'text' && target.dataset.dirty === 'true';
+  return (
+    target instanceof HTMLInputElement && target.type === 'text' && target.dataset.dirty === 'true'
+  );
 }
 
 function editable(target: EventTarget | null): boolean {

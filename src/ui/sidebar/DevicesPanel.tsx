@@ -16,7 +16,11 @@ function parseList(text: string): { ok: true; value: number[] } | { ok: false; e
   const parts = text.split(/[\s,]+/).filter(Boolean);
   const out: number[] = [];
   for (const p of parts) {
-    const v = /^0x[0-9a-f]+$/i.test(p) ? parseInt(p.slice(2), 16) : /^\d+$/.test(p) ? Number(p) : NaN;
+    const v = /^0x[0-9a-f]+$/i.test(p)
+      ? parseInt(p.slice(2), 16)
+      : /^\d+$/.test(p)
+        ? Number(p)
+        : NaN;
     if (!Number.isInteger(v) || v < 1 || v > 0xfffff) {
       return { ok: false, error: `"${p}" is not a PASID from 1 to 1048575.` };
     }
@@ -25,7 +29,15 @@ function parseList(text: string): { ok: true; value: number[] } | { ok: false; e
   return { ok: true, value: out };
 }
 
-function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index: number; duplicate: boolean }) {
+function DeviceCard({
+  device,
+  index,
+  duplicate,
+}: {
+  device: DeviceConfig;
+  index: number;
+  duplicate: boolean;
+}) {
   const updateDevice = useAppStore((s) => s.updateDevice);
   const removeDevice = useAppStore((s) => s.removeDevice);
   const fsts = useAppStore((s) => s.scenario.iommu.fsts);
@@ -55,11 +67,15 @@ function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index:
             format={(v) => v}
             parse={(t) => {
               const p = parseBdf(t);
-              return p ? { ok: true, value: p.bdf } : { ok: false, error: 'Write it as BB:DD.F in hex, e.g. 00:02.0.' };
+              return p
+                ? { ok: true, value: p.bdf }
+                : { ok: false, error: 'Write it as BB:DD.F in hex, e.g. 00:02.0.' };
             }}
             onCommit={(bdf) => updateDevice(index, { bdf })}
           />
-          {duplicate ? <span className="field-error">Another device has this BDF: QEMU refuses the file.</span> : null}
+          {duplicate ? (
+            <span className="field-error">Another device has this BDF: QEMU refuses the file.</span>
+          ) : null}
         </div>
         <label htmlFor={`${id}-name`}>Name</label>
         <div className="control">
@@ -76,7 +92,9 @@ function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index:
           <select
             id={`${id}-backend`}
             value={device.backend}
-            onChange={(e) => updateDevice(index, { backend: e.currentTarget.value as DeviceBackend })}
+            onChange={(e) =>
+              updateDevice(index, { backend: e.currentTarget.value as DeviceBackend })
+            }
           >
             {BACKENDS.map((b) => (
               <option key={b.value} value={b.value}>
@@ -85,7 +103,9 @@ function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index:
             ))}
           </select>
           {device.backend === 'vfio-legacy' && fsts ? (
-            <span className="field-error">QEMU refuses vfio-legacy with fsts on (&quot;Need IOMMUFD backend when fsts=on&quot;).</span>
+            <span className="field-error">
+              QEMU refuses vfio-legacy with fsts on (&quot;Need IOMMUFD backend when fsts=on&quot;).
+            </span>
           ) : (
             <span className="hint">
               {device.backend === 'iommufd'
@@ -106,7 +126,8 @@ function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index:
             onCommit={(v) => updateDevice(index, { maxPasidLog2: v })}
           />
           <span className="hint">
-            Host IOMMU cap of a passthrough device; the accel walk stops at 2^max_pasid_log2 (0 = PASID 0 only).
+            Host IOMMU cap of a passthrough device; the accel walk stops at 2^max_pasid_log2 (0 =
+            PASID 0 only).
           </span>
         </div>
         {device.backend === 'emulated' ? (
@@ -121,7 +142,9 @@ function DeviceCard({ device, index, duplicate }: { device: DeviceConfig; index:
                 parse={parseList}
                 onCommit={(list) => updateDevice(index, { pasidAddressSpaces: list })}
               />
-              <span className="hint">PASIDs besides 0 the device model created address spaces for (comma separated).</span>
+              <span className="hint">
+                PASIDs besides 0 the device model created address spaces for (comma separated).
+              </span>
             </div>
           </>
         ) : null}

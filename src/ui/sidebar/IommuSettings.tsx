@@ -86,7 +86,12 @@ export function IommuSettings() {
         id="set-pasid-bits"
         label="PASID bits"
         control={
-          <NumberInput id="set-pasid-bits" value={iommu.pasidBits} max={20} onCommit={(v) => setIommu({ pasidBits: v })} />
+          <NumberInput
+            id="set-pasid-bits"
+            value={iommu.pasidBits}
+            max={20}
+            onCommit={(v) => setIommu({ pasidBits: v })}
+          />
         }
         explain="pasid-bits (0–20): ECAP.PSS; a domain-selective or global accel walk covers PASIDs [0, 2^pasid-bits). 0 means PASID 0 only."
       />
@@ -124,7 +129,11 @@ export function IommuSettings() {
         id="set-rta"
         label="Root table address"
         control={
-          <HexInput id="set-rta" value={iommu.rootTableAddr} onCommit={(v) => setIommu({ rootTableAddr: v })} />
+          <HexInput
+            id="set-rta"
+            value={iommu.rootTableAddr}
+            onCommit={(v) => setIommu({ rootTableAddr: v })}
+          />
         }
         explain="RTADDR: QEMU masks it to the address width and 4 KiB; each bus has a 16-byte root entry there."
       />
@@ -158,7 +167,11 @@ export function IommuSettings() {
         id="set-ram"
         label="Guest RAM size"
         control={
-          <HexInput id="set-ram" value={iommu.guestRamBytes} onCommit={(v) => setIommu({ guestRamBytes: v })} />
+          <HexInput
+            id="set-ram"
+            value={iommu.guestRamBytes}
+            onCommit={(v) => setIommu({ guestRamBytes: v })}
+          />
         }
         explain="Guest RAM is [0, size): a DMA read beyond it fails (root 0x8, context 0x9, directory 0x50, PASID table 0x58)."
       />

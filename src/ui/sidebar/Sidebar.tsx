@@ -60,7 +60,13 @@ export function Sidebar() {
         id={`tabpanel-${tab}`}
         role="tabpanel"
         aria-labelledby={`tab-${tab}`}
-        style={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: '1 1 auto', overflow: tab === 'structures' ? 'hidden' : 'auto' }}
+        style={{
+          display: 'flex',
+          flexDirection: 'column',
+          minHeight: 0,
+          flex: '1 1 auto',
+          overflow: tab === 'structures' ? 'hidden' : 'auto',
+        }}
       >
         {tab === 'structures' ? <StructureBrowser /> : null}
         {tab === 'steps' ? <StepsList /> : null}

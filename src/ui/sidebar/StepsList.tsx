@@ -49,7 +49,9 @@ export function StepsList() {
               {describeStep(step)}
             </button>
             <span className="header-group">
-              {result ? <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span> : null}
+              {result ? (
+                <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span>
+              ) : null}
               <button
                 type="button"
                 className="btn ghost small"

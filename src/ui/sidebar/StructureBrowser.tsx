@@ -8,11 +8,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { PGTT_NAMES } from '../../model/index.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import { selectStructureRows } from '../../state/selectors.ts';
-import {
-  deviceFoldKey,
-  tableFoldKey,
-  type StructureRow,
-} from '../../state/structureTree.ts';
+import { deviceFoldKey, tableFoldKey, type StructureRow } from '../../state/structureTree.ts';
 import { entryRefKey, sameEntryRef, type EntryRef } from '../../state/structures.ts';
 import { formatHex } from '../common/numberText.ts';
 
@@ -91,7 +87,14 @@ function RowContent({ row }: { row: StructureRow }) {
           <Dot present={row.present} />
           <span className="kind">Root entry</span>
           <span className="label hint">{row.half === 0 ? 'lower half' : 'upper half'}</span>
-          <span className="tail mono hint" title={row.sharedWith.length ? `Same root entry as ${row.sharedWith.join(', ')} (same bus)` : undefined}>
+          <span
+            className="tail mono hint"
+            title={
+              row.sharedWith.length
+                ? `Same root entry as ${row.sharedWith.join(', ')} (same bus)`
+                : undefined
+            }
+          >
             {formatHex(row.addr)}
           </span>
         </>
@@ -225,9 +228,13 @@ export function StructureBrowser() {
     const i = Math.max(0, Math.min(rows.length - 1, index));
     setActive(i);
     virtual.scrollToIndex(i, { align: 'auto' });
-    requestAnimationFrame(() => {
-      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`)?.focus();
-    });
+    const focusRow = (): boolean => {
+      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`);
+      el?.focus();
+      return el !== null && el !== undefined;
+    };
+    // The row exists already unless the list had to scroll it into being.
+    if (!focusRow()) requestAnimationFrame(() => void focusRow());
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
@@ -271,7 +278,11 @@ export function StructureBrowser() {
   const goTo = (): void => {
     const bdf = goDevice || devices[0]?.bdf;
     const t = goPasid.trim();
-    const pasid = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : NaN;
+    const pasid = /^0x[0-9a-f]+$/i.test(t)
+      ? parseInt(t.slice(2), 16)
+      : /^\d+$/.test(t)
+        ? Number(t)
+        : NaN;
     if (!bdf) return setGoError('Add a device first.');
     if (!Number.isInteger(pasid) || pasid < 0 || pasid > 0xfffff) {
       return setGoError('A PASID is 0–1048575 (or 0x0–0xfffff).');

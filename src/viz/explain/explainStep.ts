@@ -22,7 +22,7 @@ import {
 } from '../../model/index.ts';
 import { eventContext, type EventContext, type PcInfoFrame } from '../trace/eventContext.ts';
 import { stepCount, type TraceIndex } from '../trace/traceIndex.ts';
-import { count, faultText, hex, pasidRange, plural, powerOfTwo } from '../format.ts';
+import { article, count, faultText, hex, pasidRange, plural, powerOfTwo } from '../format.ts';
 import { entryWordsAt, previousWordsEvent, type MemoryAtStep } from '../walk/cacheReplay.ts';
 import { entryDiff } from '../walk/entryDiff.ts';
 import { readContext, readLeaf } from '../walk/guestStructures.ts';
@@ -107,6 +107,16 @@ function rejectText(reason: number): string {
       return 'Context-cache granularity 0 is reserved: QEMU rejects the descriptor.';
     case RejectReason.OtherDescInvalid:
       return 'QEMU’s own checks reject this descriptor.';
+    case RejectReason.OtherDescIn128BitQueue:
+      return 'A PASID-IOTLB or PASID device-TLB descriptor is 256 bits wide, but the queue is in 128-bit mode: QEMU rejects it.';
+    case RejectReason.OtherDescReservedBits:
+      return 'The descriptor has reserved bits set: QEMU rejects it.';
+    case RejectReason.OtherDescGranularity:
+      return 'The descriptor’s granularity is reserved for its type: QEMU rejects it.';
+    case RejectReason.OtherDescAddressMask:
+      return 'The page invalidation’s address mask is above 18 (VTD_MAMV): QEMU rejects it.';
+    case RejectReason.PageResponseWithoutPasid:
+      return 'A page-group response without a PASID: QEMU does not support it and rejects it.';
     default:
       return 'QEMU does not know this descriptor type and rejects it.';
   }
@@ -140,6 +150,10 @@ function structureName(s: number): string {
     default:
       return 'structure';
   }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function bdfOf(trace: Trace, d: number): string {
@@ -315,7 +329,7 @@ export function explainStep(
         'The guest clears FSTS.IQE: the invalidation queue runs again from the next descriptor (those dropped while blocked are not replayed).';
       break;
     case TraceKind.DescFetched:
-      sentence = `QEMU fetches a ${descTypeName(a)} descriptor from the ${b.toString()}-bit invalidation queue.`;
+      sentence = `QEMU fetches ${article(descTypeName(a))} descriptor from the ${b.toString()}-bit invalidation queue.`;
       break;
     case TraceKind.DescRejected:
       sentence = `${rejectText(a)} FSTS.IQE is set and the queue stops here until the guest clears it.`;
@@ -325,7 +339,7 @@ export function explainStep(
         'FSTS.IQE is still set from an earlier error: QEMU does not process this descriptor. It stays blocked until the guest clears IQE.';
       break;
     case TraceKind.DescNoEffect:
-      sentence = `A ${descTypeName(a)} descriptor: QEMU checks it, but it touches no PASID cache.`;
+      sentence = `${capitalize(article(descTypeName(a)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
       break;
     case TraceKind.PcInfoBuilt: {
       const pc = { event: e, type: a, did: b, pasid: p };
@@ -409,16 +423,23 @@ export function explainStep(
         );
       }
       break;
-    case TraceKind.AccelRemovalCheck:
+    case TraceKind.AccelRemovalCheck: {
+      const n = Math.max(1, trace.count[e] ?? 1);
+      // A run of list entries (in list order, from the head) that end the same way.
+      const who =
+        n === 1
+          ? `PASID ${hex(p)}`
+          : `${count(n)} cached entries in list order, from PASID ${hex(p)} on,`;
       sentence =
         a === RemovalOutcome.PasidFilter
-          ? `Removal pass on ${bdf}: cached PASID ${hex(p)} is not the invalidated PASID ${hex(ctx.sync?.pasid ?? 0)} → kept.`
+          ? `Removal pass on ${bdf}: ${who} ${n === 1 ? 'is' : 'are'} not the invalidated PASID ${hex(ctx.sync?.pasid ?? 0)} → kept.`
           : a === RemovalOutcome.DidFilter
-            ? `Removal pass on ${bdf}: PASID ${hex(p)}'s cached DID ${b.toString()} ≠ ${(ctx.sync?.did ?? 0).toString()} → kept (removal filters on the cached DID).`
+            ? `Removal pass on ${bdf}: ${who} ${n === 1 ? `has cached DID ${b.toString()}` : 'have cached DIDs'} ≠ ${(ctx.sync?.did ?? 0).toString()} → kept (removal filters on the cached DID).`
             : a === RemovalOutcome.StillValid
-              ? `Removal pass on ${bdf}: PASID ${hex(p)} still looks valid in guest memory → kept (even if it changed; the walk will update it).`
+              ? `Removal pass on ${bdf}: ${who} still ${n === 1 ? 'looks' : 'look'} valid in guest memory → kept (even if changed: the walk will update ${n === 1 ? 'it' : 'them'}).`
               : `Removal pass on ${bdf}: PASID ${hex(p)} is no longer valid in guest memory (${faultText(c)}) → vtd_accel_delete_pc removes it.`;
       break;
+    }
     case TraceKind.AccelBypass:
       sentence = `accel_pce_deleted was set by the PASID-selective removal: the replay walk for ${bdf} is skipped and the flag cleared.`;
       break;
@@ -438,10 +459,11 @@ export function explainStep(
     case TraceKind.RangeClamp: {
       const dev = 2 ** a;
       const pd = pdtsLimit(b);
+      const end0 = ctx.rangeInit ? hex(ctx.rangeInit.end) : 'end';
       sentence =
         c <= p
-          ? `${bdf}: the range is clamped by 1 << max_pasid_log2 = ${count(dev)} and 2^(PDTS+7) × 64 = ${count(pd)} to end ${hex(c)} ≤ start ${hex(p)} → nothing to walk.`
-          : `${bdf}: end = MIN(end, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${b.toString()} + 7) × 64 = ${count(pd)}) → the walk covers [${hex(p)}, ${hex(c)}): ${plural(c - p, 'PASID')} in ${plural(Math.ceil(c / 64) - Math.floor(p / 64), 'directory entry', 'directory entries')}.`;
+          ? `${bdf}: end = MIN(${end0}, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${b.toString()} + 7) × 64 = ${count(pd)}) = ${hex(c)}, not above the start ${hex(p)} → nothing to walk.`
+          : `${bdf}: end = MIN(${end0}, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${b.toString()} + 7) × 64 = ${count(pd)}) → the walk covers [${hex(p)}, ${hex(c)}): ${plural(c - p, 'PASID')} in ${plural(Math.ceil(c / 64) - Math.floor(p / 64), 'directory entry', 'directory entries')}.`;
       if (opts.scenario && opts.memoryAt && d >= 0) {
         const dev0 = opts.scenario.devices.find((x) => x.bdf === bdf);
         if (dev0) {

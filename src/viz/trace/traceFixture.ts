@@ -73,7 +73,10 @@ export function fixtureMemory(words: ReadonlyMap<bigint, bigint>): {
 export function fixtureMemoryAt(scenario: Scenario): (step: number) => {
   readQword(addr: bigint): bigint;
 } {
+  const cache = new Map<number, { readQword(addr: bigint): bigint }>();
   return (step) => {
+    const hit = cache.get(step);
+    if (hit) return hit;
     const words = new Map<bigint, bigint>();
     for (const block of scenario.memory) {
       block.qwords.forEach((q, i) => words.set(block.addr + BigInt(i * 8), q));
@@ -81,7 +84,9 @@ export function fixtureMemoryAt(scenario: Scenario): (step: number) => {
     scenario.steps.slice(0, step).forEach((s) => {
       if (s.op === 'write') s.qwords.forEach((q, i) => words.set(s.addr + BigInt(i * 8), q));
     });
-    return fixtureMemory(words);
+    const mem = fixtureMemory(words);
+    cache.set(step, mem);
+    return mem;
   };
 }
 

@@ -161,7 +161,7 @@ export interface WalkViewModel {
 
 // Geometry (px). Chosen so that a 1280-wide window shows a full lane with two leaf tables.
 const PAD = 12;
-const RANGE_BAR_SPACE = 84;
+const RANGE_BAR_SPACE = 96;
 const LANE_GAP = 10;
 const HEADER_H = 22;
 const CTX_W = 176;
@@ -179,6 +179,7 @@ const GRID_GAP = 16;
 const ROW_H = 18;
 const AS_H = 18;
 const CALLOUT_H = 40;
+const MIN_LIST_ROWS = 5;
 const COLLAPSED_H = 40;
 
 const PE_DID_FIELD = PASID_ENTRY.fields.find((f) => f.name === 'did');
@@ -324,9 +325,9 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
     focus = {
       key: 'focus',
       x: rangeBar.x - 6,
-      y: rangeBar.y - 2,
+      y: rangeBar.y - 6,
       w: rangeBar.width + 12,
-      h: rangeBar.height,
+      h: rangeBar.height + 8,
     };
   }
 
@@ -475,7 +476,8 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
         key: `as:${device.bdf}:${p.toString()}`,
         x: laneX + 8,
         y: ctxY + CTX_H + 22 + i * (AS_H + 4),
-        w: CTX_W,
+        // The state square; the text beside it is a label (readable on any state colour).
+        w: AS_H,
         h: AS_H,
         state,
         glyph,
@@ -494,8 +496,9 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
         anchor: 'start',
         cls: 'chip-text',
       });
-      if (chip.current)
-        focus = { key: 'focus', x: chip.x - 4, y: chip.y - 3, w: chip.w + 8, h: chip.h + 6 };
+      if (chip.current) {
+        focus = { key: 'focus', x: chip.x - 4, y: chip.y - 3, w: CTX_W + 8, h: chip.h + 6 };
+      }
     });
 
     // Directory strip.
@@ -606,9 +609,11 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
 
     // The accel cache list, head first.
     const listY = ctxY;
+    const gridsBottom = chosen.length > 0 ? gridY + GRID_LABEL_H + GRID_W + 8 : gridY;
     const laneBodyH = Math.max(
-      gridY + GRID_LABEL_H + GRID_W + 8 + CALLOUT_H - top,
+      gridsBottom + CALLOUT_H - top,
       ctxY + CTX_H + 22 + asPasids.slice(0, 4).length * (AS_H + 4) - top,
+      listY + 16 + MIN_LIST_ROWS * ROW_H - top,
     );
     const maxRows = Math.max(2, Math.floor((top + laneBodyH - listY - 18) / ROW_H));
     labels.push({

@@ -69,3 +69,15 @@ export function previousStepStart(trace: Trace, from: number): number {
   }
   return 0;
 }
+
+/** The first event of `device` in scenario step `step` (its accel walk if it has one), if any. */
+export function deviceStartInStep(trace: Trace, step: number, device: number): number | undefined {
+  const [start, end] = stepRange(trace, step);
+  let first: number | undefined;
+  for (let i = start; i < end; i++) {
+    if (trace.device[i] !== device) continue;
+    if (trace.kind[i] === TraceKind.AccelDeviceBegin) return i;
+    first ??= i;
+  }
+  return first;
+}

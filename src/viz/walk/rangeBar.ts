@@ -21,6 +21,8 @@ export interface RangeLimit {
   readonly x: number;
   /** Row of the label (0 = nearest the bar), so that labels at close x do not overlap. */
   readonly row: number;
+  /** Labels near the right edge grow leftwards. */
+  readonly anchor: 'start' | 'end';
   /** False for a limit that QEMU does not apply here (pasid-bits under a PASID-SI). */
   readonly applies: boolean;
   readonly winner: boolean;
@@ -46,7 +48,10 @@ export interface RangeBarModel {
 }
 
 const MAX_LOG = 20;
-const LABEL_GAP = 96;
+/** Room a limit label takes (px, at 10px type). */
+const LABEL_W = 150;
+/** Caption line, then tick labels, then the bar. */
+const BAR_OFFSET = 30;
 
 /** x of PASID value v (v >= 1) on the log2 scale; 0 sits at the left edge. */
 export function rangeScale(x: number, width: number): (v: number) => number {
@@ -69,7 +74,7 @@ export function layoutRangeBar(input: {
   if (!init) return undefined;
   const sx = rangeScale(x, width);
   const psi = init.reason === RangeReason.PasidSelective;
-  const raw: Omit<RangeLimit, 'x' | 'row' | 'winner'>[] = [];
+  const raw: Omit<RangeLimit, 'x' | 'row' | 'winner' | 'anchor'>[] = [];
   const bitsValue = 2 ** init.pasidBits;
   raw.push({
     key: 'limit:pasid-bits',
@@ -117,19 +122,22 @@ export function layoutRangeBar(input: {
   const rowEnds: number[] = [];
   const limits: RangeLimit[] = sorted.map((l) => {
     const lx = sx(l.value);
-    let row = rowEnds.findIndex((end) => lx - end >= LABEL_GAP);
+    const anchor = lx > x + width - LABEL_W ? 'end' : 'start';
+    const left = anchor === 'end' ? lx - LABEL_W : lx;
+    let row = rowEnds.findIndex((end) => left >= end);
     if (row < 0) {
       row = rowEnds.length;
-      rowEnds.push(lx);
-    } else rowEnds[row] = lx;
-    return { ...l, x: lx, row, winner: l.applies && l.value === smallest };
+      rowEnds.push(0);
+    }
+    rowEnds[row] = left + LABEL_W;
+    return { ...l, x: lx, row, anchor, winner: l.applies && l.value === smallest };
   });
   const ticks = [];
   for (let b = 0; b <= MAX_LOG; b += 4) {
     ticks.push({ key: `tick:${b.toString()}`, x: sx(2 ** b), label: `2^${b.toString()}` });
   }
   const rows = Math.max(1, rowEnds.length);
-  const barY = y + 16;
+  const barY = y + BAR_OFFSET;
   const barHeight = 12;
   const model: {
     -readonly [K in keyof RangeBarModel]: RangeBarModel[K];
@@ -137,7 +145,7 @@ export function layoutRangeBar(input: {
     x,
     y,
     width,
-    height: 16 + barHeight + 4 + rows * 13 + 12,
+    height: BAR_OFFSET + barHeight + 4 + rows * 13 + 4,
     barY,
     barHeight,
     ticks,

@@ -169,7 +169,6 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
       .data(data, () => 'range')
       .join((enter) => {
         const e = enter.append('g').attr('class', 'range-bar');
-        e.append('text').attr('class', 'range-title');
         e.append('rect').attr('class', 'range-track');
         e.append('rect').attr('class', 'range-walked');
         e.append('g').attr('class', 'range-ticks');
@@ -177,11 +176,6 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
         e.append('text').attr('class', 'range-caption');
         return e;
       });
-    bar
-      .select('text.range-title')
-      .attr('x', (d) => d.x)
-      .attr('y', (d) => d.y + 9)
-      .text('PASID space (log scale) — the range this sync walks, and every limit QEMU applies');
     bar
       .select('rect.range-track')
       .attr('x', (d) => d.x)
@@ -249,15 +243,15 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
     });
     limits
       .select('text')
-      .attr('x', 4)
+      .attr('x', (d) => (d.anchor === 'end' ? -4 : 4))
+      .attr('text-anchor', (d) => d.anchor)
       .attr('y', (d) => d.barY + d.barH + 14 + d.row * 13)
       .text((d) => `${d.label}${d.winner ? ' ◆ smallest' : d.applies ? '' : ' (not applied)'}`);
     limits.select('title').text((d) => d.detail);
     bar
       .select('text.range-caption')
-      .attr('x', (d) => d.x + d.width)
-      .attr('y', (d) => d.y + 9)
-      .attr('text-anchor', 'end')
+      .attr('x', (d) => d.x)
+      .attr('y', (d) => d.y + 11)
       .text((d) => d.caption);
 
     // Placeholder when there is no walk at this step.

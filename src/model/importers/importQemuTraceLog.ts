@@ -1,0 +1,195 @@
+// Import of a QEMU trace log (`-trace vtd_*`, log backend; formats in vtd-reference.md §6.2) into
+// invalidate steps: every `vtd_inv_desc` event becomes the descriptor QEMU fetched, lo = val[0],
+// hi = val[1], val[2..3] zero (the event does not print them; a 256-bit descriptor's upper half
+// is reserved for every type QEMU handles).
+//
+// A log line is an optional prefix, the event name, a space and the formatted text. The prefix is
+// "PID@SEC.USEC:" in older QEMUs (glued to the name) and a timestamp in newer ones, so the parser
+// looks for the first identifier after timestamp-like tokens and treats that as the event name.
+// Other events are counted by name and skipped; lines that are no trace event at all are listed
+// with their line numbers. A vtd_inv_desc line whose text cannot be read is an error: dropping a
+// descriptor silently would make the replay wrong.
+//
+// With a base scenario, a descriptor the model rejects (FSTS.IQE) that is followed by more
+// descriptors in the log gets a clearIqe step after it: QEMU processed the later ones, so the guest
+// must have cleared IQE in between (Linux's qi_check_fault does exactly that).
+
+import { DescType, descriptorTypeCode, descriptorTypeName } from '../invalidation/descriptorType.ts';
+import { decodeWaitDescriptor } from '../invalidation/waitDescriptor.ts';
+import { vtdCapInit } from '../qemu/vtdCapInit.ts';
+import { descriptorWords, vtdInvDescCheck } from '../qemu/vtdInvalidationQueue.ts';
+import type { Scenario, ScenarioStep } from '../scenario/scenarioTypes.ts';
+import { hexAddr } from '../scenario/scenarioValues.ts';
+import { walkDmarTranslation } from './dmarTranslationStruct.ts';
+import type { ImportIssue } from './importTypes.ts';
+import { textLines } from './importTypes.ts';
+
+/** The trace event that carries a whole descriptor. */
+export const INV_DESC_EVENT = 'vtd_inv_desc';
+
+export interface TraceImportStats {
+  /** vtd_inv_desc events turned into steps. */
+  readonly descriptors: number;
+  /** Other trace events, by name (skipped). */
+  readonly otherEvents: Readonly<Record<string, number>>;
+  readonly otherEventCount: number;
+  /** clearIqe steps inserted after descriptors the model rejects (see the file comment). */
+  readonly clearIqeInserted: number;
+}
+
+export type TraceImportResult =
+  | {
+      readonly ok: true;
+      /** The new steps only, in log order. */
+      readonly steps: readonly ScenarioStep[];
+      /** base + steps (only when a base was given). */
+      readonly scenario?: Scenario;
+      readonly stats: TraceImportStats;
+      /** Lines that are no trace event (their line numbers and why). */
+      readonly unreadable: readonly ImportIssue[];
+      readonly warnings: readonly ImportIssue[];
+    }
+  | { readonly ok: false; readonly errors: readonly ImportIssue[] };
+
+interface TraceLine {
+  readonly name: string;
+  readonly args: string;
+  /** The prefix as written (timestamp, pid), for step notes. */
+  readonly prefix: string;
+}
+
+/** Only digits and the separators of "PID@SEC.USEC:", ISO-8601 and bracketed stamps. */
+const STAMP_RE = /^[[(]?[\d@.:+\-,TZ]*\d[\d@.:+\-,TZ]*[\])]?:?$/;
+const OLD_PREFIX_RE = /^(\d+@\d+\.\d+):([a-z][a-z0-9]*(?:_[a-z0-9]+)+)$/;
+/** QEMU event names: lower case, words joined by underscores (vtd_inv_desc, pci_cfg_write). */
+const NAME_RE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/;
+const INV_DESC_RE = /^invalidate desc type (.+?) high 0x([0-9a-fA-F]{1,16}) low 0x([0-9a-fA-F]{1,16})$/;
+const MAX_PREFIX_TOKENS = 3;
+
+/** Splits a log line into prefix, event name and text; undefined when it is no trace event. */
+export function readTraceLine(line: string): TraceLine | undefined {
+  const tokens = line.trim().split(/\s+/);
+  const prefix: string[] = [];
+  for (let i = 0; i < tokens.length && i <= MAX_PREFIX_TOKENS; i++) {
+    const t = tokens[i] ?? '';
+    const glued = OLD_PREFIX_RE.exec(t);
+    const name = glued ? glued[2] : NAME_RE.test(t) ? t : undefined;
+    if (name !== undefined) {
+      if (glued) prefix.push(glued[1] ?? '');
+      // The text after the name, with its inner spacing kept (type strings may have spaces).
+      const at = line.indexOf(t) + t.length;
+      return { name, args: line.slice(at).trim(), prefix: prefix.join(' ') };
+    }
+    if (!STAMP_RE.test(t)) return undefined;
+    prefix.push(t);
+  }
+  return undefined;
+}
+
+function shorten(s: string): string {
+  return JSON.stringify(s.length > 70 ? `${s.slice(0, 67)}...` : s);
+}
+
+export function importQemuTraceLog(text: string, base?: Scenario): TraceImportResult {
+  try {
+    return importLog(text, base);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ok: false, errors: [{ message: `internal error while importing the trace: ${msg}` }] };
+  }
+}
+
+interface Parsed {
+  readonly line: number;
+  readonly desc: readonly [bigint, bigint, bigint, bigint];
+  readonly type: string;
+  readonly prefix: string;
+}
+
+function importLog(text: string, base: Scenario | undefined): TraceImportResult {
+  const errors: ImportIssue[] = [];
+  const warnings: ImportIssue[] = [];
+  const unreadable: ImportIssue[] = [];
+  const other: Record<string, number> = {};
+  let otherCount = 0;
+  const descs: Parsed[] = [];
+  textLines(text).forEach((raw, i) => {
+    const lineNo = i + 1;
+    if (raw.trim() === '') return;
+    const ev = readTraceLine(raw);
+    if (!ev) {
+      unreadable.push({ line: lineNo, message: `not a trace event: ${shorten(raw.trim())}` });
+      return;
+    }
+    if (ev.name !== INV_DESC_EVENT) {
+      other[ev.name] = (other[ev.name] ?? 0) + 1;
+      otherCount++;
+      return;
+    }
+    const m = INV_DESC_RE.exec(ev.args);
+    if (!m) {
+      errors.push({
+        line: lineNo,
+        message: `a ${INV_DESC_EVENT} event whose text is not "invalidate desc type <type> high 0x<hex> low 0x<hex>": ${shorten(ev.args)}`,
+      });
+      return;
+    }
+    const type = m[1] ?? '';
+    const hi = BigInt(`0x${m[2] ?? '0'}`);
+    const lo = BigInt(`0x${m[3] ?? '0'}`);
+    const code = descriptorTypeCode(lo);
+    const expected = descriptorTypeName(code);
+    if (expected !== type) {
+      warnings.push({
+        line: lineNo,
+        message: `the event says type "${type}" but the low word ${hexAddr(lo)} encodes type ${code}${expected ? ` ("${expected}")` : ''}: the words are imported as logged`,
+      });
+    }
+    descs.push({ line: lineNo, desc: [lo, hi, 0n, 0n], type, prefix: ev.prefix });
+  });
+  if (errors.length) return { ok: false, errors };
+
+  const caps = base ? vtdCapInit(base.iommu) : undefined;
+  const steps: ScenarioStep[] = [];
+  let clearIqeInserted = 0;
+  descs.forEach((d, k) => {
+    const when = d.prefix ? `, ${d.prefix}` : '';
+    steps.push({ op: 'invalidate', desc: d.desc, note: `QEMU trace line ${d.line}${when}: ${d.type}` });
+    if (!caps || k === descs.length - 1) return;
+    const rejected = vtdInvDescCheck(caps, descriptorWords(caps, d.desc));
+    if (!rejected) return;
+    clearIqeInserted++;
+    steps.push({
+      op: 'clearIqe',
+      note: `added by the import: QEMU rejects the descriptor of line ${d.line} (${rejected.message}), yet the log shows it processing later ones, so the guest cleared FSTS.IQE`,
+    });
+  });
+
+  const stats: TraceImportStats = {
+    descriptors: descs.length,
+    otherEvents: other,
+    otherEventCount: otherCount,
+    clearIqeInserted,
+  };
+  if (!base) return { ok: true, steps, stats, unreadable, warnings };
+
+  const scenario: Scenario = { ...base, steps: [...base.steps, ...steps] };
+  // A status write of a wait descriptor that lands on one of the base's structures changes it
+  // (likely when the base's tables were allocated by an import, not taken from the same guest).
+  const pages = new Map(
+    walkDmarTranslation(base).pages.map((p) => [p.addr, p.what] as const),
+  );
+  for (const d of descs) {
+    if (descriptorTypeCode(d.desc[0]) !== DescType.Wait) continue;
+    const w = decodeWaitDescriptor(d.desc);
+    if (!w.statusWrite) continue;
+    const what = pages.get(w.statusAddr & ~0xfffn);
+    if (what !== undefined) {
+      warnings.push({
+        line: d.line,
+        message: `this wait descriptor writes its status to ${hexAddr(w.statusAddr)}, inside ${what} in the base scenario: the replay will change that structure`,
+      });
+    }
+  }
+  return { ok: true, steps, scenario, stats, unreadable, warnings };
+}

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeContextCacheDescriptor,
+  decodePasidCacheInvDescriptor,
+  decodeWaitDescriptor,
+  type MemoryBlock,
+  type Scenario,
+} from '../model/index.ts';
+import { createInProcessEngine } from './inProcessEngine.ts';
+import { previewEntry } from './entryPreview.ts';
+import { currentMemory, memoryAtStep } from './memoryImage.ts';
+import { composerWords, resolveEntry } from './selectors.ts';
+import { DEFAULT_COMPOSER } from './slices/viewSlice.ts';
+import { buildStructureRows, tableFoldKey } from './structureTree.ts';
+import { fixtureText } from './testing/fixtures.ts';
+import { writeWords } from './scenarioEdits.ts';
+
+async function fixture(): Promise<Scenario> {
+  const parsed = await createInProcessEngine().parseScenarioText(fixtureText);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value.scenario;
+}
+
+describe('structure rows', () => {
+  it('walks root → context → directory → table → entries, collapsing empty ranges', async () => {
+    const s = await fixture();
+    const rows = buildStructureRows(s, currentMemory(s), { fold: {} });
+    expect(rows.map((r) => r.key)).toEqual([
+      'device:00:02.0',
+      'root:00:02.0',
+      'context:00:02.0',
+      'directory:00:02.0',
+      'dir:00:02.0:0',
+      'pasid:00:02.0:0',
+      'pgap:00:02.0:1',
+      'pasid:00:02.0:5',
+      'pgap:00:02.0:6',
+      'dirgap:00:02.0:1',
+    ]);
+    const gap = rows.find((r) => r.key === 'dirgap:00:02.0:1');
+    // PDTS 0: 2^7 = 128 directory entries.
+    expect(gap).toMatchObject({ from: 1, to: 127 });
+    const pasid5 = rows.find((r) => r.key === 'pasid:00:02.0:5');
+    expect(pasid5).toMatchObject({
+      kind: 'pasid',
+      addr: 0x4140n,
+      summary: { present: true, did: 3, pgtt: 1 },
+    });
+  });
+
+  it('folding a table hides its entries', async () => {
+    const s = await fixture();
+    const rows = buildStructureRows(s, currentMemory(s), {
+      fold: { [tableFoldKey('00:02.0', 0)]: true },
+    });
+    expect(rows.some((r) => r.kind === 'pasid')).toBe(false);
+    expect(rows.find((r) => r.kind === 'dir')).toMatchObject({ folded: true, presentPasids: 2 });
+  });
+
+  it('marks directories and tables that several devices share', async () => {
+    const base = await fixture();
+    // A second device (00:02.1, devfn 0x11) whose context entry points at the same directory.
+    const s: Scenario = {
+      ...base,
+      devices: [...base.devices, { ...base.devices[0]!, bdf: '00:02.1', devfn: 0x11 }],
+      memory: [...base.memory, { addr: 0x2220n, qwords: [0x3001n, 0n, 0n, 0n] }],
+    };
+    const rows = buildStructureRows(s, currentMemory(s), { fold: {} });
+    const dirs = rows.filter((r) => r.kind === 'directory');
+    expect(dirs.map((d) => (d.kind === 'directory' ? d.sharedWith : []))).toEqual([
+      ['00:02.1'],
+      ['00:02.0'],
+    ]);
+  });
+
+  it('stays fast with a full 16,384-entry directory and 10^5 present PASIDs', () => {
+    const dirBase = 0x100_0000n;
+    const tableBase = 0x200_0000n;
+    const tables = Math.ceil(100_000 / 64);
+    const dir: bigint[] = [];
+    for (let i = 0; i < 16384; i++)
+      dir.push(i < tables ? (tableBase + BigInt(i) * 0x1000n) | 1n : 0n);
+    const memory: MemoryBlock[] = [
+      { addr: 0x1000n, qwords: [0x2001n, 0n] },
+      { addr: 0x2200n, qwords: [dirBase | (7n << 9n) | 1n, 0n, 0n, 0n] },
+      { addr: dirBase, qwords: dir },
+    ];
+    let present = 0;
+    for (let t = 0; t < tables; t++) {
+      const words: bigint[] = [];
+      for (let slot = 0; slot < 64; slot++) {
+        const on = present < 100_000;
+        if (on) present++;
+        words.push(on ? 0x41n : 0n, on ? 5n : 0n, 0n, 0n, 0n, 0n, 0n, 0n);
+      }
+      memory.push({ addr: tableBase + BigInt(t) * 0x1000n, qwords: words });
+    }
+    const s: Scenario = {
+      variant: 'seed',
+      iommu: {
+        scalableMode: true,
+        fsts: true,
+        pasidBits: 20,
+        awBits: 48,
+        queueWidth: 256,
+        rootTableAddr: 0x1000n,
+        rootScalable: true,
+        dmarEnabled: true,
+        guestRamBytes: 0x1_0000_0000n,
+      },
+      devices: [
+        {
+          bdf: '00:02.0',
+          bus: 0,
+          devfn: 0x10,
+          backend: 'iommufd',
+          maxPasidLog2: 20,
+          pasidAddressSpaces: [],
+        },
+      ],
+      memory,
+      steps: [],
+    };
+    const t0 = performance.now();
+    const mem = currentMemory(s);
+    const rows = buildStructureRows(s, mem, { fold: {} });
+    const ms = performance.now() - t0;
+    // Tables fold by default at this size: one row per directory entry plus one gap.
+    expect(rows.filter((r) => r.kind === 'dir')).toHaveLength(tables);
+    expect(rows.filter((r) => r.kind === 'pasid')).toHaveLength(0);
+    expect(rows[0]).toMatchObject({ kind: 'device', presentPasids: 100_000 });
+    expect(ms).toBeLessThan(3000);
+    // Unfolding one table shows its 64 entries; the scan is cached, so this is quick.
+    const t1 = performance.now();
+    const unfolded = buildStructureRows(s, mem, { fold: { [tableFoldKey('00:02.0', 3)]: false } });
+    expect(performance.now() - t1).toBeLessThan(200);
+    expect(unfolded.filter((r) => r.kind === 'pasid')).toHaveLength(64);
+  });
+});
+
+describe('memory at a step', () => {
+  it('applies write steps in order and shares pages with the initial memory', async () => {
+    const s0 = await fixture();
+    const s1 = writeWords(s0, 0x4148n, [7n], 'DID 7');
+    const s2 = writeWords(s1, 0x4148n, [8n], 'DID 8');
+    expect(s2.steps).toHaveLength(2); // merged into one write step
+    expect(memoryAtStep(s2, 0).read(0x4148n)).toBe(3n);
+    expect(memoryAtStep(s2, 2).read(0x4148n)).toBe(8n);
+    expect(currentMemory(s0).read(0x4148n)).toBe(3n);
+  });
+
+  it('includes the status write of a processed wait descriptor (the model decides)', async () => {
+    const s0 = await fixture();
+    const wait = [0x5n | 0x20n | (0xabn << 32n), 0x8000n, 0n, 0n];
+    const s: Scenario = { ...s0, steps: [...s0.steps, { op: 'invalidate', desc: wait }] };
+    expect(currentMemory(s).read(0x8000n) & 0xffff_ffffn).toBe(0xabn);
+  });
+});
+
+describe('entry preview', () => {
+  it('explains a PGTT the configuration rejects, with the fault the model returns', async () => {
+    const s0 = await fixture();
+    // PASID 5 becomes second-stage (PGTT 2), which QEMU rejects with fsts on.
+    const s = writeWords(s0, 0x4140n, [0x81n], 'PGTT 2');
+    const mem = currentMemory(s);
+    const r = resolveEntry(s, mem, { kind: 'pasid', bdf: '00:02.0', pasid: 5 });
+    if (!r.ok) throw new Error(r.reason);
+    const lines = previewEntry(s, mem, r.entry);
+    expect(lines[0]).toEqual({
+      tone: 'error',
+      text: 'PGTT 2 (second-stage) is rejected when fsts is on: fault 0x5b, entry skipped.',
+    });
+  });
+
+  it('says when a PASID lies beyond the accel walk of domain-selective and global invalidations', async () => {
+    const s0 = await fixture();
+    // Put an entry at PASID 9000: PDTS 0 limits the walk to PASIDs 0-8191.
+    const withDir = writeWords(s0, 0x3000n + 140n * 8n, [0x5001n], 'dir');
+    const s = writeWords(
+      withDir,
+      0x5000n + 40n * 64n,
+      [0x41n, 4n, 0x300000n, 0n, 0n, 0n, 0n, 0n],
+      'pe',
+    );
+    const mem = currentMemory(s);
+    const r = resolveEntry(s, mem, { kind: 'pasid', bdf: '00:02.0', pasid: 140 * 64 + 40 });
+    if (!r.ok) throw new Error(r.reason);
+    const texts = previewEntry(s, mem, r.entry).map((l) => l.text);
+    expect(texts).toContain(
+      'Domain-selective and global walks stop at PASID 8191 (PDTS 0): only a PASID-selective invalidation can reach PASID 9000.',
+    );
+  });
+
+  it('explains the PASID-0 check when PASID 0 is cleared', async () => {
+    const s0 = await fixture();
+    const s = writeWords(s0, 0x4000n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], 'clear PASID 0');
+    const mem = currentMemory(s);
+    const r = resolveEntry(s, mem, { kind: 'context', bdf: '00:02.0' });
+    if (!r.ok) throw new Error(r.reason);
+    const texts = previewEntry(s, mem, r.entry).map((l) => l.text);
+    expect(texts.some((t) => t.startsWith('The PASID-0 check fails (0x5b'))).toBe(true);
+  });
+});
+
+describe('composer words', () => {
+  it('encodes each kind of descriptor from its fields', () => {
+    const pc = composerWords({ ...DEFAULT_COMPOSER, granularity: 'pasid', did: 3, pasid: 0x41 });
+    expect(decodePasidCacheInvDescriptor(pc)).toMatchObject({
+      granularity: 1,
+      did: 3,
+      pasid: 0x41,
+    });
+    const cc = composerWords({
+      ...DEFAULT_COMPOSER,
+      mode: 'context-cache',
+      ccGranularity: 'device',
+      ccSid: 0x10,
+      ccFm: 1,
+    });
+    expect(decodeContextCacheDescriptor(cc)).toMatchObject({
+      granularity: 3,
+      sourceId: 0x10,
+      functionMask: 1,
+    });
+    const w = composerWords({ ...DEFAULT_COMPOSER, mode: 'wait', waitData: 2, waitAddr: 0x1000n });
+    expect(decodeWaitDescriptor(w)).toMatchObject({
+      statusWrite: true,
+      statusData: 2,
+      statusAddr: 0x1000n,
+    });
+    expect(
+      composerWords({ ...DEFAULT_COMPOSER, mode: 'raw', rawWidth: 128, raw: [1n, 2n, 3n, 4n] }),
+    ).toEqual([1n, 2n]);
+  });
+});

@@ -34,7 +34,9 @@ test('edit a PASID entry, invalidate, see the cache row change, undo, reload', a
   // Load a preset from the Preset menu.
   await page.getByLabel('Preset', { exact: true }).selectOption('linux-boot');
   await idle(page);
-  const title = page.getByRole('button', { name: 'Linux-like guest boot with two passthrough devices' });
+  const title = page.getByRole('button', {
+    name: 'Linux-like guest boot with two passthrough devices',
+  });
   await expect(title).toBeVisible();
   // The preset's explanation opens under its title.
   await title.click();

@@ -15,6 +15,15 @@ import {
   scenarioToFile,
   toContractJson,
 } from '../model/index.ts';
+import type { ExtraOptionValues } from './importCommands.ts';
+import {
+  EXTRA_OPTIONS_USAGE,
+  EXTRA_USAGE,
+  checkOptionOwners,
+  isExtraCommand,
+  runExtraCommand,
+} from './importCommands.ts';
+import { InputError } from './inputError.ts';
 import type { PresetInfo } from './presets.ts';
 import { PRESET_NAME, loadPresetIndex, presetPath, similarPresets } from './presets.ts';
 import { formatRunSummary } from './summary.ts';
@@ -42,6 +51,7 @@ Usage:
   pasidscope trace FILE | --preset NAME          every trace event: step, QEMU function, what happened
   pasidscope export FILE | --preset NAME         the canonical raw form (authoring form resolved)
   pasidscope list-presets [--json]               the bundled presets, in order
+${EXTRA_USAGE}
   pasidscope --help
 
 Options:
@@ -49,11 +59,9 @@ Options:
   --variant V       seed | series | series-fixed (overrides the file's "variant")
   --preset NAME     use public/scenarios/NAME.json
   --limit N         summary: most changes per step and entries per cache shown (default 12)
+${EXTRA_OPTIONS_USAGE}
 
 Exit status: 0 ok, 2 bad input (one line on stderr names the JSON path at fault), 1 internal error.`;
-
-/** Thrown for bad input; main() prints it as one line and exits 2. */
-class InputError extends Error {}
 
 interface Source {
   /** What to call it in messages (the file as given, or "preset NAME"). */
@@ -99,13 +107,10 @@ async function resolveSource(
   return { label: file, path: isAbsolute(file) ? file : resolve(io.cwd, file) };
 }
 
-async function loadScenario(
-  io: CliIo,
-  source: Source,
-): Promise<{ scenario: Scenario; warnings: string[] }> {
-  let text: string;
+/** The text of a file (or preset); InputError "cannot read X: why" when it cannot be read. */
+async function readSourceText(io: CliIo, source: Source): Promise<string> {
   try {
-    text = await io.readFile(source.path);
+    return await io.readFile(source.path);
   } catch (e) {
     const code = errorCode(e);
     const why =
@@ -120,6 +125,13 @@ async function loadScenario(
               : String(e);
     throw new InputError(`cannot read ${source.label}: ${why}`);
   }
+}
+
+async function loadScenario(
+  io: CliIo,
+  source: Source,
+): Promise<{ scenario: Scenario; warnings: string[] }> {
+  const text = await readSourceText(io, source);
   const parsed: ParseScenarioResult = parseScenarioText(text);
   if (!parsed.ok) {
     const [first, ...rest] = parsed.errors;
@@ -162,13 +174,7 @@ function formatPresetList(presets: readonly PresetInfo[]): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: {
-    json?: boolean;
-    variant?: string;
-    preset?: string;
-    help?: boolean;
-    limit?: string;
-  };
+  let values: ExtraOptionValues & { help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -181,6 +187,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         preset: { type: 'string' },
         limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        backend: { type: 'string' },
+        fsts: { type: 'boolean' },
+        'no-fsts': { type: 'boolean' },
+        iommu: { type: 'string' },
+        base: { type: 'string' },
+        step: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -197,6 +209,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     if (extra.length)
       throw new InputError(`unexpected argument "${extra[0] ?? ''}" (see pasidscope --help)`);
+    checkOptionOwners(command, values);
+    if (isExtraCommand(command)) {
+      return await runExtraCommand(command, {
+        io,
+        file,
+        values,
+        loadScenario: async (f, preset, what) => {
+          const source = await resolveSource(io, f, preset, what);
+          return { ...(await loadScenario(io, source)), label: source.label };
+        },
+        readText: (f) =>
+          readSourceText(io, { label: f, path: isAbsolute(f) ? f : resolve(io.cwd, f) }),
+      });
+    }
     switch (command) {
       case undefined:
         throw new InputError('no command given: try "pasidscope run FILE" or "pasidscope --help"');
@@ -248,7 +274,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       default:
         throw new InputError(
-          `unknown command "${command}": expected run, validate, trace, export or list-presets`,
+          `unknown command "${command}": expected run, validate, trace, export, list-presets, import-debugfs, import-trace, compare or dump`,
         );
     }
   } catch (e) {

@@ -45,3 +45,48 @@ export { createLookupScratch, vtdDevGetPeFromPasid } from './qemu/vtdPasidEntry.
 export { vtdDevToContextEntry } from './qemu/vtdContextEntry.ts';
 export { readTraceEvent, traceStepRange, stepOfEvent } from './trace/traceReader.ts';
 export type { TraceEvent, TraceEventKind } from './trace/traceReader.ts';
+// Importers (Linux debugfs dump, QEMU trace log), the debugfs-like view, and the variant comparison.
+export {
+  walkDmarTranslation,
+  walkDmarTranslationMemory,
+  formatDebugfsDump,
+  formatDmarTranslationView,
+  formatDebugfsRow,
+  DEBUGFS_COLUMN_HEADER,
+  DEFAULT_IOMMU_NAME,
+} from './importers/dmarTranslationStruct.ts';
+export type {
+  DmarTranslationRow,
+  DmarTranslationView,
+  DmarWalkOptions,
+  StructurePage,
+} from './importers/dmarTranslationStruct.ts';
+export { importDebugfsDump } from './importers/importDebugfsDump.ts';
+export type {
+  DebugfsImportOptions,
+  DebugfsImportResult,
+  DebugfsImportSummary,
+} from './importers/importDebugfsDump.ts';
+export { importQemuTraceLog, readTraceLine, INV_DESC_EVENT } from './importers/importQemuTraceLog.ts';
+export type { TraceImportResult, TraceImportStats } from './importers/importQemuTraceLog.ts';
+export { formatImportIssue, describeLines } from './importers/importTypes.ts';
+export type { ImportIssue } from './importers/importTypes.ts';
+export {
+  compareVariants,
+  describeComparison,
+  comparisonToJson,
+  stepAspects,
+  cacheEntryAspects,
+  listSteps,
+  VARIANT_PAIRS,
+} from './compare/compareVariants.ts';
+export type {
+  VariantComparison,
+  StepDifference,
+  StepOutcome,
+  StepAspect,
+  CacheEntryDifference,
+  CacheEntryState,
+  CacheEntryAspect,
+  VariantPairDifference,
+} from './compare/compareVariants.ts';

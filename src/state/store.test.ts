@@ -158,6 +158,18 @@ describe('running the scenario', () => {
 });
 
 describe('undo and redo', () => {
+  it('undoing a preset load brings back the scenario before it, and its source', async () => {
+    const store = await loadedStore();
+    store.temporal.getState().clear();
+    const before = store.getState().scenario;
+    const text = JSON.stringify({ ...JSON.parse(fixtureText), title: 'Other' });
+    await store.getState().importScenarioText(text, 'other.json');
+    expect(store.getState().scenario.title).toBe('Other');
+    store.temporal.getState().undo();
+    expect(store.getState().scenario).toBe(before);
+    expect(store.getState().scenarioSource).toEqual({ kind: 'file', name: 'fixture.json', edited: false });
+  });
+
   it('undo restores the scenario before the last edit, redo brings it back; both re-run', async () => {
     const store = await loadedStore();
     store.temporal.getState().clear();

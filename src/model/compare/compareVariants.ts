@@ -150,11 +150,16 @@ function sameWords(a: readonly bigint[], b: readonly bigint[]): boolean {
   return a.length === b.length && a.every((w, i) => w === b[i]);
 }
 
-/** The aspects in which two final states of one cache entry differ. */
+/**
+ * The aspects in which two final states of one cache entry differ. `orderDiffers`: the accel
+ * entry sits at a different place among the entries both lists hold (a mere shift because another
+ * entry is missing does not count).
+ */
 export function cacheEntryAspects(
   cache: CacheKind,
   a: CacheEntryState,
   b: CacheEntryState,
+  orderDiffers = false,
 ): CacheEntryAspect[] {
   if (!a.present || !b.present) return a.present === b.present ? [] : ['presence'];
   const out: CacheEntryAspect[] = [];
@@ -163,8 +168,19 @@ export function cacheEntryAspects(
   if ((cache === 'accel' || (a.valid && b.valid)) && !sameWords(a.entry, b.entry)) {
     out.push('words');
   }
-  if (cache === 'accel' && a.position !== b.position) out.push('position');
+  if (cache === 'accel' && orderDiffers) out.push('position');
   return out;
+}
+
+/** Per accel PASID, its rank among the PASIDs that both lists of one device hold. */
+function commonRanks(
+  a: readonly { pasid: number }[],
+  b: readonly { pasid: number }[],
+): Map<number, number> {
+  const inB = new Set(b.map((e) => e.pasid));
+  const ranks = new Map<number, number>();
+  for (const e of a) if (inB.has(e.pasid)) ranks.set(e.pasid, ranks.size);
+  return ranks;
 }
 
 const ABSENT: CacheEntryState = { present: false };
@@ -243,21 +259,41 @@ export function compareVariants(scenario: Scenario): VariantComparison {
       op: seed.op,
       ...(note !== undefined ? { note } : {}),
       aspects,
-      outcomes: { seed: outcomeOf(seed), series: outcomeOf(series), 'series-fixed': outcomeOf(fixed) },
+      outcomes: {
+        seed: outcomeOf(seed),
+        series: outcomeOf(series),
+        'series-fixed': outcomeOf(fixed),
+      },
     });
   }
 
   const finals = byVariant((v) => cacheEntries(results[v].final));
   const keys = union(VARIANTS.map((v) => [...finals[v].keys()]));
+  const rankCache = new Map<string, Map<number, number>>();
+  const ranksOf = (a: Variant, b: Variant, bdf: string): Map<number, number> => {
+    const key = `${a} ${b} ${bdf}`;
+    let ranks = rankCache.get(key);
+    if (!ranks) {
+      ranks = commonRanks(results[a].final.accel[bdf] ?? [], results[b].final.accel[bdf] ?? []);
+      rankCache.set(key, ranks);
+    }
+    return ranks;
+  };
   const entries: CacheEntryDifference[] = [];
   const pairEntries = VARIANT_PAIRS.map(() => 0);
   for (const key of keys) {
     const any = finals.seed.get(key) ?? finals.series.get(key) ?? finals['series-fixed'].get(key);
     if (!any) continue;
     const states = byVariant((v) => finals[v].get(key)?.state ?? ABSENT);
-    const aspectsByPair = VARIANT_PAIRS.map(([a, b]) =>
-      cacheEntryAspects(any.cache, states[a], states[b]),
-    );
+    const aspectsByPair = VARIANT_PAIRS.map(([a, b]) => {
+      let orderDiffers = false;
+      if (any.cache === 'accel') {
+        const rankA = ranksOf(a, b, any.bdf).get(any.pasid);
+        const rankB = ranksOf(b, a, any.bdf).get(any.pasid);
+        orderDiffers = rankA !== undefined && rankA !== rankB;
+      }
+      return cacheEntryAspects(any.cache, states[a], states[b], orderDiffers);
+    });
     aspectsByPair.forEach((aspects, k) => {
       if (aspects.length) pairEntries[k] = (pairEntries[k] ?? 0) + 1;
     });

@@ -186,7 +186,11 @@ export function walkDmarTranslation(
   const base = { iommuName, rootTable: caps.rootTable, scalable: caps.rootScalable };
   if (!caps.dmarEnabled) return { ...base, enabled: false, rows: [], pages: [] };
   const mem = memoryAtStep(scenario, options.step ?? scenario.steps.length);
-  return { ...base, enabled: true, ...walkDmarTranslationMemory(mem, caps.rootTable, base.scalable) };
+  return {
+    ...base,
+    enabled: true,
+    ...walkDmarTranslationMemory(mem, caps.rootTable, base.scalable),
+  };
 }
 
 /** The header line debugfs.c prints under the IOMMU line. */

@@ -19,7 +19,11 @@ import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/scenarioSchema.ts
 import type { ScenarioFileJson } from '../scenario/scenarioToFile.ts';
 import type { DeviceBackend, Scenario, Variant } from '../scenario/scenarioTypes.ts';
 import { hexAddr, hexWord, readBdf } from '../scenario/scenarioValues.ts';
-import { decodeContextEntry, contextEntryAddress, pasidDirEntryCount } from '../tables/contextEntry.ts';
+import {
+  decodeContextEntry,
+  contextEntryAddress,
+  pasidDirEntryCount,
+} from '../tables/contextEntry.ts';
 import { pasidDirEntryAddress, pasidDirIndex } from '../tables/pasidDirEntry.ts';
 import { decodeRootEntry, rootEntryAddress } from '../tables/rootEntry.ts';
 import type { ImportIssue } from './importTypes.ts';
@@ -429,7 +433,12 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
   };
 
   for (const [bus, row] of [...busRoots.entries()].sort(([a], [b]) => a - b)) {
-    place(rootEntryAddress(rootTable, bus), row.root, row.line, `the root entry of bus ${hex2(bus)}`);
+    place(
+      rootEntryAddress(rootTable, bus),
+      row.root,
+      row.line,
+      `the root entry of bus ${hex2(bus)}`,
+    );
   }
 
   interface PlannedDevice {
@@ -466,7 +475,10 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
     }
     if (!scalable) {
       if (first.entry.some((w) => w !== 0n)) {
-        warn(first.line, 'a legacy-mode row with non-zero PASID-entry words: ignored (Linux prints zeros)');
+        warn(
+          first.line,
+          'a legacy-mode row with non-zero PASID-entry words: ignored (Linux prints zeros)',
+        );
       }
       planned.push({ group, dirAddr: 0n, pdts: 0, paside: false });
       continue;
@@ -516,7 +528,10 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
       }
     }
     if (ce.pasidDirPtr === 0n) {
-      warn(first.line, `the context entry of ${first.bdf} points to a PASID directory at address 0`);
+      warn(
+        first.line,
+        `the context entry of ${first.bdf} points to a PASID directory at address 0`,
+      );
     }
     planned.push({ group, dirAddr: ce.pasidDirPtr, pdts: ce.pdts, paside: ce.paside });
   }
@@ -608,7 +623,8 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
     };
   }
   const aws = new Set(rows.map((r) => decodePasidEntry(r.entry).aw));
-  const awBits: 39 | 48 = !fsts && scalable && aws.size > 0 && [...aws].every((a) => a <= 1) ? 39 : 48;
+  const awBits: 39 | 48 =
+    !fsts && scalable && aws.size > 0 && [...aws].every((a) => a <= 1) ? 39 : 48;
   if (scalable) {
     inferred.push(
       fsts
@@ -620,9 +636,7 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
   }
   const maxPasid = Math.max(0, ...rows.map((r) => r.pasid));
   const anyPaside = planned.some((p) => p.paside);
-  const pasidBits = !scalable
-    ? 0
-    : (options.pasidBits ?? (maxPasid > 0 || anyPaside ? 20 : 0));
+  const pasidBits = !scalable ? 0 : (options.pasidBits ?? (maxPasid > 0 || anyPaside ? 20 : 0));
   if (scalable) {
     inferred.push(
       options.pasidBits !== undefined
@@ -632,14 +646,17 @@ function importDump(text: string, options: DebugfsImportOptions): DebugfsImportR
           : 'pasid-bits 0 (no PASID beyond 0 and no context entry with PASIDE: a vIOMMU without PASID support)',
     );
   }
-  if (options.pasidBits && !scalable) warn(undefined, 'pasid-bits ignored: legacy mode has no PASIDs');
+  if (options.pasidBits && !scalable)
+    warn(undefined, 'pasid-bits ignored: legacy mode has no PASIDs');
 
   // Guest RAM must hold every structure the dump places.
   let guestRamBytes = options.guestRamBytes ?? GIB;
   if (options.guestRamBytes === undefined) {
     while (guestRamBytes < highest + 64n * PAGE) guestRamBytes *= 2n;
     if (guestRamBytes !== GIB) {
-      inferred.push(`guest RAM ${hexAddr(guestRamBytes)} (the structures reach ${hexAddr(highest)})`);
+      inferred.push(
+        `guest RAM ${hexAddr(guestRamBytes)} (the structures reach ${hexAddr(highest)})`,
+      );
     }
   } else if (highest > guestRamBytes) {
     warn(

@@ -14,7 +14,11 @@
 // descriptors in the log gets a clearIqe step after it: QEMU processed the later ones, so the guest
 // must have cleared IQE in between (Linux's qi_check_fault does exactly that).
 
-import { DescType, descriptorTypeCode, descriptorTypeName } from '../invalidation/descriptorType.ts';
+import {
+  DescType,
+  descriptorTypeCode,
+  descriptorTypeName,
+} from '../invalidation/descriptorType.ts';
 import { decodeWaitDescriptor } from '../invalidation/waitDescriptor.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { descriptorWords, vtdInvDescCheck } from '../qemu/vtdInvalidationQueue.ts';
@@ -63,7 +67,8 @@ const STAMP_RE = /^[[(]?[\d@.:+\-,TZ]*\d[\d@.:+\-,TZ]*[\])]?:?$/;
 const OLD_PREFIX_RE = /^(\d+@\d+\.\d+):([a-z][a-z0-9]*(?:_[a-z0-9]+)+)$/;
 /** QEMU event names: lower case, words joined by underscores (vtd_inv_desc, pci_cfg_write). */
 const NAME_RE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/;
-const INV_DESC_RE = /^invalidate desc type (.+?) high 0x([0-9a-fA-F]{1,16}) low 0x([0-9a-fA-F]{1,16})$/;
+const INV_DESC_RE =
+  /^invalidate desc type (.+?) high 0x([0-9a-fA-F]{1,16}) low 0x([0-9a-fA-F]{1,16})$/;
 const MAX_PREFIX_TOKENS = 3;
 
 /** Splits a log line into prefix, event name and text; undefined when it is no trace event. */
@@ -154,7 +159,11 @@ function importLog(text: string, base: Scenario | undefined): TraceImportResult 
   let clearIqeInserted = 0;
   descs.forEach((d, k) => {
     const when = d.prefix ? `, ${d.prefix}` : '';
-    steps.push({ op: 'invalidate', desc: d.desc, note: `QEMU trace line ${d.line}${when}: ${d.type}` });
+    steps.push({
+      op: 'invalidate',
+      desc: d.desc,
+      note: `QEMU trace line ${d.line}${when}: ${d.type}`,
+    });
     if (!caps || k === descs.length - 1) return;
     const rejected = vtdInvDescCheck(caps, descriptorWords(caps, d.desc));
     if (!rejected) return;
@@ -176,9 +185,7 @@ function importLog(text: string, base: Scenario | undefined): TraceImportResult 
   const scenario: Scenario = { ...base, steps: [...base.steps, ...steps] };
   // A status write of a wait descriptor that lands on one of the base's structures changes it
   // (likely when the base's tables were allocated by an import, not taken from the same guest).
-  const pages = new Map(
-    walkDmarTranslation(base).pages.map((p) => [p.addr, p.what] as const),
-  );
+  const pages = new Map(walkDmarTranslation(base).pages.map((p) => [p.addr, p.what] as const));
   for (const d of descs) {
     if (descriptorTypeCode(d.desc[0]) !== DescType.Wait) continue;
     const w = decodeWaitDescriptor(d.desc);

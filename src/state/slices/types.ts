@@ -9,9 +9,10 @@ import type { SimulationEngine } from '../engine.ts';
 
 export type AppState = ScenarioSlice & RunSlice & PlaybackSlice & ViewSlice;
 
-/** What undo/redo tracks: the scenario only (not runs, playback or view). */
+/** What undo/redo tracks: the scenario (and where it came from), not runs, playback or view. */
 export interface UndoableState {
   readonly scenario: AppState['scenario'];
+  readonly scenarioSource: AppState['scenarioSource'];
 }
 
 /** zundo's mutator as the slices see it (they never touch the temporal API themselves). */

@@ -21,14 +21,18 @@ export function PseudoCodePane({ line, chain, variant }: PseudoCodePaneProps) {
   const lines = fn ? linesFor(fn, variant) : [];
   useEffect(() => {
     // Keep the current line in view inside the code box only (never scroll the panel or the page).
-    const li = currentRef.current;
-    const box = li?.closest('.walk-code-scroll');
-    if (!li || !box || box.scrollHeight <= box.clientHeight + 1) return;
-    const liBox = li.getBoundingClientRect();
-    const boxRect = box.getBoundingClientRect();
-    if (liBox.top < boxRect.top || liBox.bottom > boxRect.bottom) {
-      box.scrollTop += liBox.top - boxRect.top - box.clientHeight / 3;
-    }
+    // Read layout in the next frame, after every view has written its changes, never mid-commit.
+    const frame = requestAnimationFrame(() => {
+      const li = currentRef.current;
+      const box = li?.closest('.walk-code-scroll');
+      if (!li || !box || box.scrollHeight <= box.clientHeight + 1) return;
+      const liBox = li.getBoundingClientRect();
+      const boxRect = box.getBoundingClientRect();
+      if (liBox.top < boxRect.top || liBox.bottom > boxRect.bottom) {
+        box.scrollTop += liBox.top - boxRect.top - box.clientHeight / 3;
+      }
+    });
+    return () => cancelAnimationFrame(frame);
   }, [line]);
   return (
     <section className="walk-code" aria-label="Pseudo-code">

@@ -1,0 +1,31 @@
+import { chromium } from '@playwright/test';
+const [query, port = '4178', secs = '4'] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+await page.goto(`http://127.0.0.1:${port}/?${query}`);
+await page.waitForFunction(() => window.pasidscope !== undefined);
+await page.evaluate(() => window.pasidscope.idle());
+await page.getByRole('button', { name: 'Full view' }).click();
+await page.evaluate(() => { const s = window.pasidscope.store.getState(); s.setSpeed(8); s.seekTo(Math.floor(s.run.result.trace.length / 3)); });
+await page.waitForTimeout(300);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+await cdp.send('Profiler.start');
+await page.evaluate(() => window.pasidscope.store.getState().play());
+await page.waitForTimeout(Number(secs) * 1000);
+await page.evaluate(() => window.pasidscope.store.getState().pause());
+const { profile } = await cdp.send('Profiler.stop');
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map(); profile.nodes.forEach((m) => (m.children || []).forEach((c) => parent.set(c, m.id)));
+const self = new Map(); const total = new Map();
+profile.samples.forEach((s, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  const n = byId.get(s); const k = `${n.callFrame.functionName || '(anon)'}:${n.callFrame.lineNumber}`;
+  self.set(k, (self.get(k) ?? 0) + dt);
+  const seen = new Set(); let id = s;
+  while (id) { const m = byId.get(id); const kk = `${m.callFrame.functionName || '(anon)'}:${m.callFrame.lineNumber}`; if (!seen.has(kk)) { total.set(kk, (total.get(kk) ?? 0) + dt); seen.add(kk); } id = parent.get(id); }
+});
+console.log('SELF'); [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).forEach(([k, t]) => console.log('  ' + (t / 1000).toFixed(0) + 'ms', k));
+console.log('TOTAL'); [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40).forEach(([k, t]) => console.log('  ' + (t / 1000).toFixed(0) + 'ms', k));
+await browser.close();

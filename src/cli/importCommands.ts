@@ -49,13 +49,15 @@ export function isExtraCommand(command: string | undefined): command is ExtraCom
 /** Lines for main.ts's usage text. */
 export const EXTRA_USAGE = `  pasidscope import-debugfs DUMP [--backend B] [--fsts|--no-fsts] [--iommu NAME]
                                                  a guest's dmar_translation_struct -> a scenario file
-  pasidscope import-trace LOG --base FILE | --preset NAME
-                                                 QEMU -trace vtd_inv_desc log -> the base + its descriptors
-  pasidscope compare FILE | --preset NAME [--json]  the outcome under seed, series, series-fixed: what differs
-  pasidscope dump FILE | --preset NAME [--step N]   what the guest's dmar_translation_struct would show`;
+  pasidscope import-trace LOG --base FILE        a QEMU -trace vtd_inv_desc log -> FILE + its descriptors
+  pasidscope import-trace LOG --preset NAME      the same, appended to a bundled preset
+  pasidscope compare FILE | --preset NAME [--json]
+                                                 the outcome under seed, series, series-fixed: what differs
+  pasidscope dump FILE | --preset NAME [--step N]
+                                                 what the guest's dmar_translation_struct would show`;
 
-export const EXTRA_OPTIONS_USAGE = `  --backend B       import-debugfs: iommufd | vfio-legacy | emulated for every device (default emulated)
-  --fsts, --no-fsts import-debugfs: QEMU's fsts property (default: read off the PASID entries' types)
+export const EXTRA_OPTIONS_USAGE = `  --backend B       import-debugfs: iommufd | vfio-legacy | emulated, for every device (default emulated)
+  --fsts/--no-fsts  import-debugfs: QEMU's fsts property (default: read off the PASID entry types)
   --iommu NAME      import-debugfs: which IOMMU of the dump (default: the first with remapping on)
   --base FILE       import-trace: the scenario the descriptors are appended to
   --step N          dump: the tables as step N sees them, before it runs (default: after the last step)`;

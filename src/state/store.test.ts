@@ -167,7 +167,11 @@ describe('undo and redo', () => {
     expect(store.getState().scenario.title).toBe('Other');
     store.temporal.getState().undo();
     expect(store.getState().scenario).toBe(before);
-    expect(store.getState().scenarioSource).toEqual({ kind: 'file', name: 'fixture.json', edited: false });
+    expect(store.getState().scenarioSource).toEqual({
+      kind: 'file',
+      name: 'fixture.json',
+      edited: false,
+    });
   });
 
   it('undo restores the scenario before the last edit, redo brings it back; both re-run', async () => {

@@ -59,7 +59,10 @@ export function createAppStore(options: AppStoreOptions): AppStore {
         ...createViewSlice(...a),
       }),
       {
-        partialize: (s): UndoableState => ({ scenario: s.scenario, scenarioSource: s.scenarioSource }),
+        partialize: (s): UndoableState => ({
+          scenario: s.scenario,
+          scenarioSource: s.scenarioSource,
+        }),
         equality: (a, b) => a.scenario === b.scenario,
         limit: options.undoLimit ?? 200,
       },

@@ -20,9 +20,12 @@ export function pasidRange(first: number, lastInclusive: number): string {
   return first === lastInclusive ? hex(first) : `${hex(first)}–${hex(lastInclusive)}`;
 }
 
+// One formatter for the whole app: toLocaleString would build a new one on every call.
+const THOUSANDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** Thousands separators, for counts a person reads (16,384 directory entries). */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return n < 1000 && n > -1000 && Number.isInteger(n) ? String(n) : THOUSANDS.format(n);
 }
 
 /** "a" or "an" before a word, by its first letter. */

@@ -23,7 +23,10 @@ import { decodeWaitDescriptor } from '../invalidation/waitDescriptor.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { descriptorWords, vtdInvDescCheck } from '../qemu/vtdInvalidationQueue.ts';
 import type { Scenario, ScenarioStep } from '../scenario/scenarioTypes.ts';
-import { hexAddr } from '../scenario/scenarioValues.ts';
+import { parseScenario } from '../scenario/parseScenario.ts';
+import type { ScenarioIssue } from '../scenario/parseScenario.ts';
+import type { ScenarioFileJson } from '../scenario/scenarioToFile.ts';
+import { hexAddr, hexWord } from '../scenario/scenarioValues.ts';
 import { walkDmarTranslation } from './dmarTranslationStruct.ts';
 import type { ImportIssue } from './importTypes.ts';
 import { textLines } from './importTypes.ts';
@@ -111,7 +114,15 @@ interface Parsed {
   readonly prefix: string;
 }
 
-function importLog(text: string, base: Scenario | undefined): TraceImportResult {
+interface LogContent {
+  readonly descs: readonly Parsed[];
+  readonly other: Readonly<Record<string, number>>;
+  readonly otherCount: number;
+  readonly unreadable: readonly ImportIssue[];
+  readonly warnings: readonly ImportIssue[];
+}
+
+function readLog(text: string): { ok: true; log: LogContent } | { ok: false; errors: ImportIssue[] } {
   const errors: ImportIssue[] = [];
   const warnings: ImportIssue[] = [];
   const unreadable: ImportIssue[] = [];
@@ -153,7 +164,14 @@ function importLog(text: string, base: Scenario | undefined): TraceImportResult 
     descs.push({ line: lineNo, desc: [lo, hi, 0n, 0n], type, prefix: ev.prefix });
   });
   if (errors.length) return { ok: false, errors };
+  return { ok: true, log: { descs, other, otherCount, unreadable, warnings } };
+}
 
+/** The steps of the log's descriptors, with clearIqe steps where the base's QEMU would set IQE. */
+function stepsOf(
+  descs: readonly Parsed[],
+  base: Scenario | undefined,
+): { steps: ScenarioStep[]; clearIqeInserted: number } {
   const caps = base ? vtdCapInit(base.iommu) : undefined;
   const steps: ScenarioStep[] = [];
   let clearIqeInserted = 0;
@@ -173,30 +191,127 @@ function importLog(text: string, base: Scenario | undefined): TraceImportResult 
       note: `added by the import: QEMU rejects the descriptor of line ${d.line} (${rejected.message}), yet the log shows it processing later ones, so the guest cleared FSTS.IQE`,
     });
   });
+  return { steps, clearIqeInserted };
+}
 
-  const stats: TraceImportStats = {
-    descriptors: descs.length,
-    otherEvents: other,
-    otherEventCount: otherCount,
-    clearIqeInserted,
-  };
-  if (!base) return { ok: true, steps, stats, unreadable, warnings };
-
-  const scenario: Scenario = { ...base, steps: [...base.steps, ...steps] };
-  // A status write of a wait descriptor that lands on one of the base's structures changes it
-  // (likely when the base's tables were allocated by an import, not taken from the same guest).
-  const pages = new Map(walkDmarTranslation(base).pages.map((p) => [p.addr, p.what] as const));
+/**
+ * Wait descriptors whose status write lands on a structure of the scenario as it stands before
+ * the imported steps: the replay would change that structure. Likely when the structures came
+ * from another source than the log (their addresses were allocated by an import).
+ */
+function statusWriteCollisions(before: Scenario, descs: readonly Parsed[]): ImportIssue[] {
+  const pages = new Map(walkDmarTranslation(before).pages.map((p) => [p.addr, p.what] as const));
+  const out: ImportIssue[] = [];
   for (const d of descs) {
     if (descriptorTypeCode(d.desc[0]) !== DescType.Wait) continue;
     const w = decodeWaitDescriptor(d.desc);
     if (!w.statusWrite) continue;
     const what = pages.get(w.statusAddr & ~0xfffn);
     if (what !== undefined) {
-      warnings.push({
+      out.push({
         line: d.line,
         message: `this wait descriptor writes its status to ${hexAddr(w.statusAddr)}, inside ${what} in the base scenario: the replay will change that structure`,
       });
     }
   }
-  return { ok: true, steps, scenario, stats, unreadable, warnings };
+  return out;
+}
+
+function importLog(text: string, base: Scenario | undefined): TraceImportResult {
+  const read = readLog(text);
+  if (!read.ok) return read;
+  const { log } = read;
+  const { steps, clearIqeInserted } = stepsOf(log.descs, base);
+  const stats: TraceImportStats = {
+    descriptors: log.descs.length,
+    otherEvents: log.other,
+    otherEventCount: log.otherCount,
+    clearIqeInserted,
+  };
+  const common = { ok: true as const, steps, stats, unreadable: log.unreadable };
+  if (!base) return { ...common, warnings: log.warnings };
+  const scenario: Scenario = { ...base, steps: [...base.steps, ...steps] };
+  const warnings = [...log.warnings, ...statusWriteCollisions(base, log.descs)];
+  return { ...common, scenario, warnings };
+}
+
+export type TraceFileImportResult =
+  | {
+      readonly ok: true;
+      /** The base file with the log's steps appended (its authoring form kept). */
+      readonly file: ScenarioFileJson;
+      /** That file, loaded. */
+      readonly scenario: Scenario;
+      readonly steps: readonly ScenarioStep[];
+      readonly stats: TraceImportStats;
+      readonly unreadable: readonly ImportIssue[];
+      /** Warnings about the log (with lines) and the scenario parser's warnings (JSON paths). */
+      readonly warnings: readonly ImportIssue[];
+    }
+  | {
+      readonly ok: false;
+      /** Problems of the log (with lines)... */
+      readonly errors: readonly ImportIssue[];
+      /** ...or of the base file (JSON paths). */
+      readonly baseErrors?: readonly ScenarioIssue[];
+    };
+
+function stepJson(step: ScenarioStep): Record<string, unknown> {
+  const note = step.note !== undefined ? { note: step.note } : {};
+  switch (step.op) {
+    case 'invalidate':
+      return { op: 'invalidate', desc: step.desc.map(hexWord), ...note };
+    case 'clearIqe':
+      return { op: 'clearIqe', ...note };
+    case 'write':
+      return { op: 'write', addr: hexAddr(step.addr), qwords: step.qwords.map(hexWord), ...note };
+  }
+}
+
+/**
+ * importQemuTraceLog for a base scenario *file*: the steps are appended to the file's own steps,
+ * so its authoring form stays, and tables the resolver allocates (e.g. the PASID tables of a
+ * debugfs import, whose real addresses no dump shows) are placed clear of the pages the log's wait
+ * descriptors write their status to, as for any file.
+ */
+export function appendQemuTraceToFile(text: string, baseFile: unknown): TraceFileImportResult {
+  try {
+    const base = parseScenario(baseFile);
+    if (!base.ok) return { ok: false, errors: [], baseErrors: base.errors };
+    const read = readLog(text);
+    if (!read.ok) return read;
+    const { log } = read;
+    const { steps, clearIqeInserted } = stepsOf(log.descs, base.scenario);
+    const raw = baseFile as Record<string, unknown>;
+    const before = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : [];
+    const file: ScenarioFileJson = { ...raw, steps: [...before, ...steps.map(stepJson)] };
+    const loaded = parseScenario(file);
+    if (!loaded.ok) return { ok: false, errors: [], baseErrors: loaded.errors };
+    // The structures as the appended steps meet them (tables re-placed by the resolver).
+    const upTo: Scenario = {
+      ...loaded.scenario,
+      steps: loaded.scenario.steps.slice(0, loaded.scenario.steps.length - steps.length),
+    };
+    return {
+      ok: true,
+      file,
+      scenario: loaded.scenario,
+      steps,
+      stats: {
+        descriptors: log.descs.length,
+        otherEvents: log.other,
+        otherEventCount: log.otherCount,
+        clearIqeInserted,
+      },
+      unreadable: log.unreadable,
+      warnings: [
+        ...log.warnings,
+        ...statusWriteCollisions(upTo, log.descs),
+        ...loaded.warnings.map((message) => ({ message })),
+      ],
+    };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return { ok: false, errors: [{ message: `internal error while importing the trace: ${msg}` }] };
+  }
 }

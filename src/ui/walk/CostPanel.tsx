@@ -2,7 +2,7 @@
 // list compares), and a chart of how one global invalidation grows with pasid-bits and the number
 // of devices — measured by running the model, not drawn from a formula.
 
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import type { Trace } from '../../model/index.ts';
 import { bytes as fmtBytes, count } from '../../viz/format.ts';
 import { formatMetric, layoutCostChart, type CostMetric } from '../../viz/cost/costChart.ts';
@@ -16,7 +16,14 @@ const METRICS: readonly { readonly value: CostMetric; readonly label: string }[]
   { value: 'listCompares', label: 'List compares (linear search)' },
 ];
 
-export function CostPanel({ trace, step }: { readonly trace: Trace; readonly step: number }) {
+/** Re-renders only when the step changes, not on every event of a step. */
+export const CostPanel = memo(function CostPanel({
+  trace,
+  step,
+}: {
+  readonly trace: Trace;
+  readonly step: number;
+}) {
   const cost = useMemo(() => stepCost(trace, step), [trace, step]);
   const [chartOpen, setChartOpen] = useState(false);
   return (
@@ -76,7 +83,7 @@ export function CostPanel({ trace, step }: { readonly trace: Trace; readonly ste
       </details>
     </section>
   );
-}
+});
 
 function CostGrowthChart() {
   const growth = useCostGrowth(true);

@@ -2,10 +2,15 @@
 // per scenario step with marks where something happens. Drag or click to scrub; the keys are the
 // walk panel's (arrows, Home/End, ...).
 
-import { useCallback, useMemo, useRef, type PointerEvent } from 'react';
+import { memo, useCallback, useMemo, useRef, type PointerEvent } from 'react';
 import type { Scenario, Trace } from '../../model/index.ts';
 import { count } from '../../viz/format.ts';
-import { eventToX, layoutTimeline, xToEvent } from '../../viz/timeline/timelineLayout.ts';
+import {
+  eventToX,
+  layoutTimeline,
+  xToEvent,
+  type TimelineModel,
+} from '../../viz/timeline/timelineLayout.ts';
 import { useElementWidth } from './useElementWidth.ts';
 
 export interface TimelineTrackProps {
@@ -33,6 +38,7 @@ export function TimelineTrack({
   const width = useElementWidth(boxRef, 600);
   const model = useMemo(() => layoutTimeline(trace, width, scenario), [trace, width, scenario]);
   const cx = eventToX(model, cursor);
+  const currentStep = model.segments.find((g) => g.start <= cursor && cursor < g.end)?.step ?? -1;
   const dragging = useRef(false);
 
   const seekAt = useCallback(
@@ -78,38 +84,7 @@ export function TimelineTrack({
       onPointerCancel={onPointerUp}
     >
       <svg width={model.width} height={HEIGHT} aria-hidden="true">
-        {model.segments.map((s) =>
-          s.x1 > s.x0 ? (
-            <g
-              key={s.key}
-              className={`walk-seg${s.start <= cursor && cursor < s.end ? ' current' : ''}`}
-            >
-              <rect
-                x={s.x0 + 0.5}
-                y={TRACK_Y}
-                width={Math.max(1, s.x1 - s.x0 - 1)}
-                height={TRACK_H}
-                rx={2}
-              />
-              {s.x1 - s.x0 > 44 ? (
-                <text x={s.x0 + 3} y={TRACK_Y - 3}>
-                  {`${String(s.step + 1)} ${s.label}`}
-                </text>
-              ) : null}
-              <title>{`Step ${String(s.step + 1)}${s.label ? ` (${s.label})` : ''}: events ${count(s.start + 1)}–${count(s.end)}`}</title>
-            </g>
-          ) : null,
-        )}
-        {model.markers.map((m) => (
-          <line
-            key={m.key}
-            className={`walk-mark state-${m.state}`}
-            x1={m.x}
-            x2={m.x}
-            y1={TRACK_Y + 2}
-            y2={TRACK_Y + TRACK_H - 2}
-          />
-        ))}
+        <TrackStatic model={model} currentStep={currentStep} />
         <g className="walk-cursor" transform={`translate(${cx.toFixed(1)},0)`}>
           <line y1={TRACK_Y - 4} y2={TRACK_Y + TRACK_H + 4} />
           <path
@@ -120,3 +95,46 @@ export function TimelineTrack({
     </div>
   );
 }
+
+/** Segments and marks: drawn again only when the trace, the width or the current step changes. */
+const TrackStatic = memo(function TrackStatic({
+  model,
+  currentStep,
+}: {
+  readonly model: TimelineModel;
+  readonly currentStep: number;
+}) {
+  return (
+    <>
+      {model.segments.map((s) =>
+        s.x1 > s.x0 ? (
+          <g key={s.key} className={`walk-seg${s.step === currentStep ? ' current' : ''}`}>
+            <rect
+              x={s.x0 + 0.5}
+              y={TRACK_Y}
+              width={Math.max(1, s.x1 - s.x0 - 1)}
+              height={TRACK_H}
+              rx={2}
+            />
+            {s.x1 - s.x0 > 44 ? (
+              <text x={s.x0 + 3} y={TRACK_Y - 3}>
+                {`${String(s.step + 1)} ${s.label}`}
+              </text>
+            ) : null}
+            <title>{`Step ${String(s.step + 1)}${s.label ? ` (${s.label})` : ''}: events ${count(s.start + 1)}–${count(s.end)}`}</title>
+          </g>
+        ) : null,
+      )}
+      {model.markers.map((m) => (
+        <line
+          key={m.key}
+          className={`walk-mark state-${m.state}`}
+          x1={m.x}
+          x2={m.x}
+          y1={TRACK_Y + 2}
+          y2={TRACK_Y + TRACK_H - 2}
+        />
+      ))}
+    </>
+  );
+});

@@ -61,8 +61,15 @@ function put<E extends BaseType, D>(
   attrs: Readonly<Record<string, (d: D) => string | number>>,
 ): void {
   if (t) {
-    const tr = sel.transition(t as unknown as Transition<BaseType, D, null, undefined>);
-    for (const [name, f] of Object.entries(attrs)) tr.attr(name, f);
+    // Only what moves gets a transition: most cells keep their place and change only their class.
+    const entries = Object.entries(attrs);
+    const moving = sel.filter(function (this: E, d: D) {
+      const el = this as unknown as Element;
+      return entries.some(([name, f]) => el.getAttribute(name) !== String(f(d)));
+    });
+    if (moving.empty()) return;
+    const tr = moving.transition(t as unknown as Transition<BaseType, D, null, undefined>);
+    for (const [name, f] of entries) tr.attr(name, f);
   } else {
     for (const [name, f] of Object.entries(attrs)) sel.attr(name, f);
   }

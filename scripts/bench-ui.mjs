@@ -9,6 +9,8 @@
 //
 // Options: --no-build (reuse the last bench build), --port N (default 4176), --seconds N (per playback).
 
+/* global window, requestAnimationFrame -- used in functions that run in the page */
+
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,11 +26,14 @@ const option = (name, fallback) => {
   return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
 };
 const PORT = option('--port', 4176);
-const SECONDS = option('--seconds', 6);
+const SECONDS = option('--seconds', 8);
+/** Played and not measured first, so that the measure is of warm code (JIT, caches). */
+const WARMUP_MS = 1000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
 // A build of its own (git-ignored), so that nobody's `vite build` swaps dist/ under the bench.
 const OUT_DIR = '.tmp-bench-ui';
+const VITE = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 
 // ---------------------------------------------------------------- scenarios
 
@@ -92,30 +97,48 @@ function shareHash(file) {
 function build() {
   log('bench:ui: building the app (vite build)…');
   const r = spawnSync(
-    'npx',
-    ['vite', 'build', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'],
+    process.execPath,
+    [VITE, 'build', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'],
     { cwd: root, stdio: 'inherit' },
   );
   if (r.status !== 0) throw new Error('vite build failed');
 }
 
+/** Serves the bench build with vite preview, in a process group of its own (killed as a whole). */
 async function serve() {
   const child = spawn(
-    'npx',
-    ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1', '--outDir', OUT_DIR],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+    process.execPath,
+    [
+      VITE,
+      'preview',
+      '--port',
+      String(PORT),
+      '--strictPort',
+      '--host',
+      '127.0.0.1',
+      '--outDir',
+      OUT_DIR,
+    ],
+    { cwd: root, stdio: 'ignore', detached: true },
   );
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
   const url = `http://127.0.0.1:${String(PORT)}/`;
   for (let i = 0; i < 100; i++) {
     try {
       const res = await fetch(url);
-      if (res.ok) return { child, url };
+      if (res.ok) return { stop, url };
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill();
+  stop();
   throw new Error(`vite preview did not answer on port ${String(PORT)}`);
 }
 
@@ -172,32 +195,35 @@ async function playback(page, seconds) {
     s.seekTo(start);
   });
   await page.waitForTimeout(500);
-  const stats = await page.evaluate(async (ms) => {
-    const frames = [];
-    const longTasks = window.__bench.longTasks;
-    const tasksBefore = longTasks.length;
-    const s0 = window.pasidscope.store.getState();
-    const from = s0.cursor;
-    s0.play();
-    await new Promise((resolve) => {
-      let last = 0;
-      const t0 = performance.now();
-      const tick = (now) => {
-        if (last) frames.push(now - last);
-        last = now;
-        if (now - t0 < ms) requestAnimationFrame(tick);
-        else resolve();
+  const stats = await page.evaluate(
+    async ({ ms, warmup }) => {
+      const frames = [];
+      const longTasks = window.__bench.longTasks;
+      window.pasidscope.store.getState().play();
+      await new Promise((r) => setTimeout(r, warmup));
+      const tasksBefore = longTasks.length;
+      const from = window.pasidscope.store.getState().cursor;
+      await new Promise((resolve) => {
+        let last = 0;
+        const t0 = performance.now();
+        const tick = (now) => {
+          if (last) frames.push(now - last);
+          last = now;
+          if (now - t0 < ms) requestAnimationFrame(tick);
+          else resolve();
+        };
+        requestAnimationFrame(tick);
+      });
+      const s1 = window.pasidscope.store.getState();
+      s1.pause();
+      return {
+        frames,
+        advanced: s1.cursor - from,
+        longTasks: longTasks.slice(tasksBefore).map((t) => t.duration),
       };
-      requestAnimationFrame(tick);
-    });
-    const s1 = window.pasidscope.store.getState();
-    s1.pause();
-    return {
-      frames,
-      advanced: s1.cursor - from,
-      longTasks: longTasks.slice(tasksBefore).map((t) => t.duration),
-    };
-  }, seconds * 1000);
+    },
+    { ms: seconds * 1000, warmup: WARMUP_MS },
+  );
   const sorted = [...stats.frames].sort((a, b) => a - b);
   const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? Infinity;
   const median = sorted[Math.floor(sorted.length / 2)] ?? Infinity;
@@ -214,7 +240,7 @@ async function playback(page, seconds) {
 
 async function main() {
   if (!flag('--no-build') || !existsSync(join(root, OUT_DIR, 'index.html'))) build();
-  const { child, url } = await serve();
+  const { stop, url } = await serve();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-timer-throttling'],
@@ -312,7 +338,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    child.kill();
+    stop();
   }
 
   for (const r of results) {

@@ -32,8 +32,8 @@ import {
   formatImportIssue,
   hexWord,
   importDebugfsDump,
-  importQemuTraceLog,
-  scenarioToFile,
+  appendQemuTraceToFile,
+  parseScenarioText,
 } from '../model/index.ts';
 import { InputError } from './inputError.ts';
 import type { CliIo } from './main.ts';
@@ -107,6 +107,12 @@ export interface ExtraCommandContext {
     preset: string | undefined,
     command: string,
   ) => Promise<{ scenario: Scenario; warnings: readonly string[]; label: string }>;
+  /** The text of FILE or --preset NAME, unparsed (InputError when it cannot be read). */
+  readonly readScenarioText: (
+    file: string | undefined,
+    preset: string | undefined,
+    command: string,
+  ) => Promise<{ text: string; label: string }>;
   /** Reads a text file (InputError "cannot read FILE: why"). */
   readonly readText: (file: string) => Promise<string>;
 }
@@ -206,8 +212,15 @@ async function importDebugfs(ctx: ExtraCommandContext): Promise<number> {
   if (!result.ok) throw new InputError(firstIssue(file, result.errors));
   warnAll(io, file, result.warnings);
   const s = result.summary;
+  const cfg = result.scenario.iommu;
+  const what = s.scalable
+    ? `${s.pasidEntries} PASID entr${s.pasidEntries === 1 ? 'y' : 'ies'}`
+    : 'legacy mode';
+  const settings = s.scalable
+    ? `fsts ${cfg.fsts ? 'on' : 'off'}, aw-bits ${cfg.awBits}, pasid-bits ${cfg.pasidBits}`
+    : 'scalable-mode off';
   io.stderr(
-    `pasidscope: note: ${file}: IOMMU ${s.iommuName}, ${s.devices} device${s.devices === 1 ? '' : 's'}${s.scalable ? `, ${s.pasidEntries} PASID entr${s.pasidEntries === 1 ? 'y' : 'ies'}` : ' (legacy mode)'}; ${s.inferred.join('; ')}\n`,
+    `pasidscope: note: ${file}: IOMMU ${s.iommuName}, ${s.devices} device${s.devices === 1 ? '' : 's'} (${backend ?? 'emulated'}), ${what}; ${settings} (why: the file's description)\n`,
   );
   io.stdout(json(result.file));
   return 0;
@@ -229,33 +242,42 @@ async function importTrace(ctx: ExtraCommandContext): Promise<number> {
       'import-trace needs the scenario the descriptors run against: --base FILE or --preset NAME',
     );
   }
-  const base = await ctx.loadScenario(values.base, values.preset, 'import-trace');
-  warnAll(io, base.label, base.warnings);
+  const variant = values.variant !== undefined ? readVariantOption(values.variant) : undefined;
+  const base = await ctx.readScenarioText(values.base, values.preset, 'import-trace');
+  // The parser's own message for a base that is not a scenario (JSON syntax with line/column).
+  const checked = parseScenarioText(base.text);
+  if (!checked.ok) throw new InputError(firstScenarioIssue(base.label, checked.errors));
+  const raw: unknown = JSON.parse(base.text);
+  const baseFile = variant && isObject(raw) ? { ...raw, variant } : raw;
   const text = await ctx.readText(file);
-  const result = importQemuTraceLog(text, base.scenario);
-  if (!result.ok) throw new InputError(firstIssue(file, result.errors));
-  const st = result.stats;
-  const lineCount = text.split('\n').length;
-  if (!st.descriptors) {
+  const result = appendQemuTraceToFile(text, baseFile);
+  if (!result.ok) {
     throw new InputError(
-      `${file}: no ${'vtd_inv_desc'} events in ${lineCount} lines (${st.otherEventCount} other trace events, ${result.unreadable.length} lines that are no trace event); start QEMU with -trace 'vtd_inv_desc' (or -trace 'vtd_*')`,
+      result.baseErrors?.length
+        ? firstScenarioIssue(base.label, result.baseErrors)
+        : firstIssue(file, result.errors),
     );
   }
+  const st = result.stats;
+  if (!st.descriptors) {
+    const lines = text.split('\n').filter((l) => l.trim() !== '').length;
+    throw new InputError(
+      `${file}: no vtd_inv_desc events in ${lines} lines (${st.otherEventCount} other trace events, ${result.unreadable.length} lines that are no trace event); start QEMU with -trace 'vtd_inv_desc' (or -trace 'vtd_*')`,
+    );
+  }
+  warnAll(io, base.label, result.fileWarnings);
   warnAll(io, file, result.warnings);
-  const variant = values.variant !== undefined ? readVariantOption(values.variant) : undefined;
-  const merged = result.scenario ?? base.scenario;
-  const out: Scenario = variant ? { ...merged, variant } : merged;
-  const first = base.scenario.steps.length;
-  const last = out.steps.length - 1;
+  const total = result.scenario.steps.length;
+  const first = total - result.steps.length;
   const skipped = Object.entries(st.otherEvents)
     .sort(([, a], [, b]) => b - a)
     .slice(0, 4)
     .map(([name, n]) => `${name} ${n}`)
     .join(', ');
   const notes = [
-    `${st.descriptors} descriptor${st.descriptors === 1 ? '' : 's'} appended to ${base.label} as steps ${first}..${last}`,
+    `${st.descriptors} descriptor${st.descriptors === 1 ? '' : 's'} appended to ${base.label} as steps ${first}..${total - 1}`,
     st.clearIqeInserted
-      ? `${st.clearIqeInserted} clearIqe step${st.clearIqeInserted === 1 ? '' : 's'} added after rejected descriptors`
+      ? `with ${st.clearIqeInserted} clearIqe step${st.clearIqeInserted === 1 ? '' : 's'} after descriptors QEMU rejects`
       : '',
     st.otherEventCount
       ? `${st.otherEventCount} other trace events skipped (${skipped}${Object.keys(st.otherEvents).length > 4 ? ', ...' : ''})`
@@ -265,8 +287,27 @@ async function importTrace(ctx: ExtraCommandContext): Promise<number> {
       : '',
   ].filter(Boolean);
   io.stderr(`pasidscope: note: ${file}: ${notes.join('; ')}\n`);
-  io.stdout(json(scenarioToFile(out)));
+  io.stdout(json(result.file));
   return 0;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** "LABEL: $.path: why (and N more: ...)", as main.ts reports an invalid scenario. */
+function firstScenarioIssue(
+  label: string,
+  errors: readonly { readonly path: string; readonly message: string }[],
+): string {
+  const [first, ...rest] = errors;
+  const more = rest.length
+    ? ` (and ${rest.length} more: ${rest
+        .slice(0, 3)
+        .map((e) => e.path)
+        .join(', ')}${rest.length > 3 ? ', ...' : ''})`
+    : '';
+  return `${label}: ${first?.path ?? '$'}: ${first?.message ?? 'invalid scenario'}${more}`;
 }
 
 async function dump(ctx: ExtraCommandContext): Promise<number> {

@@ -219,6 +219,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           const source = await resolveSource(io, f, preset, what);
           return { ...(await loadScenario(io, source)), label: source.label };
         },
+        readScenarioText: async (f, preset, what) => {
+          const source = await resolveSource(io, f, preset, what);
+          return { text: await readSourceText(io, source), label: source.label };
+        },
         readText: (f) =>
           readSourceText(io, { label: f, path: isAbsolute(f) ? f : resolve(io.cwd, f) }),
       });

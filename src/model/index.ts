@@ -67,8 +67,17 @@ export type {
   DebugfsImportResult,
   DebugfsImportSummary,
 } from './importers/importDebugfsDump.ts';
-export { importQemuTraceLog, readTraceLine, INV_DESC_EVENT } from './importers/importQemuTraceLog.ts';
-export type { TraceImportResult, TraceImportStats } from './importers/importQemuTraceLog.ts';
+export {
+  importQemuTraceLog,
+  appendQemuTraceToFile,
+  readTraceLine,
+  INV_DESC_EVENT,
+} from './importers/importQemuTraceLog.ts';
+export type {
+  TraceImportResult,
+  TraceFileImportResult,
+  TraceImportStats,
+} from './importers/importQemuTraceLog.ts';
 export { formatImportIssue, describeLines } from './importers/importTypes.ts';
 export type { ImportIssue } from './importers/importTypes.ts';
 export {

@@ -13,6 +13,11 @@
 // With a base scenario, a descriptor the model rejects (FSTS.IQE) that is followed by more
 // descriptors in the log gets a clearIqe step after it: QEMU processed the later ones, so the guest
 // must have cleared IQE in between (Linux's qi_check_fault does exactly that).
+//
+// Two entry points: importQemuTraceLog appends to a loaded Scenario; appendQemuTraceToFile appends
+// to a scenario file and keeps its authoring form, so that tables the authoring resolver places
+// (the PASID tables of a debugfs import, say) stay clear of the wait descriptors' status pages.
+// A status write that still lands on a structure is reported: the replay would change it.
 
 import {
   DescType,
@@ -122,7 +127,9 @@ interface LogContent {
   readonly warnings: readonly ImportIssue[];
 }
 
-function readLog(text: string): { ok: true; log: LogContent } | { ok: false; errors: ImportIssue[] } {
+function readLog(
+  text: string,
+): { ok: true; log: LogContent } | { ok: false; errors: ImportIssue[] } {
   const errors: ImportIssue[] = [];
   const warnings: ImportIssue[] = [];
   const unreadable: ImportIssue[] = [];
@@ -245,8 +252,10 @@ export type TraceFileImportResult =
       readonly steps: readonly ScenarioStep[];
       readonly stats: TraceImportStats;
       readonly unreadable: readonly ImportIssue[];
-      /** Warnings about the log (with lines) and the scenario parser's warnings (JSON paths). */
+      /** Warnings about the log, with its lines. */
       readonly warnings: readonly ImportIssue[];
+      /** The scenario parser's warnings about the resulting file ("$.path: ..."). */
+      readonly fileWarnings: readonly string[];
     }
   | {
       readonly ok: false;
@@ -304,11 +313,8 @@ export function appendQemuTraceToFile(text: string, baseFile: unknown): TraceFil
         clearIqeInserted,
       },
       unreadable: log.unreadable,
-      warnings: [
-        ...log.warnings,
-        ...statusWriteCollisions(upTo, log.descs),
-        ...loaded.warnings.map((message) => ({ message })),
-      ],
+      warnings: [...log.warnings, ...statusWriteCollisions(upTo, log.descs)],
+      fileWarnings: loaded.warnings,
     };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -162,11 +162,21 @@ export class GuestMemory {
     return out;
   }
 
-  /** A 4-byte little-endian DMA write; false (and nothing written) when it leaves guest RAM. */
+  /**
+   * A 4-byte little-endian DMA write; false when it leaves guest RAM. Like QEMU's
+   * dma_memory_write (flatview_write_continue copies section by section), the bytes that lie
+   * inside RAM are still written before the part beyond it fails.
+   */
   dmaWrite32(addr: bigint, value: number): boolean {
     const a = addr & U64_MASK;
-    if (!this.dmaInRam(a, 4)) return false;
     const v = value >>> 0;
+    if (!this.dmaInRam(a, 4)) {
+      for (let k = 0; k < 4; k++) {
+        const at = a + BigInt(k);
+        if (at < this.ramBytes) this.writeByte(at, (v >>> (8 * k)) & 0xff);
+      }
+      return false;
+    }
     if ((a & 3n) === 0n) {
       const page = this.writablePage(pageNumberOf(a));
       page[Number(a & 0xfffn) >> 2] = v;

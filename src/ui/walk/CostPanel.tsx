@@ -3,7 +3,7 @@
 // of devices — measured by running the model, not drawn from a formula.
 
 import { memo, useId, useMemo, useState } from 'react';
-import type { Trace } from '../../model/index.ts';
+import type { TraceIndex } from '../../viz/trace/traceIndex.ts';
 import { bytes as fmtBytes, count } from '../../viz/format.ts';
 import { formatMetric, layoutCostChart, type CostMetric } from '../../viz/cost/costChart.ts';
 import { stepCost } from '../../viz/cost/costModel.ts';
@@ -18,13 +18,13 @@ const METRICS: readonly { readonly value: CostMetric; readonly label: string }[]
 
 /** Re-renders only when the step changes, not on every event of a step. */
 export const CostPanel = memo(function CostPanel({
-  trace,
+  index,
   step,
 }: {
-  readonly trace: Trace;
+  readonly index: TraceIndex;
   readonly step: number;
 }) {
-  const cost = useMemo(() => stepCost(trace, step), [trace, step]);
+  const cost = index.costs[step] ?? stepCost(index.trace, step);
   const [chartOpen, setChartOpen] = useState(false);
   return (
     <section className="walk-cost" aria-label="Cost">

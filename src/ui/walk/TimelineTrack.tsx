@@ -3,7 +3,8 @@
 // walk panel's (arrows, Home/End, ...).
 
 import { memo, useCallback, useMemo, useRef, type PointerEvent } from 'react';
-import type { Scenario, Trace } from '../../model/index.ts';
+import type { Scenario } from '../../model/index.ts';
+import type { TraceIndex } from '../../viz/trace/traceIndex.ts';
 import { count } from '../../viz/format.ts';
 import {
   eventToX,
@@ -14,7 +15,7 @@ import {
 import { useElementWidth } from './useElementWidth.ts';
 
 export interface TimelineTrackProps {
-  readonly trace: Trace;
+  readonly index: TraceIndex;
   readonly scenario: Scenario | undefined;
   readonly cursor: number;
   readonly valueText: string;
@@ -27,7 +28,7 @@ const TRACK_Y = 14;
 const TRACK_H = 14;
 
 export function TimelineTrack({
-  trace,
+  index,
   scenario,
   cursor,
   valueText,
@@ -36,7 +37,7 @@ export function TimelineTrack({
 }: TimelineTrackProps) {
   const boxRef = useRef<HTMLDivElement>(null);
   const width = useElementWidth(boxRef, 600);
-  const model = useMemo(() => layoutTimeline(trace, width, scenario), [trace, width, scenario]);
+  const model = useMemo(() => layoutTimeline(index, width, scenario), [index, width, scenario]);
   const cx = eventToX(model, cursor);
   const currentStep = model.segments.find((g) => g.start <= cursor && cursor < g.end)?.step ?? -1;
   const dragging = useRef(false);
@@ -66,7 +67,7 @@ export function TimelineTrack({
     onScrubEnd();
   };
 
-  const last = Math.max(0, trace.length - 1);
+  const last = Math.max(0, index.trace.length - 1);
   return (
     <div
       ref={boxRef}

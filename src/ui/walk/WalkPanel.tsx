@@ -42,7 +42,7 @@ function speedLabel(s: number): string {
 
 export function WalkPanel() {
   const store = useAppStoreApi();
-  const data = useWalkData();
+  const { data, progress } = useWalkData();
   const cursor = useAppStore((s) => s.cursor);
   const playing = useAppStore((s) => s.playing);
   const speed = useAppStore((s) => s.speed);
@@ -365,9 +365,9 @@ export function WalkPanel() {
           </button>
         </span>
       </div>
-      {trace ? (
+      {data ? (
         <TimelineTrack
-          trace={trace}
+          index={data.index}
           scenario={data?.scenario}
           cursor={at}
           valueText={valueText}
@@ -410,11 +410,13 @@ export function WalkPanel() {
               />
             ) : (
               <p className="walk-empty">
-                {runStatus === 'error'
-                  ? `Not run: ${runError?.message ?? 'the scenario could not be run.'}`
-                  : runStatus === 'running'
-                    ? 'Running the scenario…'
-                    : 'Load a preset or a scenario to watch QEMU walk it.'}
+                {progress < 1
+                  ? `Preparing the walk view: indexing the trace… ${String(Math.floor(progress * 100))} %`
+                  : runStatus === 'error'
+                    ? `Not run: ${runError?.message ?? 'the scenario could not be run.'}`
+                    : runStatus === 'running'
+                      ? 'Running the scenario…'
+                      : 'Load a preset or a scenario to watch QEMU walk it.'}
               </p>
             )}
           </div>
@@ -436,7 +438,7 @@ export function WalkPanel() {
             chain={code?.chain ?? []}
             variant={data?.scenario.variant ?? 'seed'}
           />
-          {trace ? <CostPanel trace={trace} step={step} /> : null}
+          {data ? <CostPanel index={data.index} step={step} /> : null}
         </div>
       </div>
     </div>

@@ -6,8 +6,9 @@ import type { Scenario } from '../../model/index.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import { memoryAtStep } from '../../state/memoryImage.ts';
 import type { AppState } from '../../state/store.ts';
-import { buildTraceIndex, type TraceIndex } from '../../viz/trace/traceIndex.ts';
+import type { TraceIndex } from '../../viz/trace/traceIndex.ts';
 import type { MemoryAtStep } from '../../viz/walk/cacheReplay.ts';
+import { useTraceIndex } from './useTraceIndex.ts';
 
 export interface WalkData {
   readonly run: NonNullable<AppState['run']>;
@@ -16,11 +17,17 @@ export interface WalkData {
   readonly memoryAt: MemoryAtStep;
 }
 
-export function useWalkData(): WalkData | undefined {
+export interface WalkDataState {
+  readonly data: WalkData | undefined;
+  /** Indexing progress of a large trace (1 when ready or when there is no run). */
+  readonly progress: number;
+}
+
+export function useWalkData(): WalkDataState {
   const run = useAppStore((s) => s.run);
   const scenario = useAppStore((s) => s.runOf);
   const trace = run?.result.trace;
-  const index = useMemo(() => (trace ? buildTraceIndex(trace) : undefined), [trace]);
+  const { index, progress } = useTraceIndex(trace);
   const memoryAt = useCallback<MemoryAtStep>(
     (step) => {
       if (!scenario) return { readQword: () => 0n };
@@ -28,8 +35,9 @@ export function useWalkData(): WalkData | undefined {
     },
     [scenario],
   );
-  return useMemo(
+  const data = useMemo(
     () => (run && scenario && index ? { run, scenario, index, memoryAt } : undefined),
     [run, scenario, index, memoryAt],
   );
+  return { data, progress: trace ? progress : 1 };
 }

@@ -4,7 +4,7 @@
 // the bounded lookups (context entry, PASID-0 check, emulated and removal lookups) from GuestRead.
 
 import { LeafOutcome, Structure, TraceKind, type Trace } from '../../model/index.ts';
-import { stepRange } from '../trace/traceIndex.ts';
+import { stepRange } from '../trace/steps.ts';
 
 export interface DeviceCost {
   readonly bdf: string;
@@ -30,9 +30,9 @@ export interface StepCost {
   readonly total: DeviceCost;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type MutableDeviceCost = { -readonly [K in keyof DeviceCost]: DeviceCost[K] };
 
-function zero(bdf: string): Mutable<DeviceCost> {
+export function zeroCost(bdf: string): MutableDeviceCost {
   return {
     bdf,
     contextLookups: 0,
@@ -48,8 +48,56 @@ function zero(bdf: string): Mutable<DeviceCost> {
   };
 }
 
+/** Adds what event i cost to its device's counters (per = one entry per trace device). */
+export function addEventCost(per: readonly MutableDeviceCost[], trace: Trace, i: number): void {
+  const d = per[trace.device[i] ?? -1];
+  if (!d) return;
+  const n = Math.max(1, trace.count[i] ?? 1);
+  const a = trace.a[i] ?? 0;
+  switch (trace.kind[i] ?? 0) {
+    case TraceKind.GuestRead:
+      d.bytes += trace.b[i] ?? 0;
+      if (a === Structure.RootEntry) d.contextLookups += 1;
+      else if (a === Structure.PasidDirEntry) d.dirReads += 1;
+      else if (a === Structure.PasidEntry) d.leafReads += 1;
+      break;
+    case TraceKind.DirChecked:
+      d.dirReads += n;
+      d.walkDirReads += n;
+      d.bytes += 8 * n;
+      break;
+    case TraceKind.LeafChecked:
+      d.leafReads += n;
+      d.walkLeafReads += n;
+      d.bytes += 64 * n;
+      if (a === LeafOutcome.Created || a === LeafOutcome.Updated || a === LeafOutcome.Unchanged) {
+        d.listCompares += trace.c[i] ?? 0;
+      }
+      if (a === LeafOutcome.Created) d.created += n;
+      if (a === LeafOutcome.Updated) d.updated += n;
+      break;
+    case TraceKind.AccelRemoved:
+      d.removed += 1;
+      break;
+    default:
+      break;
+  }
+}
+
+/** The step's total over its devices. */
+export function totalCost(devices: readonly DeviceCost[]): DeviceCost {
+  const total = zeroCost('all devices');
+  for (const d of devices) {
+    for (const key of Object.keys(total) as (keyof DeviceCost)[]) {
+      if (key !== 'bdf') total[key] += d[key];
+    }
+  }
+  return total;
+}
+
 const cache = new WeakMap<Trace, Map<number, StepCost>>();
 
+/** The cost of scenario step `step`, by one scan of its events (cached per trace). */
 export function stepCost(trace: Trace, step: number): StepCost {
   let perTrace = cache.get(trace);
   if (!perTrace) {
@@ -58,61 +106,10 @@ export function stepCost(trace: Trace, step: number): StepCost {
   }
   const hit = perTrace.get(step);
   if (hit) return hit;
-  const per = trace.devices.map((bdf) => zero(bdf));
+  const per = trace.devices.map((bdf) => zeroCost(bdf));
   const [start, end] = stepRange(trace, step);
-  const { kind, device, count, a, b, c } = trace;
-  for (let i = start; i < end; i++) {
-    const d = per[device[i] ?? -1];
-    if (!d) continue;
-    const n = Math.max(1, count[i] ?? 1);
-    switch (kind[i] ?? 0) {
-      case TraceKind.GuestRead:
-        d.bytes += b[i] ?? 0;
-        switch (a[i] ?? 0) {
-          case Structure.RootEntry:
-            d.contextLookups += 1;
-            break;
-          case Structure.PasidDirEntry:
-            d.dirReads += 1;
-            break;
-          case Structure.PasidEntry:
-            d.leafReads += 1;
-            break;
-          default:
-            break;
-        }
-        break;
-      case TraceKind.DirChecked:
-        d.dirReads += n;
-        d.walkDirReads += n;
-        d.bytes += 8 * n;
-        break;
-      case TraceKind.LeafChecked: {
-        d.leafReads += n;
-        d.walkLeafReads += n;
-        d.bytes += 64 * n;
-        const o = a[i];
-        if (o === LeafOutcome.Created || o === LeafOutcome.Updated || o === LeafOutcome.Unchanged) {
-          d.listCompares += c[i] ?? 0;
-        }
-        if (o === LeafOutcome.Created) d.created += n;
-        if (o === LeafOutcome.Updated) d.updated += n;
-        break;
-      }
-      case TraceKind.AccelRemoved:
-        d.removed += 1;
-        break;
-      default:
-        break;
-    }
-  }
-  const total = zero('all devices');
-  for (const d of per) {
-    for (const key of Object.keys(total) as (keyof DeviceCost)[]) {
-      if (key !== 'bdf') total[key] += d[key];
-    }
-  }
-  const result = { step, devices: per, total };
+  for (let i = start; i < end; i++) addEventCost(per, trace, i);
+  const result = { step, devices: per, total: totalCost(per) };
   perTrace.set(step, result);
   return result;
 }

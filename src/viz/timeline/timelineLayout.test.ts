@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixtureScenario, fixtureTrace } from '../trace/traceFixture.ts';
+import { buildTraceIndex } from '../trace/traceIndex.ts';
 import { eventToX, layoutTimeline, stepLabel, xToEvent } from './timelineLayout.ts';
 
 describe('timeline track', () => {
   const trace = fixtureTrace();
   const scenario = fixtureScenario();
-  const model = layoutTimeline(trace, 600, scenario);
+  const model = layoutTimeline(buildTraceIndex(trace), 600, scenario);
 
   it('gives every step a segment, in order, filling the width', () => {
     expect(model.segments.map((s) => s.label)).toEqual(['DSI 3', 'write', 'global', 'DSI 5']);

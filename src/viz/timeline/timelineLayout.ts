@@ -4,9 +4,8 @@
 
 import { TraceKind, type Scenario, type ScenarioStep, type Trace } from '../../model/index.ts';
 import { hex } from '../format.ts';
-import { stepCount, stepRange } from '../trace/traceIndex.ts';
+import { stepCount, stepRange, type TraceIndex } from '../trace/traceIndex.ts';
 import { leafOutcomeState, strongerState, type CellState } from '../walk/cellStates.ts';
-import { isInteresting } from '../walk/navigation.ts';
 
 export interface TimelineSegment {
   readonly key: string;
@@ -91,7 +90,12 @@ function markerState(trace: Trace, i: number): CellState | undefined {
 
 const cache = new WeakMap<Trace, Map<string, TimelineModel>>();
 
-export function layoutTimeline(trace: Trace, width: number, scenario?: Scenario): TimelineModel {
+export function layoutTimeline(
+  index: TraceIndex,
+  width: number,
+  scenario?: Scenario,
+): TimelineModel {
+  const { trace } = index;
   const w = Math.max(1, Math.floor(width));
   const key = `${w.toString()}:${scenario ? 's' : '-'}`;
   let perTrace = cache.get(trace);
@@ -128,23 +132,32 @@ export function layoutTimeline(trace: Trace, width: number, scenario?: Scenario)
     x += sw;
   }
 
-  const bins = new Map<number, CellState>();
-  for (const seg of segments) {
-    const n = seg.end - seg.start;
-    if (n <= 0) continue;
-    const span = seg.x1 - seg.x0;
-    for (let i = seg.start; i < seg.end; i++) {
-      if (!isInteresting(trace, i)) continue;
-      const st = markerState(trace, i);
-      if (!st) continue;
-      const bx = Math.floor(seg.x0 + ((i - seg.start + 0.5) / n) * span);
-      const prev = bins.get(bx);
-      bins.set(bx, prev ? strongerState(prev, st) : st);
+  // Marks: the index's interesting events (sorted), binned per pixel; the most telling state wins.
+  const markers: TimelineMarker[] = [];
+  let binX = -1;
+  let binState: CellState | undefined;
+  const flush = (): void => {
+    if (binState !== undefined) {
+      markers.push({ key: `mk:${binX.toString()}`, x: binX + 0.5, state: binState });
+    }
+  };
+  let seg = 0;
+  for (const i of index.interesting) {
+    while (seg < segments.length - 1 && i >= (segments[seg]?.end ?? 0)) seg += 1;
+    const sg = segments[seg];
+    if (!sg || sg.end <= sg.start) continue;
+    const st = markerState(trace, i);
+    if (!st) continue;
+    const bx = Math.floor(sg.x0 + ((i - sg.start + 0.5) / (sg.end - sg.start)) * (sg.x1 - sg.x0));
+    if (bx !== binX) {
+      flush();
+      binX = bx;
+      binState = st;
+    } else {
+      binState = binState ? strongerState(binState, st) : st;
     }
   }
-  const markers = [...bins.entries()]
-    .sort((p, q) => p[0] - q[0])
-    .map(([bx, state]) => ({ key: `mk:${bx.toString()}`, x: bx + 0.5, state }));
+  flush();
   const model = { width: w, segments, markers };
   perTrace.set(key, model);
   return model;

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { accelListAt, emuEntryAt } from '../walk/cacheReplay.ts';
 import { eventContext } from './eventContext.ts';
 import { fixtureTrace } from './traceFixture.ts';
-import { buildTraceIndex, stepOfEvent } from './traceIndex.ts';
+import { runScenario } from '../../model/index.ts';
+import { stepCost } from '../cost/costModel.ts';
+import { globalSyncScenario } from '../cost/costScenarios.ts';
+import { TraceIndexBuilder, buildTraceIndex, stepOfEvent } from './traceIndex.ts';
 
 // Event offsets inside one fixture walk (see traceFixture.ts).
 const W = { sync: 2, emu: 4, clamp: 7, dir0: 8, leaf0: 9, dir1: 11, leaf41: 13, dirRest: 15 };
@@ -59,5 +62,22 @@ describe('trace index', () => {
     expect(emu.sync?.did).toBe(5);
     expect(emu.accelDevice).toBeUndefined();
     expect(emu.rangeClamp).toBeUndefined();
+  });
+
+  it('builds the same index in slices as at once, with each step’s cost', () => {
+    const big = runScenario(globalSyncScenario({ devices: 2, pasidBits: 18 })).trace;
+    const whole = buildTraceIndex(big);
+    const builder = new TraceIndexBuilder(big);
+    let slices = 0;
+    while (!builder.run(() => true)) slices += 1;
+    expect(slices).toBeGreaterThan(3); // it did yield
+    const sliced = builder.result();
+    expect(Array.from(sliced.frames)).toEqual(Array.from(whole.frames));
+    expect(Array.from(sliced.interesting)).toEqual(Array.from(whole.interesting));
+    expect(sliced.accel.map((l) => Array.from(l.pasid))).toEqual(
+      whole.accel.map((l) => Array.from(l.pasid)),
+    );
+    expect(sliced.costs).toEqual(whole.costs);
+    expect(sliced.costs[0]).toEqual(stepCost(big, 0));
   });
 });

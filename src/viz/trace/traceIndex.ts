@@ -5,6 +5,17 @@
 // exact: everything is a function of (trace, i).
 
 import { LeafOutcome, TraceKind, type Trace } from '../../model/index.ts';
+import {
+  addEventCost,
+  totalCost,
+  zeroCost,
+  type MutableDeviceCost,
+  type StepCost,
+} from '../cost/costModel.ts';
+import { isInteresting } from './interesting.ts';
+import { lastAtOrBefore } from './steps.ts';
+
+export { lastAtOrBefore, stepCount, stepOfEvent, stepRange } from './steps.ts';
 
 /** Kinds that open or frame a part of the timeline; few per step, so kept in one sorted list. */
 const FRAME_KINDS: ReadonlySet<number> = new Set<number>([
@@ -50,6 +61,10 @@ export interface EmuChangeLog {
 export interface TraceIndex {
   readonly trace: Trace;
   readonly frames: Uint32Array;
+  /** Events that change a cache, fault, are refused or clamp the range (see interesting.ts). */
+  readonly interesting: Uint32Array;
+  /** What each scenario step cost, per device. */
+  readonly costs: readonly StepCost[];
   readonly accel: readonly AccelChangeLog[];
   /** Keyed `${device}:${pasid}`. */
   readonly emu: ReadonlyMap<string, EmuChangeLog>;
@@ -100,74 +115,107 @@ class AccelLogBuilder {
   }
 }
 
+/**
+ * Builds the index in slices, so that a trace of millions of events never blocks the page: call
+ * `run(shouldYield)` until it returns true, then `result()`.
+ */
+export class TraceIndexBuilder {
+  readonly trace: Trace;
+  private next = 0;
+  private step = 0;
+  private readonly frames = new GrowableU32(256);
+  private readonly interesting = new GrowableU32(256);
+  private readonly accel: AccelLogBuilder[];
+  private readonly emu = new Map<string, { device: number; pasid: number; events: number[] }>();
+  private readonly costs: StepCost[] = [];
+  private stepCosts: MutableDeviceCost[];
+
+  constructor(trace: Trace) {
+    this.trace = trace;
+    this.accel = trace.devices.map(() => new AccelLogBuilder());
+    this.stepCosts = trace.devices.map((bdf) => zeroCost(bdf));
+  }
+
+  /** Fraction of the events indexed so far. */
+  get progress(): number {
+    return this.trace.length === 0 ? 1 : this.next / this.trace.length;
+  }
+
+  /** Indexes events until `shouldYield()` says stop (checked every few thousand events). */
+  run(shouldYield: () => boolean): boolean {
+    const { trace, accel, emu, frames, interesting } = this;
+    const { kind, a, device, pasid, count, stepStart } = trace;
+    const steps = stepStart.length - 1;
+    while (this.next < trace.length) {
+      const stop = Math.min(trace.length, this.next + 4096);
+      for (let i = this.next; i < stop; i++) {
+        // Close the steps that end here (empty steps too).
+        while (this.step < steps && i >= (stepStart[this.step + 1] ?? trace.length))
+          this.closeStep();
+        addEventCost(this.stepCosts, trace, i);
+        if (isInteresting(trace, i)) interesting.push(i);
+        const k = kind[i] ?? 0;
+        if (k === TraceKind.LeafChecked) {
+          const outcome = a[i];
+          if (outcome === LeafOutcome.Created || outcome === LeafOutcome.Updated) {
+            const log = accel[device[i] ?? -1];
+            if (!log) continue;
+            const op = outcome === LeafOutcome.Created ? AccelOp.Created : AccelOp.Updated;
+            const first = pasid[i] ?? 0;
+            const n = Math.max(1, count[i] ?? 1);
+            for (let p = 0; p < n; p++) log.add(i, first + p, op);
+          }
+          continue;
+        }
+        if (k === TraceKind.DirChecked) continue;
+        if (k === TraceKind.AccelRemoved) {
+          accel[device[i] ?? -1]?.add(i, pasid[i] ?? 0, AccelOp.Removed);
+          continue;
+        }
+        if (k === TraceKind.EmuCreated || k === TraceKind.EmuRemoved) {
+          const d = device[i] ?? -1;
+          const p = pasid[i] ?? 0;
+          const key = `${d.toString()}:${p.toString()}`;
+          let log = emu.get(key);
+          if (!log) {
+            log = { device: d, pasid: p, events: [] };
+            emu.set(key, log);
+          }
+          log.events.push(i);
+          continue;
+        }
+        if (FRAME_KINDS.has(k)) frames.push(i);
+      }
+      this.next = stop;
+      if (this.next < trace.length && shouldYield()) return false;
+    }
+    while (this.step < steps) this.closeStep();
+    return true;
+  }
+
+  private closeStep(): void {
+    this.costs.push({ step: this.step, devices: this.stepCosts, total: totalCost(this.stepCosts) });
+    this.stepCosts = this.trace.devices.map((bdf) => zeroCost(bdf));
+    this.step += 1;
+  }
+
+  result(): TraceIndex {
+    return {
+      trace: this.trace,
+      frames: this.frames.view(),
+      interesting: this.interesting.view(),
+      accel: this.accel.map((b) => b.build()),
+      emu: this.emu,
+      costs: this.costs,
+    };
+  }
+}
+
+/** The whole index at once (tests, small traces). */
 export function buildTraceIndex(trace: Trace): TraceIndex {
-  const frames = new GrowableU32(256);
-  const accel = trace.devices.map(() => new AccelLogBuilder());
-  const emu = new Map<string, { device: number; pasid: number; events: number[] }>();
-  const { kind, a, device, pasid, count } = trace;
-  for (let i = 0; i < trace.length; i++) {
-    const k = kind[i] ?? 0;
-    if (k === TraceKind.LeafChecked) {
-      const outcome = a[i];
-      if (outcome === LeafOutcome.Created || outcome === LeafOutcome.Updated) {
-        const log = accel[device[i] ?? -1];
-        if (!log) continue;
-        const op = outcome === LeafOutcome.Created ? AccelOp.Created : AccelOp.Updated;
-        const first = pasid[i] ?? 0;
-        const n = Math.max(1, count[i] ?? 1);
-        for (let p = 0; p < n; p++) log.add(i, first + p, op);
-      }
-      continue;
-    }
-    if (k === TraceKind.DirChecked) continue;
-    if (k === TraceKind.AccelRemoved) {
-      accel[device[i] ?? -1]?.add(i, pasid[i] ?? 0, AccelOp.Removed);
-      continue;
-    }
-    if (k === TraceKind.EmuCreated || k === TraceKind.EmuRemoved) {
-      const d = device[i] ?? -1;
-      const p = pasid[i] ?? 0;
-      const key = `${d.toString()}:${p.toString()}`;
-      let log = emu.get(key);
-      if (!log) {
-        log = { device: d, pasid: p, events: [] };
-        emu.set(key, log);
-      }
-      log.events.push(i);
-      continue;
-    }
-    if (FRAME_KINDS.has(k)) frames.push(i);
-  }
-  return { trace, frames: frames.view(), accel: accel.map((b) => b.build()), emu };
-}
-
-/** Index of the last element <= v in a sorted array (-1 if none). */
-export function lastAtOrBefore(sorted: ArrayLike<number>, v: number, n = sorted.length): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] ?? 0) <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** The scenario step an event belongs to. */
-export function stepOfEvent(trace: Trace, event: number): number {
-  const steps = trace.stepStart.length - 1;
-  const k = lastAtOrBefore(trace.stepStart, event, steps);
-  // Empty steps share a start with the next one: the event belongs to the last of them.
-  return Math.max(0, Math.min(steps - 1, k));
-}
-
-export function stepCount(trace: Trace): number {
-  return Math.max(0, trace.stepStart.length - 1);
-}
-
-/** [start, end) events of scenario step k. */
-export function stepRange(trace: Trace, step: number): readonly [number, number] {
-  return [trace.stepStart[step] ?? trace.length, trace.stepStart[step + 1] ?? trace.length];
+  const builder = new TraceIndexBuilder(trace);
+  builder.run(() => false);
+  return builder.result();
 }
 
 /**

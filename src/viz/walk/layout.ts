@@ -364,18 +364,20 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
         summary,
       });
       if (win) {
-        pushDirCells(dirCells, {
-          bdf: device.bdf,
-          lw,
-          win,
-          x: midX,
-          y: y + HEADER_H + 2,
-          w: midW,
-          h: 8,
-          cursor,
-          currentDirs: undefined,
-          glyphs: false,
-        });
+        dirCells.push(
+          ...collapsedDirCells(trace, ctx.step, {
+            bdf: device.bdf,
+            lw,
+            win,
+            x: midX,
+            y: y + HEADER_H + 2,
+            w: midW,
+            h: 8,
+            cursor,
+            currentDirs: undefined,
+            glyphs: false,
+          }),
+        );
       }
       y += COLLAPSED_H + LANE_GAP;
       continue;
@@ -774,6 +776,37 @@ function dirStateAt(
   return dirOutcomeState(walked, (memPresent?.[dir] ?? 0) === 1);
 }
 
+type DirCellParams = Parameters<typeof pushDirCells>[1];
+
+const collapsedCache = new WeakMap<object, Map<string, readonly DirCellModel[]>>();
+
+/**
+ * A collapsed lane's strip. While the cursor is in another device's walk, this lane's walk is
+ * either all done or not begun, so its strip is the same at every such event: memoised on that.
+ */
+function collapsedDirCells(trace: object, step: number, p: DirCellParams): readonly DirCellModel[] {
+  const seg = p.lw.walk?.segment;
+  const phase = !seg
+    ? 'none'
+    : p.cursor < seg.start
+      ? 'before'
+      : p.cursor >= seg.end
+        ? 'after'
+        : String(p.cursor);
+  const key = [p.bdf, step, seg?.start ?? -1, p.win.from, p.win.to, p.x, p.y, p.w, phase].join('|');
+  let perTrace = collapsedCache.get(trace);
+  if (!perTrace) {
+    perTrace = new Map();
+    collapsedCache.set(trace, perTrace);
+  }
+  const hit = perTrace.get(key);
+  if (hit) return hit;
+  if (perTrace.size > 256) perTrace.clear();
+  const made = pushDirCells([], p);
+  perTrace.set(key, made);
+  return made;
+}
+
 function pushDirCells(
   out: DirCellModel[],
   p: {
@@ -888,31 +921,21 @@ function chooseGrids(
     if (walked !== 0) return walked === 3; // DirOutcome.Present
     return (memPresent?.[dir] ?? 0) === 1;
   };
+  // Pages of `maxGrids` tables: the page holding the cursor's table. The set changes only when the
+  // walk leaves the page, so the grids stay put while the cursor moves across them.
+  const target =
+    cursorDir !== undefined ? Math.max(win.from, Math.min(win.to - 1, cursorDir)) : win.from;
+  let before = 0;
+  for (let dir = win.from; dir < target; dir++) if (candidate(dir)) before += 1;
+  const pageStart = Math.floor(before / maxGrids) * maxGrids;
   const chosen: number[] = [];
-  const centre = cursorDir ?? win.from;
-  if (
-    cursorDir !== undefined &&
-    cursorDir >= win.from &&
-    cursorDir < win.to &&
-    candidate(cursorDir)
-  ) {
-    chosen.push(cursorDir);
+  let seen = 0;
+  for (let dir = win.from; dir < win.to && chosen.length < maxGrids; dir++) {
+    if (!candidate(dir)) continue;
+    if (seen >= pageStart) chosen.push(dir);
+    seen += 1;
   }
-  // Earlier tables first (the walk just came from there), then later ones.
-  for (
-    let step = 1;
-    chosen.length < maxGrids && (centre - step >= win.from || centre + step < win.to);
-    step++
-  ) {
-    const before = centre - step;
-    if (before >= win.from && candidate(before) && chosen.length < maxGrids) chosen.push(before);
-    const after = centre + step;
-    if (after < win.to && candidate(after) && chosen.length < maxGrids) chosen.push(after);
-    if (step > 20000) break;
-  }
-  if (cursorDir === undefined && candidate(win.from) && !chosen.includes(win.from))
-    chosen.unshift(win.from);
-  return chosen.slice(0, maxGrids).sort((p, q) => p - q);
+  return chosen;
 }
 
 function calloutFor(

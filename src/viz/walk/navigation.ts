@@ -1,40 +1,11 @@
 // "Next interesting event" navigation: in a 2^20-PASID walk most events are runs of skips; a person
 // wants to jump to the next thing that happens — a cache change, a DID mismatch, a fault, a clamp.
 
-import {
-  DirOutcome,
-  EmuSkipReason,
-  LeafOutcome,
-  TraceKind,
-  type Trace,
-} from '../../model/index.ts';
+import { TraceKind, type Trace } from '../../model/index.ts';
+import { isInteresting } from '../trace/interesting.ts';
 import { stepOfEvent, stepRange } from '../trace/traceIndex.ts';
 
-/** Whether event i changes a cache, is refused, faults or sets the walk's range. */
-export function isInteresting(trace: Trace, i: number): boolean {
-  const a = trace.a[i] ?? 0;
-  switch (trace.kind[i] ?? 0) {
-    case TraceKind.LeafChecked:
-      return a !== LeafOutcome.NotPresent && a !== LeafOutcome.Unchanged;
-    case TraceKind.DirChecked:
-      return a === DirOutcome.ReadFailed;
-    case TraceKind.EmuSkip:
-      return a === EmuSkipReason.DidFilter;
-    case TraceKind.EmuCreated:
-    case TraceKind.EmuRemoved:
-    case TraceKind.EmuDiffers:
-    case TraceKind.AccelRemoved:
-    case TraceKind.AccelBypass:
-    case TraceKind.AccelDeviceSkipped:
-    case TraceKind.DescRejected:
-    case TraceKind.DescBlocked:
-    case TraceKind.SyncGated:
-    case TraceKind.RangeClamp:
-      return true;
-    default:
-      return false;
-  }
-}
+export { isInteresting };
 
 /** The next interesting event after `from`, or undefined. */
 export function nextInteresting(trace: Trace, from: number): number | undefined {

@@ -54,6 +54,9 @@ type AnyTransition = Transition<BaseType, unknown, null, undefined>;
 
 const NS = 'walk';
 
+/** What each cell element last showed, so that an update rewrites only the cells that changed. */
+const signatures = new WeakMap<Element, string>();
+
 /** Sets attributes now, or through the shared transition when there is one. */
 function put<E extends BaseType, D>(
   sel: Selection<E, D, BaseType, unknown>,
@@ -339,18 +342,26 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
           exitFade(exit, t);
           return exit;
         },
-      )
+      );
+    put(cells, t, { transform: translate, opacity: () => 1 });
+    // Most cells keep their state from one event to the next: touch only those that changed.
+    const changed = cells.filter(function (this: SVGGElement, d: D) {
+      const sig = `${d.state}|${String(d.current)}|${String(d.w)}|${String(d.h)}|${d.glyph}|${d.title}`;
+      if (signatures.get(this) === sig) return false;
+      signatures.set(this, sig);
+      return true;
+    });
+    changed
       .attr('data-key', (d) => d.key)
       .attr('data-state', (d) => d.state)
       .attr('class', (d) => `${cls} cell state-${d.state}${d.current ? ' current' : ''}`);
-    put(cells, t, { transform: translate, opacity: () => 1 });
-    put(cells.select<SVGRectElement>('rect'), t, { width: (d) => d.w, height: (d) => d.h });
-    cells
+    put(changed.select<SVGRectElement>('rect'), t, { width: (d) => d.w, height: (d) => d.h });
+    changed
       .select('text.glyph')
       .attr('x', (d) => d.w / 2)
       .attr('y', (d) => d.h / 2 + (d.h >= 16 ? 4 : 3))
       .text((d) => d.glyph);
-    cells.select('title').text((d) => d.title);
+    changed.select('title').text((d) => d.title);
     return cells;
   }
 

@@ -134,13 +134,14 @@ export function leafAddr(table: bigint, pasid: number): bigint {
  */
 export class DeviceTables {
   private readonly tables = new Map<number, bigint>();
+  readonly guest: Guest;
+  readonly devfn: number;
+  readonly dir: bigint;
 
-  constructor(
-    readonly guest: Guest,
-    readonly devfn: number,
-    readonly dir: bigint,
-    readonly pdts = 7,
-  ) {
+  constructor(guest: Guest, devfn: number, dir: bigint, pdts = 7) {
+    this.guest = guest;
+    this.devfn = devfn;
+    this.dir = dir;
     guest.context(devfn, dir, pdts);
   }
 

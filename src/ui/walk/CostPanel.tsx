@@ -120,6 +120,7 @@ function CostGrowthChart() {
       <svg
         width={width}
         height={height}
+        viewBox={`0 0 ${String(width)} ${String(height)}`}
         className="walk-chart"
         role="img"
         aria-label={`${METRICS.find((m) => m.value === metric)?.label ?? ''} by pasid-bits, one line per device count`}

@@ -136,6 +136,8 @@ export interface CalloutModel extends Box {
   readonly key: string;
   readonly state: CellState | 'info';
   readonly lines: readonly string[];
+  /** Lines [0, mainLines) are the outcome itself; the rest are a smaller note. */
+  readonly mainLines: number;
 }
 
 export interface WalkViewModel {
@@ -716,7 +718,8 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
         y: top + laneBodyH - CALLOUT_H + 2,
         w: midW,
         h: CALLOUT_H - 6,
-        ...callout,
+        state: callout.state,
+        ...wrapCallout(callout.lines, midW - 20),
       });
     }
 
@@ -753,6 +756,30 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
     callouts,
     ...(focus ? { focus } : {}),
   };
+}
+
+/** Approximate advance of one character of the callout's type (13px bold sans), px. */
+const CALLOUT_CHAR_PX = 7.4;
+
+/** The callout's text in at most two lines that fit `width` (the rest of a line is cut with …). */
+export function wrapCallout(
+  lines: readonly string[],
+  width: number,
+): { lines: string[]; mainLines: number } {
+  const max = Math.max(12, Math.floor(width / CALLOUT_CHAR_PX));
+  const words = (lines[0] ?? '').split(' ');
+  const first: string[] = [];
+  while (words.length > 0 && [...first, words[0]].join(' ').length <= max) {
+    first.push(words.shift() ?? '');
+  }
+  if (first.length === 0) first.push(words.shift() ?? '');
+  const wrapped = words.length > 0;
+  const rest = [words.join(' '), ...lines.slice(1)].filter((l) => l.length > 0);
+  const second = rest[0];
+  const cut = (l: string): string => (l.length > max ? `${l.slice(0, max - 1)}…` : l);
+  return second === undefined
+    ? { lines: [cut(first.join(' '))], mainLines: 1 }
+    : { lines: [cut(first.join(' ')), cut(second)], mainLines: wrapped ? 2 : 1 };
 }
 
 function isEmuKind(k: number): boolean {
@@ -943,7 +970,7 @@ function calloutFor(
   ctx: EventContext,
   d: number,
   bdf: string,
-): Omit<CalloutModel, 'key' | keyof Box> | undefined {
+): Omit<CalloutModel, 'key' | 'mainLines' | keyof Box> | undefined {
   const { index, cursor, memoryAt } = input;
   const { trace } = index;
   const k = trace.kind[cursor] ?? 0;

@@ -474,13 +474,13 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
       .attr('width', (d) => d.w)
       .attr('height', (d) => d.h);
     c.select('text')
-      .selectAll<SVGTSpanElement, string>('tspan')
-      .data((d) => [...d.lines])
+      .selectAll<SVGTSpanElement, { text: string; main: boolean }>('tspan')
+      .data((d) => d.lines.map((text, i) => ({ text, main: i < d.mainLines })))
       .join('tspan')
       .attr('x', 10)
       .attr('dy', (_d, i) => (i === 0 ? 15 : 14))
-      .attr('class', (_d, i) => (i === 0 ? 'callout-main' : 'callout-sub'))
-      .text((d) => d);
+      .attr('class', (d) => (d.main ? 'callout-main' : 'callout-sub'))
+      .text((d) => d.text);
   }
 
   function focusJoin(vm: WalkViewModel, t: AnyTransition | undefined): void {

@@ -62,7 +62,9 @@ test('Play runs the timeline forward and Pause stops it', async ({ page }) => {
   await page.getByRole('combobox', { name: 'Speed' }).selectOption('8');
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await expect.poll(async () => Number(await slider.getAttribute('aria-valuenow'))).toBeGreaterThan(3);
+  await expect
+    .poll(async () => Number(await slider.getAttribute('aria-valuenow')))
+    .toBeGreaterThan(3);
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   const stopped = await slider.getAttribute('aria-valuenow');
@@ -127,7 +129,9 @@ test('a link to a step opens the walk at that event (linux-boot: PASID 1 created
 
   await open(page, 'preset=linux-boot', `#step=${String(created)}`);
   await expect(timeline(page)).toHaveAttribute('aria-valuenow', String(created));
-  await expect(explanation(page)).toContainText('PASID 0x1: the directory entry for PASIDs 0x0–0x3f is present');
+  await expect(explanation(page)).toContainText(
+    'PASID 0x1: the directory entry for PASIDs 0x0–0x3f is present',
+  );
   await expect(explanation(page)).toContainText('inserted at the list head');
   await expect(currentLine(page)).toContainText('QLIST_INSERT_HEAD');
   await expect(page.locator('[data-key="cache:00:02.0:0x1"]')).toHaveAttribute(

@@ -11,11 +11,16 @@ import * as Comlink from 'comlink';
 import type { Scenario } from '../model/index.ts';
 import {
   PROTOCOL_VERSION,
+  type AppComparison,
   type AppRun,
+  type DebugfsDump,
+  type DebugfsImportChoices,
   type EngineError,
   type EngineResult,
+  type ImportedScenario,
   type ParsedScenario,
   type SimulationApi,
+  type TraceImportRequest,
 } from '../worker/protocol.ts';
 
 export interface SimulationEngine {
@@ -24,6 +29,14 @@ export interface SimulationEngine {
   packScenario(scenario: Scenario): Promise<EngineResult<string>>;
   parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
   fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>>;
+  /** A Linux dmar_translation_struct dump as a new scenario. */
+  importDebugfs(text: string, options?: DebugfsImportChoices): Promise<EngineResult<ImportedScenario>>;
+  /** A QEMU trace log's descriptors appended to `request.base`. */
+  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>>;
+  /** The scenario under every variant: where they part. */
+  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>>;
+  /** What the guest's debugfs would print (before step `step`; default after the last one). */
+  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>>;
   /** Requests sent and not yet answered (for the idle hook). */
   readonly pending: number;
   /** Called whenever `pending` changes. */
@@ -87,6 +100,27 @@ export class InProcessEngine extends PendingCounter implements SimulationEngine 
     return this.track(
       this.#api.then((api) =>
         api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
+      ),
+    );
+  }
+  importDebugfs(
+    text: string,
+    options?: DebugfsImportChoices,
+  ): Promise<EngineResult<ImportedScenario>> {
+    return this.track(
+      this.#api.then((api) => api.importDebugfs(options ? { text, options } : { text })),
+    );
+  }
+  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>> {
+    return this.track(this.#api.then((api) => api.importQemuTrace(request)));
+  }
+  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>> {
+    return this.track(this.#api.then((api) => api.compareVariants({ scenario })));
+  }
+  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>> {
+    return this.track(
+      this.#api.then((api) =>
+        api.debugfsDump(step === undefined ? { scenario } : { scenario, step }),
       ),
     );
   }
@@ -178,6 +212,31 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
     return this.track(
       this.#call('other', (api) =>
         api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
+      ),
+    );
+  }
+
+  importDebugfs(
+    text: string,
+    options?: DebugfsImportChoices,
+  ): Promise<EngineResult<ImportedScenario>> {
+    return this.track(
+      this.#call('other', (api) => api.importDebugfs(options ? { text, options } : { text })),
+    );
+  }
+
+  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>> {
+    return this.track(this.#call('other', (api) => api.importQemuTrace(request)));
+  }
+
+  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>> {
+    return this.track(this.#call('other', (api) => api.compareVariants({ scenario })));
+  }
+
+  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>> {
+    return this.track(
+      this.#call('other', (api) =>
+        api.debugfsDump(step === undefined ? { scenario } : { scenario, step }),
       ),
     );
   }

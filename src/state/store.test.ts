@@ -390,6 +390,10 @@ describe('latest request wins', () => {
       packScenario: (sc) => real.packScenario(sc),
       parsePackedScenario: (p) => real.parsePackedScenario(p),
       fileText: (sc, indent) => real.fileText(sc, indent),
+      importDebugfs: (t, o) => real.importDebugfs(t, o),
+      importQemuTrace: (r) => real.importQemuTrace(r),
+      compareVariants: (sc) => real.compareVariants(sc),
+      debugfsDump: (sc, step) => real.debugfsDump(sc, step),
       run: async (scenario: Scenario): Promise<EngineResult<AppRun>> => {
         const answer = await real.run(scenario);
         if (gates.length === 0 && scenario.steps.length === 1) {

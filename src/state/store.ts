@@ -10,6 +10,8 @@ import { packScenarioSync } from '../worker/packing.ts';
 import { saveAutosave, type SaveOutcome } from './persistence.ts';
 import { scenarioWords } from './scenarioEdits.ts';
 import { fetchRelative, type FetchText } from './presets.ts';
+import { createCompareSlice } from './slices/compareSlice.ts';
+import { createImportSlice } from './slices/importSlice.ts';
 import { createPlaybackSlice } from './slices/playbackSlice.ts';
 import { createRunSlice } from './slices/runSlice.ts';
 import { createScenarioSlice } from './slices/scenarioSlice.ts';
@@ -57,6 +59,8 @@ export function createAppStore(options: AppStoreOptions): AppStore {
         ...createRunSlice(services)(...a),
         ...createPlaybackSlice(...a),
         ...createViewSlice(...a),
+        ...createImportSlice(services)(...a),
+        ...createCompareSlice(services)(...a),
       }),
       {
         partialize: (s): UndoableState => ({

@@ -60,6 +60,7 @@ describe('the views on every preset', () => {
         ]);
       });
     },
+    20_000,
   );
 });
 
@@ -87,6 +88,25 @@ describe('the views on real runs', () => {
     // Stepping back before it: the list is empty again.
     const before = layoutWalk({ index, cursor: created - 1, scenario, width: 1200 });
     expect(before.cacheRows).toHaveLength(0);
+  });
+
+  it('shows the update of a changed entry with its changed field', () => {
+    const scenario = fixtureScenario();
+    const run = runScenario(scenario);
+    const index = buildTraceIndex(run.trace);
+    const memoryAt = fixtureMemoryAt(scenario);
+    const { kind, a, pasid } = run.trace;
+    let updated = -1;
+    for (let e = 0; e < run.trace.length && updated < 0; e++) {
+      if (kind[e] === TraceKind.LeafChecked && a[e] === 6 && pasid[e] === 0x41) updated = e;
+    }
+    expect(updated).toBeGreaterThan(0);
+    const vm = layoutWalk({ index, cursor: updated, scenario, memoryAt, width: 1200 });
+    expect(vm.cacheRows.find((r) => r.key === 'cache:00:02.0:0x41')?.state).toBe('updated');
+    expect(vm.callouts[0]?.lines.join(' ')).toContain('FSPTPTR 0x6000 → 0x7000');
+    expect(explainStep(index, updated, { scenario, memoryAt }).details.join(' ')).toContain(
+      'FSPTPTR 0x6000 → 0x7000',
+    );
   });
 
   it('keeps a real 2^20-PASID walk aggregated', () => {

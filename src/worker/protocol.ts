@@ -5,9 +5,29 @@
 // Bump PROTOCOL_VERSION whenever a request or response shape changes meaning; the app refuses a
 // worker that answers with another version (a stale cached bundle) instead of misreading it.
 
-import type { CacheState, RunResult, Scenario } from '../model/index.ts';
+import type {
+  CacheChange,
+  CacheEntryAspect,
+  CacheEntryState,
+  CacheKind,
+  CacheState,
+  DebugfsImportSummary,
+  DeviceBackend,
+  ImportIssue,
+  PcInfo,
+  AccelWalkCounts,
+  RunResult,
+  Scenario,
+  ScenarioFileJson,
+  ScenarioStep,
+  StepAspect,
+  StepStatus,
+  StructurePage,
+  TraceImportStats,
+  Variant,
+} from '../model/index.ts';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** An expected failure, returned as a value (never thrown across the boundary). */
 export type EngineErrorKind =
@@ -22,7 +42,9 @@ export type EngineErrorKind =
   /** The worker died (or could not start) and was restarted. */
   | 'worker-crashed'
   /** The worker speaks another protocol version. */
-  | 'protocol-mismatch';
+  | 'protocol-mismatch'
+  /** A debugfs dump or trace log the importer cannot read; `lines` says where. */
+  | 'invalid-import';
 
 export interface ScenarioIssue {
   /** JSON path of the offending value, e.g. "devices[1].backend" ("" for the whole file). */
@@ -35,6 +57,8 @@ export interface EngineError {
   /** One line a person can act on. */
   readonly message: string;
   readonly issues?: readonly ScenarioIssue[];
+  /** For 'invalid-import': each problem with the 1-based line of the input it is about. */
+  readonly lines?: readonly ImportIssue[];
 }
 
 export type EngineResult<T> =
@@ -67,6 +91,157 @@ export interface Hello {
   readonly protocolVersion: number;
 }
 
+// ---- importers, comparison, debugfs view (protocol 4) -------------------------------------------
+
+/** The importer options the app offers for a Linux dmar_translation_struct dump. */
+export interface DebugfsImportChoices {
+  /** Backend of every device (the importer's default: emulated). */
+  readonly backend?: DeviceBackend;
+  /** QEMU's fsts property; absent: read off the PASID entries' types. */
+  readonly fsts?: boolean;
+  /** Which IOMMU of a multi-IOMMU dump (default: the first with DMA remapping on). */
+  readonly iommu?: string;
+  /** The variant the new scenario runs under (the app keeps the one the person chose). */
+  readonly variant?: Variant;
+}
+
+export interface DebugfsImportRequest {
+  readonly text: string;
+  readonly options?: DebugfsImportChoices;
+}
+
+export interface TraceImportRequest {
+  readonly text: string;
+  /** The scenario the log's descriptors are appended to. */
+  readonly base: Scenario;
+  /** The same scenario as a file in its authoring form, when the page still has it (right after
+   * a debugfs import): the PASID tables its resolver places then move clear of the pages the
+   * log's wait descriptors write to, as `pasidscope import-trace --base` does. */
+  readonly baseFile?: ScenarioFileJson;
+}
+
+/** What an import made and how: shown to the person before and after they accept it. */
+export type ImportReport =
+  | {
+      readonly kind: 'debugfs';
+      readonly summary: DebugfsImportSummary;
+      readonly backend: DeviceBackend;
+      /** fsts as imported, and whether the person chose it (else it was read off the entries). */
+      readonly fsts: boolean;
+      readonly fstsChosen: boolean;
+      /** The IOMMU names the dump holds, in order (several on a multi-IOMMU host). */
+      readonly iommus: readonly string[];
+    }
+  | {
+      readonly kind: 'qemu-trace';
+      readonly stats: TraceImportStats;
+      /** Lines that are no trace event (banner lines, warnings QEMU printed). */
+      readonly unreadable: readonly ImportIssue[];
+      /** Index of the first appended step and how many steps were appended. */
+      readonly first: number;
+      readonly count: number;
+      /** Whether the base's authoring form was used (tables re-placed clear of status writes). */
+      readonly authoringForm: boolean;
+    };
+
+export interface ImportedScenario {
+  readonly scenario: Scenario;
+  /** The scenario file in its authoring form (debugfs import, or a trace appended to one). */
+  readonly file?: ScenarioFileJson;
+  readonly report: ImportReport;
+  /** Warnings with the line of the input they are about. */
+  readonly warnings: readonly ImportIssue[];
+  /** The scenario parser's warnings about the resulting file. */
+  readonly fileWarnings: readonly string[];
+}
+
+/** Outcome of one variant at one step, with its cache changes capped for the page. */
+export interface ComparedOutcome {
+  readonly status: StepStatus;
+  readonly error?: string;
+  readonly pcInfo?: PcInfo;
+  readonly accelWalk?: AccelWalkCounts;
+  /** The first changes (at most COMPARE_MAX_CHANGES); `changeCount` is how many there are. */
+  readonly changes: readonly CacheChange[];
+  readonly changeCount: number;
+}
+
+export interface ComparedStep {
+  readonly index: number;
+  readonly op: ScenarioStep['op'];
+  readonly note?: string;
+  /** Aspects that differ between at least two variants. */
+  readonly aspects: readonly StepAspect[];
+  readonly outcomes: Readonly<Record<Variant, ComparedOutcome>>;
+}
+
+export interface ComparedEntry {
+  readonly cache: CacheKind;
+  readonly bdf: string;
+  readonly pasid: number;
+  readonly aspects: readonly CacheEntryAspect[];
+  readonly states: Readonly<Record<Variant, CacheEntryState>>;
+}
+
+/** One pair of variants: what differs between these two only. */
+export interface ComparedPair {
+  readonly from: Variant;
+  readonly to: Variant;
+  /** Steps whose outcome differs between the two, with how. */
+  readonly steps: readonly { readonly index: number; readonly aspects: readonly StepAspect[] }[];
+  /** How many steps differ in all (`steps` may be capped). */
+  readonly stepsDiffering: number;
+  /** Final cache entries that differ between the two: index into `entries`, and how. */
+  readonly entries: readonly { readonly at: number; readonly aspects: readonly CacheEntryAspect[] }[];
+  /** How many final entries differ in all (`entries` may be capped). */
+  readonly entryCount: number;
+  readonly iqeDiffers: boolean;
+}
+
+/** The model's variant comparison, shaped for the page: per-pair detail, long lists capped. */
+export interface AppComparison {
+  readonly variants: readonly Variant[];
+  readonly stepCount: number;
+  /** True when every variant agrees on every step and on the final caches. */
+  readonly identical: boolean;
+  /** The review lines (describeComparison), with steps numbered from 1 as the app shows them. */
+  readonly summary: readonly string[];
+  /** Steps where some variant differs, in order (at most COMPARE_MAX_STEPS). */
+  readonly steps: readonly ComparedStep[];
+  readonly stepsDiffering: number;
+  /** Final cache entries that differ in some pair (at most COMPARE_MAX_ENTRIES). */
+  readonly entries: readonly ComparedEntry[];
+  readonly entriesDiffering: number;
+  readonly iqe: Readonly<Record<Variant, boolean>>;
+  readonly pairs: readonly ComparedPair[];
+  /** Wall time of the three runs and the comparison, in milliseconds. */
+  readonly ms: number;
+}
+
+export const COMPARE_MAX_CHANGES = 24;
+export const COMPARE_MAX_STEPS = 400;
+export const COMPARE_MAX_ENTRIES = 400;
+
+export interface DebugfsDumpRequest {
+  readonly scenario: Scenario;
+  /** Memory as step N sees it, before it runs; absent: after the last step. */
+  readonly step?: number;
+}
+
+/** What the guest's dmar_translation_struct would print, and what the walk found. */
+export interface DebugfsDump {
+  readonly text: string;
+  /** GSTS.TES: false prints one line ("DMA Remapping is not enabled"). */
+  readonly enabled: boolean;
+  readonly scalable: boolean;
+  readonly rows: number;
+  readonly devices: number;
+  /** Every guest page the walk found a structure in. */
+  readonly pages: readonly StructurePage[];
+  /** The step the tables are shown before (steps.length = after the last step). */
+  readonly step: number;
+}
+
 /**
  * The API. Over Comlink each method becomes async (the implementation's own results may be plain
  * values or promises). Inputs are validated with the model's own parser before anything runs.
@@ -87,4 +262,12 @@ export interface SimulationApi {
     readonly scenario: Scenario;
     readonly indent?: number;
   }): EngineResult<string>;
+  /** Imports a Linux dmar_translation_struct dump as a new scenario (nothing is replaced here). */
+  importDebugfs(request: DebugfsImportRequest): EngineResult<ImportedScenario>;
+  /** Appends a QEMU `-trace vtd_inv_desc` log's descriptors to a scenario, as new steps. */
+  importQemuTrace(request: TraceImportRequest): EngineResult<ImportedScenario>;
+  /** Runs the scenario under every variant and says where they part. */
+  compareVariants(request: { readonly scenario: Scenario }): EngineResult<AppComparison>;
+  /** What Linux's debugfs would print for the scenario's guest tables. */
+  debugfsDump(request: DebugfsDumpRequest): EngineResult<DebugfsDump>;
 }

@@ -13,6 +13,10 @@ const exposed: SimulationApi = {
   packScenario: (request) => api.packScenario(request),
   parsePackedScenario: (packed) => api.parsePackedScenario(packed),
   fileText: (request) => api.fileText(request),
+  importDebugfs: (request) => api.importDebugfs(request),
+  importQemuTrace: (request) => api.importQemuTrace(request),
+  compareVariants: (request) => api.compareVariants(request),
+  debugfsDump: (request) => api.debugfsDump(request),
   run(request): EngineResult<AppRun> {
     const out = api.run(request);
     return out.ok ? Comlink.transfer(out, traceBuffers(out.value)) : out;

@@ -25,6 +25,8 @@ import {
   type SimulationApi,
 } from './protocol.ts';
 import { packScenario, scenarioJson, unpackScenarioText } from './packing.ts';
+import { compareForApp } from './comparisonView.ts';
+import { debugfsDump, importDebugfs, importQemuTrace } from './importing.ts';
 
 function describeIssues(issues: readonly ScenarioIssue[]): string {
   const first = issues[0];
@@ -187,6 +189,25 @@ export function createSimulationApi(): SimulationApi {
     fileText({ scenario, indent }): EngineResult<string> {
       return { ok: true, value: scenarioJson(scenario, indent) };
     },
+
+    importDebugfs: (request) => importDebugfs(request),
+
+    importQemuTrace: (request) => importQemuTrace(request),
+
+    compareVariants({ scenario }) {
+      const checked = validate(scenario);
+      if (!checked.ok) return checked;
+      try {
+        return { ok: true, value: compareForApp(scenario) };
+      } catch (e) {
+        return {
+          ok: false,
+          error: { kind: 'model-error', message: `The comparison failed: ${errorText(e)}` },
+        };
+      }
+    },
+
+    debugfsDump: (request) => debugfsDump(request),
 
     async parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
       const text = await unpackScenarioText(packed);

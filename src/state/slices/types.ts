@@ -1,13 +1,20 @@
 // The composed store type the slices are written against (each slice is a StateCreator over it).
 
 import type { StateCreator } from 'zustand';
+import type { CompareSlice } from './compareSlice.ts';
+import type { ImportSlice } from './importSlice.ts';
 import type { PlaybackSlice } from './playbackSlice.ts';
 import type { RunSlice } from './runSlice.ts';
 import type { ScenarioSlice } from './scenarioSlice.ts';
 import type { ViewSlice } from './viewSlice.ts';
 import type { SimulationEngine } from '../engine.ts';
 
-export type AppState = ScenarioSlice & RunSlice & PlaybackSlice & ViewSlice;
+export type AppState = ScenarioSlice &
+  RunSlice &
+  PlaybackSlice &
+  ViewSlice &
+  ImportSlice &
+  CompareSlice;
 
 /** What undo/redo tracks: the scenario (and where it came from), not runs, playback or view. */
 export interface UndoableState {

@@ -60,6 +60,8 @@ export interface Notice {
   readonly detail?: string;
   /** For file/link errors: each problem with its JSON path. */
   readonly issues?: readonly { readonly path: string; readonly message: string }[];
+  /** Further lines shown as a list (an import's guesses, its warnings with their lines). */
+  readonly notes?: readonly string[];
   /** Notices with the same topic replace each other (e.g. one autosave warning at a time). */
   readonly topic?: string;
 }

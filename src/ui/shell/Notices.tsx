@@ -22,6 +22,14 @@ export function Notices() {
                 {n.issues.length > 8 ? <li>… and {n.issues.length - 8} more</li> : null}
               </ul>
             ) : null}
+            {n.notes && n.notes.length > 0 ? (
+              <ul>
+                {n.notes.slice(0, 12).map((line, k) => (
+                  <li key={k}>{line}</li>
+                ))}
+                {n.notes.length > 12 ? <li>… and {n.notes.length - 12} more</li> : null}
+              </ul>
+            ) : null}
           </div>
           <button
             type="button"

@@ -7,7 +7,6 @@ import type { TraceIndex } from '../../viz/trace/traceIndex.ts';
 import { bytes as fmtBytes, count } from '../../viz/format.ts';
 import { formatMetric, layoutCostChart, type CostMetric } from '../../viz/cost/costChart.ts';
 import { stepCost } from '../../viz/cost/costModel.ts';
-import { COST_DEVICE_COUNTS } from '../../viz/cost/costScenarios.ts';
 import { useCostGrowth } from './useCostGrowth.ts';
 
 const METRICS: readonly { readonly value: CostMetric; readonly label: string }[] = [
@@ -89,8 +88,8 @@ function CostGrowthChart() {
   const growth = useCostGrowth(true);
   const [metric, setMetric] = useState<CostMetric>('bytes');
   const selectId = useId();
-  const width = 520;
-  const height = 220;
+  const width = 360;
+  const height = 190;
   const model = useMemo(
     () => layoutCostChart(growth.points, metric, width, height),
     [growth.points, metric],
@@ -168,14 +167,19 @@ function CostGrowthChart() {
                 <title>{p.label}</title>
               </g>
             ))}
-            {s.points.length > 0 ? (
-              <text x={(s.points.at(-1)?.x ?? 0) + 8} y={(s.points.at(-1)?.y ?? 0) + 4}>
-                {`${String(s.devices)} dev`}
-              </text>
-            ) : null}
           </g>
         ))}
       </svg>
+      <ul className="walk-chart-legend" aria-label="Chart legend">
+        {model.series.map((s, i) => (
+          <li key={s.key} className={`chart-series series-${String(i)}`}>
+            <svg width="12" height="12" viewBox="-6 -6 12 12" aria-hidden="true">
+              <SeriesMark index={i} x={0} y={0} />
+            </svg>
+            {`${String(s.devices)} device${s.devices === 1 ? '' : 's'}`}
+          </li>
+        ))}
+      </ul>
       {growth.points.length > 0 ? (
         <p className="muted">
           Largest point:{' '}
@@ -183,7 +187,7 @@ function CostGrowthChart() {
             const p = growth.points.reduce((a, b) => (b[metric] > a[metric] ? b : a));
             return `${String(p.devices)} devices × 2^${String(p.pasidBits)} PASIDs: ${formatMetric(metric, p[metric])} (${count(p.leafReads)} leaf reads, model ${p.ms.toFixed(0)} ms)`;
           })()}
-          . Device counts drawn: {COST_DEVICE_COUNTS.join(', ')}.
+          .
         </p>
       ) : null}
     </div>

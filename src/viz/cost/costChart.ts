@@ -51,10 +51,10 @@ export function layoutCostChart(
   height: number,
 ): CostChartModel {
   const plot = {
-    x: 56,
-    y: 10,
-    w: Math.max(60, width - 56 - 70),
-    h: Math.max(40, height - 10 - 30),
+    x: 50,
+    y: 8,
+    w: Math.max(60, width - 50 - 12),
+    h: Math.max(40, height - 8 - 30),
   };
   const values = points.map((p) => Math.max(1, p[metric]));
   const lo = values.length ? Math.min(...values) : 1;

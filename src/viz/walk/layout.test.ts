@@ -8,7 +8,7 @@ import {
   type FixtureEvent,
 } from '../trace/traceFixture.ts';
 import { buildTraceIndex } from '../trace/traceIndex.ts';
-import { layoutWalk, type WalkViewModel } from './layout.ts';
+import { layoutWalk, wrapCallout, type WalkViewModel } from './layout.ts';
 import { TraceKind } from '../../model/index.ts';
 
 const scenario = fixtureScenario();
@@ -145,5 +145,18 @@ describe('walk layout', () => {
     expect(last.state).toBe('dir-not-present');
     expect(vm.cacheRows.at(-1)?.text).toMatch(/… \d+ more/);
     expect(vm.cacheRows[0]?.key).toBe('cache:00:02.0:0x3f'); // the last created is the head
+  });
+});
+
+describe('callout text', () => {
+  it('wraps a long outcome onto a second line and cuts what still does not fit', () => {
+    const long = 'PASID 0x3ff: cached copy equals memory — nothing to do at all here';
+    const w = wrapCallout([long], 200);
+    expect(w.lines).toHaveLength(2);
+    expect(w.mainLines).toBe(2);
+    expect(w.lines.join(' ').replace('…', '')).toContain('PASID 0x3ff: cached copy');
+    for (const l of w.lines) expect(l.length).toBeLessThanOrEqual(Math.floor(200 / 8.2));
+    const short = wrapCallout(['+ PASID 0x5 created', 'searched 0 entries'], 400);
+    expect(short).toEqual({ lines: ['+ PASID 0x5 created', 'searched 0 entries'], mainLines: 1 });
   });
 });

@@ -759,7 +759,7 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
 }
 
 /** Approximate advance of one character of the callout's type (13px bold sans), px. */
-const CALLOUT_CHAR_PX = 7.4;
+const CALLOUT_CHAR_PX = 8.2;
 
 /** The callout's text in at most two lines that fit `width` (the rest of a line is cut with …). */
 export function wrapCallout(

@@ -1,0 +1,46 @@
+// What a dropped, picked or pasted text is, told by its content (file names lie: a dump saved as
+// .json, a log named "out"): a scenario file (JSON), a Linux dmar_translation_struct dump, or a
+// QEMU trace log. Only the first lines are looked at, so a 50 MB log is classified at once.
+
+import { readTraceLine } from '../model/index.ts';
+
+export type ImportKind = 'scenario' | 'debugfs' | 'qemu-trace';
+
+export const IMPORT_KIND_LABELS: Readonly<Record<ImportKind, string>> = {
+  scenario: 'PASIDscope scenario file (JSON)',
+  debugfs: 'Linux debugfs dump (dmar_translation_struct)',
+  'qemu-trace': 'QEMU trace log (-trace vtd_inv_desc)',
+};
+
+/** How many lines are looked at. */
+const SCAN_LINES = 400;
+
+const DEBUGFS_LINE =
+  /^(?:IOMMU \S+: Root Table Address: 0x[0-9a-fA-F]+|DMA Remapping is not enabled on \S+|B\.D\.F\s+Root_entry\b)/;
+
+/** The kind of an import text, or undefined when it is none of the three. */
+export function detectImportKind(text: string): ImportKind | undefined {
+  const head = text.trimStart();
+  if (head.startsWith('{')) return 'scenario';
+  let traceEvents = 0;
+  let vtdEvents = 0;
+  let seen = 0;
+  let start = 0;
+  while (start < text.length && seen < SCAN_LINES) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '');
+    start = end < 0 ? text.length : end + 1;
+    if (line.trim() === '') continue;
+    seen++;
+    if (DEBUGFS_LINE.test(line)) return 'debugfs';
+    const event = readTraceLine(line);
+    if (event) {
+      traceEvents++;
+      if (event.name.startsWith('vtd_')) vtdEvents++;
+    }
+  }
+  // A log of other events only is still a trace log (the import then says which event it needs);
+  // a lone identifier-like line is not.
+  if (vtdEvents > 0 || traceEvents >= 2) return 'qemu-trace';
+  return undefined;
+}

@@ -1,0 +1,88 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInProcessEngine } from '../../state/inProcessEngine.ts';
+import { createAppStore, type AppStore } from '../../state/store.ts';
+import { StoreProvider } from '../../state/StoreProvider.tsx';
+import { fixtureScenario } from '../../viz/trace/traceFixture.ts';
+import { WalkPanel } from './WalkPanel.tsx';
+
+async function mounted(): Promise<AppStore> {
+  // Motion off, as the e2e screenshots do (jsdom has no SVG transform lists to animate).
+  window.history.replaceState(null, '', '/?motion=off');
+  const store = createAppStore({ engine: createInProcessEngine() });
+  store.getState().replaceScenario(fixtureScenario(), { kind: 'new', edited: false });
+  await store.idle();
+  render(
+    <StoreProvider store={store}>
+      <WalkPanel />
+    </StoreProvider>,
+  );
+  return store;
+}
+
+describe('the walk panel', () => {
+  afterEach(() => {
+    cleanup();
+  });
+
+  it('moves the store’s cursor with its buttons and keys, and follows it', async () => {
+    const store = await mounted();
+    const user = userEvent.setup();
+    const slider = screen.getByRole('slider', { name: 'Timeline' });
+    const last = (store.getState().run?.result.trace.length ?? 0) - 1;
+    expect(slider.getAttribute('aria-valuemax')).toBe(String(last));
+    expect(slider.getAttribute('aria-valuenow')).toBe(String(last));
+
+    await user.click(screen.getByRole('button', { name: 'Jump to start' }));
+    expect(store.getState().cursor).toBe(0);
+    await user.click(screen.getByRole('button', { name: 'Step forward' }));
+    await user.click(screen.getByRole('button', { name: 'Step forward' }));
+    expect(slider.getAttribute('aria-valuenow')).toBe('2');
+    await user.keyboard('{ArrowLeft}');
+    expect(store.getState().cursor).toBe(1);
+    await user.keyboard('{End}');
+    expect(store.getState().cursor).toBe(last);
+    await user.keyboard('{Home}');
+    expect(store.getState().cursor).toBe(0);
+    // The explanation and the pseudo-code follow the cursor.
+    expect(screen.getByRole('region', { name: 'Step explanation' }).textContent).toContain(
+      'PASID-cache descriptor',
+    );
+    const current = screen
+      .getByRole('region', { name: 'Pseudo-code' })
+      .querySelector('[aria-current="step"]');
+    expect(current?.textContent).toContain('desc = read the queue');
+  });
+
+  it('plays and pauses, and changes speed', async () => {
+    const store = await mounted();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Jump to start' }));
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Speed' }), '8');
+    expect(store.getState().speed).toBe(8);
+    await user.click(screen.getByRole('button', { name: 'Play' }));
+    expect(store.getState().playing).toBe(true);
+    // The playback clock advances the cursor by itself.
+    await act(() => new Promise((r) => setTimeout(r, 400)));
+    expect(store.getState().cursor).toBeGreaterThan(0);
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(store.getState().playing).toBe(false);
+    expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy();
+    await user.keyboard('{-}');
+    expect(store.getState().speed).toBe(4);
+  });
+
+  it('draws the walk for the cursor’s event', async () => {
+    const store = await mounted();
+    const trace = store.getState().run!.result.trace;
+    let created = -1;
+    for (let i = 0; i < trace.length && created < 0; i++) {
+      if (trace.kind[i] === 27 && trace.a[i] === 5) created = i;
+    }
+    act(() => store.getState().seekTo(created));
+    const row = document.querySelector('[data-key="cache:00:02.0:0x41"]');
+    expect(row?.getAttribute('data-state')).toBe('created');
+  });
+});

@@ -99,6 +99,35 @@ export default defineConfig([
     },
   },
   {
+    // The page loads the model's lean surface (src/model/core.ts): index.ts also carries the
+    // scenario parser and zod, which only the worker and the CLI run. Type imports cost nothing.
+    files: [
+      'src/state/**/*.{ts,tsx}',
+      'src/ui/**/*.{ts,tsx}',
+      'src/viz/**/*.{ts,tsx}',
+      'src/main.tsx',
+      'src/worker/entryLookup.ts',
+      'src/worker/packing.ts',
+      'src/worker/cacheColumns.ts',
+    ],
+    ignores: ['**/*.test.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/model/index.ts'],
+              allowTypeImports: true,
+              message:
+                'Code that runs on the page imports values from src/model/core.ts (index.ts pulls in the scenario parser and zod). See ARCHITECTURE.md.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The composition root mounts the app; it exports nothing, so fast refresh does not apply.
     files: ['src/main.tsx'],
     rules: { 'react-refresh/only-export-components': 'off' },

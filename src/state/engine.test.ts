@@ -3,7 +3,7 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Scenario } from '../model/index.ts';
 import {
   PROTOCOL_VERSION,
-  type AppRun,
+  type WireRun,
   type EngineResult,
   type ParsedScenario,
   type SimulationApi,
@@ -177,7 +177,7 @@ describe('WorkerEngine', () => {
 describe('the seam types', () => {
   it('Comlink turns every API method into a promise of the same data', () => {
     type Remote = Comlink.Remote<SimulationApi>;
-    expectTypeOf<Awaited<ReturnType<Remote['run']>>>().toEqualTypeOf<EngineResult<AppRun>>();
+    expectTypeOf<Awaited<ReturnType<Remote['run']>>>().toEqualTypeOf<EngineResult<WireRun>>();
     expectTypeOf<Awaited<ReturnType<Remote['parseScenarioText']>>>().toEqualTypeOf<
       EngineResult<ParsedScenario>
     >();

@@ -9,6 +9,7 @@
 
 import * as Comlink from 'comlink';
 import type { Scenario } from '../model/index.ts';
+import { appRunResult } from './appRun.ts';
 import {
   PROTOCOL_VERSION,
   type AppComparison,
@@ -30,7 +31,10 @@ export interface SimulationEngine {
   parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
   fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>>;
   /** A Linux dmar_translation_struct dump as a new scenario. */
-  importDebugfs(text: string, options?: DebugfsImportChoices): Promise<EngineResult<ImportedScenario>>;
+  importDebugfs(
+    text: string,
+    options?: DebugfsImportChoices,
+  ): Promise<EngineResult<ImportedScenario>>;
   /** A QEMU trace log's descriptors appended to `request.base`. */
   importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>>;
   /** The scenario under every variant: where they part. */
@@ -85,7 +89,7 @@ export class InProcessEngine extends PendingCounter implements SimulationEngine 
     this.#api = Promise.resolve(api);
   }
   run(scenario: Scenario): Promise<EngineResult<AppRun>> {
-    return this.track(this.#api.then((api) => api.run({ scenario })));
+    return this.track(this.#api.then((api) => appRunResult(api.run({ scenario }))));
   }
   parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>> {
     return this.track(this.#api.then((api) => api.parseScenarioText(text)));
@@ -193,7 +197,9 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
         break;
       }
     }
-    return this.track(this.#call('run', (api) => api.run({ scenario })));
+    return this.track(
+      this.#call('run', (api) => api.run({ scenario })).then((r) => appRunResult(r)),
+    );
   }
 
   parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>> {

@@ -250,7 +250,9 @@ describe('compareVariants for the app', () => {
     for (const s of app.steps) {
       for (const v of VARIANTS) {
         const o = s.outcomes[v];
-        expect(o.changeCount).toBe(model.steps.find((x) => x.index === s.index)?.outcomes[v].changes.length);
+        expect(o.changeCount).toBe(
+          model.steps.find((x) => x.index === s.index)?.outcomes[v].changes.length,
+        );
       }
     }
   });
@@ -343,38 +345,45 @@ describe('pairEntryAspects', () => {
     expect(pairEntryAspects(entries, 'seed', 'series-fixed')).toEqual([[]]);
   });
 
-  it.each(presets)('%s: "position" per pair matches the accel lists of three real runs', (_n, scenario) => {
-    const finals = Object.fromEntries(
-      VARIANTS.map((v) => [v, runScenario(scenario, { variant: v }).final.accel]),
-    ) as Record<Variant, Record<string, readonly { pasid: number }[]>>;
-    // Independently: rank among the PASIDs both lists hold.
-    const moved = (a: Variant, b: Variant): string[] => {
-      const out: string[] = [];
-      for (const bdf of Object.keys({ ...finals[a], ...finals[b] })) {
-        const la = (finals[a][bdf] ?? []).map((e) => e.pasid);
-        const lb = (finals[b][bdf] ?? []).map((e) => e.pasid);
-        const common = (l: number[], other: number[]): number[] => l.filter((p) => other.includes(p));
-        const ca = common(la, lb);
-        const cb = common(lb, la);
-        ca.forEach((p, i) => {
-          if (cb[i] !== p) out.push(`${bdf} ${p}`);
-        });
+  it.each(presets)(
+    '%s: "position" per pair matches the accel lists of three real runs',
+    (_n, scenario) => {
+      const accelOf = (v: Variant) => runScenario(scenario, { variant: v }).final.accel;
+      const finals: Record<Variant, ReturnType<typeof accelOf>> = {
+        seed: accelOf('seed'),
+        series: accelOf('series'),
+        'series-fixed': accelOf('series-fixed'),
+      };
+      // Independently: rank among the PASIDs both lists hold.
+      const moved = (a: Variant, b: Variant): string[] => {
+        const out: string[] = [];
+        for (const bdf of Object.keys({ ...finals[a], ...finals[b] })) {
+          const la = (finals[a][bdf] ?? []).map((e) => e.pasid);
+          const lb = (finals[b][bdf] ?? []).map((e) => e.pasid);
+          const common = (l: number[], other: number[]): number[] =>
+            l.filter((p) => other.includes(p));
+          const ca = common(la, lb);
+          const cb = common(lb, la);
+          ca.forEach((p, i) => {
+            if (cb[i] !== p) out.push(`${bdf} ${p}`);
+          });
+        }
+        return out.sort();
+      };
+      const cmp = compareVariants(scenario);
+      const shaped = shapeComparison(cmp);
+      for (const pair of shaped.pairs) {
+        const got = pair.entries
+          .filter((e) => e.aspects.includes('position'))
+          .map((e) => {
+            const d = shaped.entries[e.at];
+            return `${d?.bdf ?? ''} ${d?.pasid ?? -1}`;
+          })
+          .sort();
+        expect(got).toEqual(moved(pair.from, pair.to));
       }
-      return out.sort();
-    };
-    const cmp = compareVariants(scenario);
-    const shaped = shapeComparison(cmp);
-    for (const pair of shaped.pairs) {
-      const got = pair.entries
-        .filter((e) => e.aspects.includes('position'))
-        .map((e) => {
-          const d = shaped.entries[e.at];
-          return `${d?.bdf ?? ''} ${d?.pasid ?? -1}`;
-        })
-        .sort();
-      expect(got).toEqual(moved(pair.from, pair.to));
-    }
-  });
+    },
+  );
 });
 
 // ---- through the worker protocol --------------------------------------------------------------

@@ -12,7 +12,7 @@ import {
   type DeviceConfig,
   type IommuConfig,
   type Scenario,
-} from '../model/index.ts';
+} from '../model/core.ts';
 import { contextLookupFault, pasidLookup } from '../worker/entryLookup.ts';
 import type { MemoryImage } from './memoryImage.ts';
 import type { ResolvedEntry } from './selectors.ts';

@@ -102,7 +102,9 @@ describe('appending a QEMU trace log', () => {
     await store.getState().importText({ text: DUMP, name: 'dmar.txt', kind: 'debugfs' });
     await store.idle();
     const imported = store.getState().scenario;
-    const ok = await store.getState().importText({ text: LOG, name: 'qemu.log', kind: 'qemu-trace' });
+    const ok = await store
+      .getState()
+      .importText({ text: LOG, name: 'qemu.log', kind: 'qemu-trace' });
     expect(ok).toBe(true);
     await store.idle();
     const s = store.getState();
@@ -121,7 +123,9 @@ describe('appending a QEMU trace log', () => {
   it('on another scenario appends to it as loaded and warns about status writes on structures', async () => {
     const store = await storeWith('linux-boot');
     const base = store.getState().scenario;
-    const ok = await store.getState().importText({ text: LOG, name: 'qemu.log', kind: 'qemu-trace' });
+    const ok = await store
+      .getState()
+      .importText({ text: LOG, name: 'qemu.log', kind: 'qemu-trace' });
     expect(ok).toBe(true);
     expect(store.getState().scenario.steps.slice(0, base.steps.length)).toEqual(base.steps);
     expect(store.getState().scenarioSource).toEqual({
@@ -176,6 +180,20 @@ describe('comparing variants', () => {
     store.getState().clearIqe();
     await store.getState().requestComparison();
     expect(store.getState().comparison).not.toBe(first);
+    expect(store.getState().comparison?.of).toBe(store.getState().scenario);
+  });
+
+  it('asking twice for one scenario computes it once', async () => {
+    const store = await storeWith('torn-down-entry');
+    let calls = 0;
+    const engine = store.engine;
+    const original = engine.compareVariants.bind(engine);
+    engine.compareVariants = (sc) => {
+      calls++;
+      return original(sc);
+    };
+    await Promise.all([store.getState().requestComparison(), store.getState().requestComparison()]);
+    expect(calls).toBe(1);
     expect(store.getState().comparison?.of).toBe(store.getState().scenario);
   });
 

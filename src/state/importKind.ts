@@ -2,14 +2,14 @@
 // .json, a log named "out"): a scenario file (JSON), a Linux dmar_translation_struct dump, or a
 // QEMU trace log. Only the first lines are looked at, so a 50 MB log is classified at once.
 
-import { readTraceLine } from '../model/index.ts';
+import { readTraceLine } from '../model/core.ts';
 
 export type ImportKind = 'scenario' | 'debugfs' | 'qemu-trace';
 
 export const IMPORT_KIND_LABELS: Readonly<Record<ImportKind, string>> = {
-  scenario: 'PASIDscope scenario file (JSON)',
-  debugfs: 'Linux debugfs dump (dmar_translation_struct)',
-  'qemu-trace': 'QEMU trace log (-trace vtd_inv_desc)',
+  scenario: 'scenario file (JSON)',
+  debugfs: 'debugfs dump (dmar_translation_struct)',
+  'qemu-trace': 'QEMU trace log (vtd_inv_desc)',
 };
 
 /** How many lines are looked at. */

@@ -1,7 +1,7 @@
 // Words for an import: what it made, what it read off the input (its guesses) and what it warns
 // about. The import dialog shows them before the person accepts; the notice after it keeps them.
 
-import { describeLines, formatImportIssue, type Scenario } from '../model/index.ts';
+import { describeLines, formatImportIssue, type Scenario } from '../model/core.ts';
 import type { EngineError, ImportReport } from '../worker/protocol.ts';
 import { IMPORT_KIND_LABELS, type ImportKind } from './importKind.ts';
 

@@ -11,7 +11,9 @@ import {
   type MemoryBlock,
   type Scenario,
   type ScenarioStep,
-} from '../model/index.ts';
+} from '../model/core.ts';
+import { memoryFromPages } from '../worker/memoryPages.ts';
+import type { MemoryPages } from '../worker/protocol.ts';
 
 export interface MemoryImage {
   /** The 64-bit word at a byte address; 0 where nothing was written (RAM limits not applied). */
@@ -70,6 +72,18 @@ function baseMemory(scenario: Scenario): GuestMemory {
     byRam.set(ram, mem);
   }
   return mem;
+}
+
+/** Uses memory the worker already built for this scenario's initial memory (a large scenario's,
+ * handed over with the parsed scenario) instead of building it again on the page. */
+export function adoptInitialMemory(scenario: Scenario, pages: MemoryPages | undefined): void {
+  if (!pages || pages.ramBytes !== scenario.iommu.guestRamBytes) return;
+  let byRam = baseCache.get(scenario.memory);
+  if (!byRam) {
+    byRam = new Map();
+    baseCache.set(scenario.memory, byRam);
+  }
+  if (!byRam.has(pages.ramBytes)) byRam.set(pages.ramBytes, memoryFromPages(pages));
 }
 
 /** Guest memory as it is before step `step` runs (`steps.length` = after the last step). */

@@ -3,7 +3,7 @@
 // checks every one of them on the way back in.
 
 import LZString from 'lz-string';
-import { scenarioToFile, type Scenario } from '../model/index.ts';
+import { scenarioToFile, type Scenario } from '../model/core.ts';
 
 /** Version of the share-link envelope (the scenario inside carries its own format version). */
 export const SHARE_LINK_VERSION = 1;

@@ -13,8 +13,8 @@ import {
   type Scenario,
   type ScenarioStep,
   type StepResult,
-} from '../model/index.ts';
-import type { AppRun } from '../worker/protocol.ts';
+} from '../model/core.ts';
+import type { AppRun, FocusChanges } from '../worker/protocol.ts';
 
 const PC_G = fieldByName(PASID_CACHE_DESC, 'granularity');
 const PC_DID = fieldByName(PASID_CACHE_DESC, 'did');
@@ -74,20 +74,31 @@ export function describeStep(step: ScenarioStep): string {
   }
 }
 
-export function countChanges(changes: readonly CacheChange[]): string {
-  if (changes.length === 0) return 'no cache changed';
+export type ChangeCounts = FocusChanges['counts'];
+
+/** Changes counted by cache and kind. */
+export function changeCounts(changes: readonly CacheChange[]): ChangeCounts {
+  const counts = {
+    accel: { created: 0, updated: 0, removed: 0 },
+    emulated: { created: 0, updated: 0, removed: 0 },
+  };
+  for (const c of changes) counts[c.cache][c.kind]++;
+  return counts;
+}
+
+/** "accel: 3 created, 1 updated; emulated: 1 removed" (from a list or from counts, for a step
+ * whose list the run capped). */
+export function countChanges(changes: readonly CacheChange[] | ChangeCounts): string {
+  const counts = Array.isArray(changes) ? changeCounts(changes) : (changes as ChangeCounts);
   const parts: string[] = [];
   for (const cache of ['accel', 'emulated'] as const) {
-    const of = changes.filter((c) => c.cache === cache);
-    if (of.length === 0) continue;
-    const by = (k: CacheChange['kind']): number => of.filter((c) => c.kind === k).length;
     const kinds = (['created', 'updated', 'removed'] as const)
-      .map((k) => (by(k) ? `${by(k)} ${k}` : ''))
+      .map((k) => (counts[cache][k] ? `${counts[cache][k].toLocaleString('en-US')} ${k}` : ''))
       .filter(Boolean)
       .join(', ');
-    parts.push(`${cache}: ${kinds}`);
+    if (kinds) parts.push(`${cache}: ${kinds}`);
   }
-  return parts.join('; ');
+  return parts.length > 0 ? parts.join('; ') : 'no cache changed';
 }
 
 export function describeOutcome(result: StepResult): string {
@@ -115,7 +126,7 @@ export function describeRun(scenario: Scenario, run: AppRun): string {
   if (!step || !res) return `Ran ${scenario.steps.length} step(s).`;
   const parts = [`Step ${focusStep + 1} (${describeStep(step)}): ${describeOutcome(res)}`];
   if (res.status === 'processed') {
-    parts.push(countChanges(res.changes));
+    parts.push(countChanges(run.focus.counts));
     if (res.accelWalk) {
       const w = res.accelWalk;
       parts.push(

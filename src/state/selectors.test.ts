@@ -11,7 +11,7 @@ import { previewEntry } from './entryPreview.ts';
 import { currentMemory, memoryAtStep } from './memoryImage.ts';
 import { composerWords, resolveEntry } from './selectors.ts';
 import { DEFAULT_COMPOSER } from './slices/viewSlice.ts';
-import { buildStructureRows, tableFoldKey } from './structureTree.ts';
+import { buildStructureRows, structureRows, tableFoldKey } from './structureTree.ts';
 import { fixtureText } from './testing/fixtures.ts';
 import { writeWords } from './scenarioEdits.ts';
 
@@ -19,6 +19,36 @@ async function fixture(): Promise<Scenario> {
   const parsed = await createInProcessEngine().parseScenarioText(fixtureText);
   if (!parsed.ok) throw new Error(parsed.error.message);
   return parsed.value.scenario;
+}
+
+/** One iommufd device (00:02.0, devfn 0x10) under a root table at 0x1000; memory to be filled in. */
+function sharedTableScenario(): Scenario {
+  return {
+    variant: 'seed',
+    iommu: {
+      scalableMode: true,
+      fsts: true,
+      pasidBits: 20,
+      awBits: 48,
+      queueWidth: 256,
+      rootTableAddr: 0x1000n,
+      rootScalable: true,
+      dmarEnabled: true,
+      guestRamBytes: 0x1_0000_0000n,
+    },
+    devices: [
+      {
+        bdf: '00:02.0',
+        bus: 0,
+        devfn: 0x10,
+        backend: 'iommufd',
+        maxPasidLog2: 20,
+        pasidAddressSpaces: [],
+      },
+    ],
+    memory: [],
+    steps: [],
+  };
 }
 
 describe('structure rows', () => {
@@ -67,10 +97,94 @@ describe('structure rows', () => {
     };
     const rows = buildStructureRows(s, currentMemory(s), { fold: {} });
     const dirs = rows.filter((r) => r.kind === 'directory');
-    expect(dirs.map((d) => (d.kind === 'directory' ? d.sharedWith : []))).toEqual([
-      ['00:02.1'],
-      ['00:02.0'],
+    expect(dirs.map((d) => (d.kind === 'directory' ? d.sharedWith : undefined))).toEqual([
+      { count: 1, names: ['00:02.1'] },
+      { count: 1, names: ['00:02.0'] },
     ]);
+    // Both devices' directory entry 0 point at the same table.
+    const tables = rows.filter((r) => r.kind === 'dir');
+    expect(tables.map((d) => (d.kind === 'dir' ? d.sharedWith : undefined))).toEqual([
+      { count: 1, names: ['00:02.1 dir 0'] },
+      { count: 1, names: ['00:02.0 dir 0'] },
+    ]);
+  });
+
+  it('stays linear when 16,384 directory entries share one PASID table', () => {
+    // Every entry of a full directory (PDTS 7) points at the same table, which holds PASID slots
+    // 0 and 7. Naming every other sharer in every row would be 16,384^2 names; the rows count them.
+    const table = 0x300_0000n;
+    const words: bigint[] = new Array<bigint>(64 * 8).fill(0n);
+    words[0] = 0x41n;
+    words[1] = 5n;
+    words[7 * 8] = 0x40n; // slot 7: not present, but not empty
+    const s: Scenario = {
+      ...sharedTableScenario(),
+      memory: [
+        { addr: 0x1000n, qwords: [0x2001n, 0n] },
+        { addr: 0x2200n, qwords: [0x100_0000n | (7n << 9n) | 1n, 0n, 0n, 0n] },
+        { addr: 0x100_0000n, qwords: new Array<bigint>(16384).fill(table | 1n) },
+        { addr: table, qwords: words },
+      ],
+    };
+    const mem = currentMemory(s);
+    const rows = structureRows(s, mem, { fold: {} });
+    // device, root, context, directory, then one row per directory entry (tables folded: the
+    // scenario lists 2 × 16,384 entries, over the auto-unfold limit).
+    expect(rows.length).toBe(4 + 16384);
+    expect(rows.at(0)).toMatchObject({ kind: 'device', presentPasids: 16384 });
+    expect(rows.at(3)).toMatchObject({ kind: 'directory', entries: 16384, presentEntries: 16384 });
+    const last = rows.at(4 + 16383);
+    expect(last).toMatchObject({ kind: 'dir', index: 16383, table, presentPasids: 1 });
+    const shared = last?.kind === 'dir' ? last.sharedWith : undefined;
+    expect(shared?.count).toBe(16383);
+    expect(shared?.names).toEqual([
+      '00:02.0 dir 0',
+      '00:02.0 dir 1',
+      '00:02.0 dir 2',
+      '00:02.0 dir 3',
+    ]);
+    const first = rows.at(4);
+    expect(first?.kind === 'dir' ? first.sharedWith.names[0] : '').toBe('00:02.0 dir 1');
+
+    // Every row materialised at once is still one small object per row.
+    const all = buildStructureRows(s, mem, { fold: {} });
+    expect(all).toHaveLength(4 + 16384);
+    expect(all.every((r) => r.kind !== 'dir' || r.sharedWith.count === 16383)).toBe(true);
+
+    // Unfolding entry 9000 shows the shared table's two entries and the empty runs between them,
+    // as PASIDs of that entry; indexOf finds them.
+    const unfolded = structureRows(s, mem, { fold: { [tableFoldKey('00:02.0', 9000)]: false } });
+    expect(unfolded.length).toBe(4 + 16384 + 4);
+    const at = unfolded.indexOf({ kind: 'dir', bdf: '00:02.0', index: 9000 });
+    expect(at).toBe(4 + 9000);
+    expect([1, 2, 3, 4].map((k) => unfolded.at(at + k)?.key)).toEqual([
+      `pasid:00:02.0:${9000 * 64}`,
+      `pgap:00:02.0:${9000 * 64 + 1}`,
+      `pasid:00:02.0:${9000 * 64 + 7}`,
+      `pgap:00:02.0:${9000 * 64 + 8}`,
+    ]);
+    expect(unfolded.at(at + 5)).toMatchObject({ kind: 'dir', index: 9001, folded: true });
+    expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9000 * 64 + 7 })).toBe(at + 3);
+    expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9001 * 64 })).toBe(-1);
+  });
+
+  it('agrees row by row with indexOf, with gaps, folds and several devices', async () => {
+    const base = await fixture();
+    const s: Scenario = {
+      ...base,
+      devices: [...base.devices, { ...base.devices[0]!, bdf: '00:02.1', devfn: 0x11 }],
+      memory: [...base.memory, { addr: 0x2220n, qwords: [0x3001n, 0n, 0n, 0n] }],
+    };
+    const mem = currentMemory(s);
+    for (const fold of [{}, { [tableFoldKey('00:02.0', 0)]: true }, { 'dev:00:02.0': true }]) {
+      const rows = structureRows(s, mem, { fold });
+      const all = buildStructureRows(s, mem, { fold });
+      expect(all).toHaveLength(rows.length);
+      all.forEach((row, i) => {
+        if ('ref' in row) expect(rows.indexOf(row.ref)).toBe(i);
+      });
+      expect(new Set(all.map((r) => r.key)).size).toBe(all.length);
+    }
   });
 
   it('stays fast with a full 16,384-entry directory and 10^5 present PASIDs', () => {

@@ -13,27 +13,37 @@ import {
   encodeContextCacheDescriptor,
   encodePasidCacheInvDescriptor,
   encodeWaitDescriptor,
-  type CacheChange,
-  type CacheState,
+  type CacheEntryColumns,
   type ChangeKind,
   type DeviceConfig,
+  type EmulatedCacheEntry,
   type Scenario,
   type Variant,
-} from '../model/index.ts';
+} from '../model/core.ts';
+import {
+  indexOfSorted,
+  leafLocator,
+  positionOfPasid,
+  wordsOfHalves,
+} from '../worker/cacheColumns.ts';
 import { pasidLookup } from '../worker/entryLookup.ts';
-import type { AppRun } from '../worker/protocol.ts';
+import {
+  CacheFlag,
+  type AccelCacheColumns,
+  type AppCaches,
+  type AppRun,
+} from '../worker/protocol.ts';
 import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
 import type { ComposerState } from './slices/viewSlice.ts';
 import {
   ENTRY_BYTES,
   LAYOUT_OF,
-  devicePath,
   entryAddress,
   type EntryRef,
   type EntryKind,
 } from './structures.ts';
-import { buildStructureRows, type CacheMark, type StructureRow } from './structureTree.ts';
+import { structureRows, type CacheMark, type StructureRows } from './structureTree.ts';
 
 export { memoryAtStep, currentMemory };
 
@@ -156,27 +166,39 @@ export interface CacheRow {
   readonly stale: StaleInfo | undefined;
 }
 
-export interface AccelTable {
+/**
+ * One cache table: an iommufd device's accel list, or a device's emulated address spaces. Rows are
+ * built when asked for (a list can hold 10^5 entries and the table shows a page of them).
+ */
+export interface CacheTable {
   readonly device: DeviceConfig;
-  /** Rows in list order, head first; removed rows (from the highlighted step) follow. */
-  readonly rows: readonly CacheRow[];
+  readonly kind: 'accel' | 'emulated';
+  /** Live entries (accel: the list's length). */
   readonly length: number;
+  /** Rows: the live entries (accel: in list order, head first), then the rows the highlighted
+   * step removed. */
+  readonly rowCount: number;
   readonly staleCount: number;
+  /** Row i, 0 ≤ i < rowCount (built on first use, then kept). */
+  row(i: number): CacheRow;
+  /** Indices of the rows the highlighted step changed or that are stale, ascending. */
+  markedRows(): readonly number[];
+  /** Whether this cache holds `pasid` (live), and whether that copy is stale. */
+  markOf(pasid: number): CacheMark | undefined;
 }
 
-export interface EmulatedTable {
-  readonly device: DeviceConfig;
-  readonly rows: readonly CacheRow[];
-  readonly staleCount: number;
-}
+export type AccelTable = CacheTable;
+export type EmulatedTable = CacheTable;
 
 export interface CacheView {
-  readonly accel: readonly AccelTable[];
-  readonly emulated: readonly EmulatedTable[];
+  readonly accel: readonly CacheTable[];
+  readonly emulated: readonly CacheTable[];
   readonly iqe: boolean;
   /** The step whose changes are marked, or -1. */
   readonly focusStep: number;
   readonly staleTotal: number;
+  /** Per device and PASID: cached by either cache, and whether a copy is stale (stale wins). */
+  markOf(bdf: string, pasid: number): CacheMark | undefined;
 }
 
 const PE_DID = fieldByName(PASID_ENTRY, 'did');
@@ -223,32 +245,16 @@ function sameWords(a: readonly bigint[], b: readonly bigint[]): boolean {
   return true;
 }
 
-/** Whether guest memory at `addr` holds exactly these 8 words (stops at the first difference). */
-function memoryHolds(mem: MemoryImage, addr: bigint, words: readonly bigint[]): boolean {
-  for (let i = 0; i < 8; i++) {
-    if (mem.read(addr + BigInt(i * 8)) !== (words[i] ?? 0n)) return false;
-  }
-  return true;
-}
-
 /** Where guest memory holds the leaf entry of (device, PASID) now, following present bits. */
 export function guestPasidEntryAddress(
   mem: MemoryImage,
   scenario: Scenario,
   device: DeviceConfig,
 ): (pasid: number) => { addr: bigint } | { missing: string } {
-  const path = devicePath(mem, scenario.iommu, device);
+  const locate = leafLocator(mem.guest, scenario.iommu, device);
   return (pasid) => {
-    if (!path.rootPresent) return { missing: 'the root entry is not present any more' };
-    if (!path.contextPresent || path.dirAddr === undefined) {
-      return { missing: 'the context entry is not present any more' };
-    }
-    const index = (pasid >> 6) & 0x3fff;
-    const dirWord = mem.read(path.dirAddr + BigInt(index * 8));
-    if ((dirWord & 1n) === 0n) {
-      return { missing: `directory entry ${index} is not present any more` };
-    }
-    return { addr: (dirWord & ~0xfffn) + BigInt((pasid & 63) * 64) };
+    const at = locate(pasid);
+    return 'missing' in at ? at : { addr: (BigInt(at.page) << 12n) + BigInt(at.slot * 64) };
   };
 }
 
@@ -258,18 +264,10 @@ export function guestPasidEntry(
   scenario: Scenario,
   device: DeviceConfig,
 ): (pasid: number) => { words: readonly bigint[] } | { missing: string } {
-  const path = devicePath(mem, scenario.iommu, device);
+  const where = guestPasidEntryAddress(mem, scenario, device);
   return (pasid) => {
-    if (!path.rootPresent) return { missing: 'the root entry is not present any more' };
-    if (!path.contextPresent || path.dirAddr === undefined) {
-      return { missing: 'the context entry is not present any more' };
-    }
-    const index = (pasid >> 6) & 0x3fff;
-    const dirWord = mem.read(path.dirAddr + BigInt(index * 8));
-    if ((dirWord & 1n) === 0n) {
-      return { missing: `directory entry ${index} is not present any more` };
-    }
-    return { words: mem.readWords((dirWord & ~0xfffn) + BigInt((pasid & 63) * 64), 8) };
+    const at = where(pasid);
+    return 'missing' in at ? at : { words: mem.readWords(at.addr, 8) };
   };
 }
 
@@ -339,116 +337,211 @@ function emulatedStale(
   };
 }
 
-function changesFor(
-  changes: readonly CacheChange[],
-  cache: CacheChange['cache'],
-  bdf: string,
-): Map<number, ChangeKind> {
-  const m = new Map<number, ChangeKind>();
-  for (const c of changes) {
-    if (c.cache !== cache || c.bdf !== bdf) continue;
-    // removed then created (series fall-through) reads best as the final state: created.
-    m.set(c.pasid, c.kind);
-  }
-  return m;
+const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {} };
+const NO_ENTRIES: CacheEntryColumns = {
+  length: 0,
+  pasid: new Uint32Array(0),
+  halves: new Uint32Array(0),
+};
+const EMPTY_ACCEL: AccelCacheColumns = {
+  ...NO_ENTRIES,
+  byPasid: new Uint32Array(0),
+  flags: new Uint8Array(0),
+  staleCount: 0,
+  removed: new Uint32Array(0),
+  before: NO_ENTRIES,
+};
+
+/** Rows built on demand and kept (a table object lives as long as its run and scenario). */
+function rowCache(make: (i: number) => CacheRow): (i: number) => CacheRow {
+  const made = new Map<number, CacheRow>();
+  return (i) => {
+    let row = made.get(i);
+    if (!row) {
+      row = make(i);
+      made.set(i, row);
+    }
+    return row;
+  };
 }
 
-export function buildCacheView(scenario: Scenario, run: AppRun | undefined): CacheView {
-  const empty: CacheState = { iqe: false, accel: {}, emulated: {} };
-  const final = run?.result.final ?? empty;
-  const before = run?.before ?? empty;
-  const focusStep = run?.focusStep ?? -1;
-  const changes = focusStep >= 0 ? (run?.result.steps[focusStep]?.changes ?? []) : [];
-  const mem = currentMemory(scenario);
-  let staleTotal = 0;
+/** An iommufd device's accel list from the run's columns: flags come from the worker, rows and the
+ * words of a stale entry's explanation are made only for the rows shown. */
+function accelTable(
+  scenario: Scenario,
+  mem: MemoryImage,
+  device: DeviceConfig,
+  cols: AccelCacheColumns,
+): CacheTable {
+  const n = cols.length;
+  const guest = guestPasidEntry(mem, scenario, device);
+  const fault = (pasid: number): number =>
+    pasidLookup(mem.guest, scenario.iommu, device.bus, device.devfn, pasid).fault;
+  const beforeWords = (pasid: number): bigint[] | undefined => {
+    const at = indexOfSorted(cols.before.pasid, pasid);
+    return at < 0 ? undefined : wordsOfHalves(cols.before.halves, 16 * at);
+  };
+  const row = rowCache((i) => {
+    if (i >= n) {
+      const pasid = cols.removed[i - n] ?? 0;
+      const old = beforeWords(pasid) ?? [];
+      return cacheRow(
+        `a:${device.bdf}:${pasid}:gone`,
+        pasid,
+        undefined,
+        old,
+        'removed',
+        false,
+        undefined,
+      );
+    }
+    const pasid = cols.pasid[i] ?? 0;
+    const words = wordsOfHalves(cols.halves, 16 * i);
+    const flags = cols.flags[i] ?? 0;
+    const change: ChangeKind | undefined =
+      flags & CacheFlag.Created ? 'created' : flags & CacheFlag.Updated ? 'updated' : undefined;
+    const stale =
+      flags & CacheFlag.Stale
+        ? (accelStale(scenario.variant, words, pasid, guest(pasid), fault(pasid)) ?? {
+            reason: 'Guest memory no longer holds the cached words.',
+            remedy: '',
+          })
+        : undefined;
+    const old = change === 'updated' ? beforeWords(pasid) : undefined;
+    return cacheRow(`a:${device.bdf}:${pasid}`, pasid, i + 1, words, change, true, stale, old);
+  });
+  let marked: number[] | undefined;
+  return {
+    device,
+    kind: 'accel',
+    length: n,
+    rowCount: n + cols.removed.length,
+    staleCount: cols.staleCount,
+    row,
+    markedRows() {
+      if (!marked) {
+        marked = [];
+        for (let i = 0; i < n; i++) if (cols.flags[i]) marked.push(i);
+        for (let j = 0; j < cols.removed.length; j++) marked.push(n + j);
+      }
+      return marked;
+    },
+    markOf(pasid) {
+      const pos = positionOfPasid(cols, pasid);
+      if (pos < 0) return undefined;
+      return (cols.flags[pos] ?? 0) & CacheFlag.Stale ? 'stale' : 'cached';
+    },
+  };
+}
 
-  const accel: AccelTable[] = [];
-  const emulated: EmulatedTable[] = [];
-  for (const device of scenario.devices) {
-    const guest = guestPasidEntry(mem, scenario, device);
-    const where = guestPasidEntryAddress(mem, scenario, device);
-    // The common case (memory still holds the cached words) costs 8 reads and no allocation.
-    const unchanged = (pasid: number, words: readonly bigint[]): boolean => {
+/** A device's emulated address spaces (a handful of entries): built at once. */
+function emulatedTable(
+  scenario: Scenario,
+  mem: MemoryImage,
+  device: DeviceConfig,
+  spaces: Readonly<Record<string, EmulatedCacheEntry>>,
+  run: AppRun | undefined,
+): CacheTable {
+  const marks = new Map<number, ChangeKind>();
+  // removed then created (series fall-through) reads best as the final state: created.
+  for (const c of run?.focus.emulated ?? []) if (c.bdf === device.bdf) marks.set(c.pasid, c.kind);
+  const beforeSpaces = run?.focus.emulatedBefore[device.bdf] ?? {};
+  const guest = guestPasidEntry(mem, scenario, device);
+  const where = guestPasidEntryAddress(mem, scenario, device);
+  const rows: CacheRow[] = [];
+  const byPasid = new Map<number, CacheMark>();
+  let staleCount = 0;
+  const keys = Object.keys(spaces)
+    .map(Number)
+    .sort((a, b) => a - b);
+  for (const pasid of keys) {
+    const e = spaces[String(pasid)];
+    if (!e) continue;
+    let stale: StaleInfo | undefined;
+    if (e.valid) {
       const w = where(pasid);
-      return 'addr' in w && memoryHolds(mem, w.addr, words);
-    };
-    const fault = (pasid: number): number =>
-      pasidLookup(mem.guest, scenario.iommu, device.bus, device.devfn, pasid).fault;
-
-    const list = final.accel[device.bdf];
-    if (list !== undefined || device.backend === 'iommufd') {
-      const marks = changesFor(changes, 'accel', device.bdf);
-      const beforeList = before.accel[device.bdf] ?? [];
-      const beforeBy = new Map(beforeList.map((e) => [e.pasid, e.entry]));
-      const rows: CacheRow[] = [];
-      let staleCount = 0;
-      (list ?? []).forEach((e, i) => {
-        const stale = unchanged(e.pasid, e.entry)
-          ? undefined
-          : accelStale(scenario.variant, e.entry, e.pasid, guest(e.pasid), fault(e.pasid));
-        if (stale) staleCount++;
-        const change = marks.get(e.pasid);
-        const old = beforeBy.get(e.pasid);
-        rows.push(
-          cacheRow(`a:${device.bdf}:${e.pasid}`, e.pasid, i + 1, e.entry, change, true, stale, old),
-        );
-      });
-      const live = new Set((list ?? []).map((e) => e.pasid));
-      for (const [pasid, kind] of marks) {
-        if (kind !== 'removed' || live.has(pasid)) continue;
-        const old = beforeBy.get(pasid) ?? [];
-        rows.push(
-          cacheRow(
-            `a:${device.bdf}:${pasid}:gone`,
-            pasid,
-            undefined,
-            old,
-            'removed',
-            false,
-            undefined,
-          ),
-        );
+      if (!('addr' in w) || !memoryHolds(mem, w.addr, e.entry)) {
+        const fault = pasidLookup(mem.guest, scenario.iommu, device.bus, device.devfn, pasid).fault;
+        stale = emulatedStale(e.entry, guest(pasid), fault);
       }
-      staleTotal += staleCount;
-      accel.push({ device, rows, length: list?.length ?? 0, staleCount });
+      byPasid.set(pasid, stale ? 'stale' : 'cached');
     }
-
-    const spaces = final.emulated[device.bdf];
-    if (spaces) {
-      const marks = changesFor(changes, 'emulated', device.bdf);
-      const beforeSpaces = before.emulated[device.bdf] ?? {};
-      const rows: CacheRow[] = [];
-      let staleCount = 0;
-      const keys = Object.keys(spaces)
-        .map(Number)
-        .sort((a, b) => a - b);
-      for (const pasid of keys) {
-        const e = spaces[String(pasid)];
-        if (!e) continue;
-        let stale: StaleInfo | undefined;
-        if (e.valid && !unchanged(pasid, e.entry)) {
-          stale = emulatedStale(e.entry, guest(pasid), fault(pasid));
-        }
-        if (stale) staleCount++;
-        const old = beforeSpaces[String(pasid)];
-        rows.push(
-          cacheRow(
-            `e:${device.bdf}:${pasid}`,
-            pasid,
-            undefined,
-            e.entry,
-            marks.get(pasid),
-            e.valid,
-            stale,
-            old?.valid ? old.entry : undefined,
-          ),
-        );
-      }
-      staleTotal += staleCount;
-      emulated.push({ device, rows, staleCount });
-    }
+    if (stale) staleCount++;
+    const old = beforeSpaces[String(pasid)];
+    rows.push(
+      cacheRow(
+        `e:${device.bdf}:${pasid}`,
+        pasid,
+        undefined,
+        e.entry,
+        marks.get(pasid),
+        e.valid,
+        stale,
+        old?.valid ? old.entry : undefined,
+      ),
+    );
   }
-  return { accel, emulated, iqe: final.iqe, focusStep, staleTotal };
+  const marked = rows.flatMap((r, i) => (r.change || r.stale ? [i] : []));
+  return {
+    device,
+    kind: 'emulated',
+    length: rows.length,
+    rowCount: rows.length,
+    staleCount,
+    row: (i) => rows[i] ?? rows[0] ?? cacheRow('', 0, undefined, [], undefined, false, undefined),
+    markedRows: () => marked,
+    markOf: (pasid) => byPasid.get(pasid),
+  };
+}
+
+/** Whether guest memory at `addr` holds exactly these 8 words (stops at the first difference). */
+function memoryHolds(mem: MemoryImage, addr: bigint, words: readonly bigint[]): boolean {
+  for (let i = 0; i < 8; i++) {
+    if (mem.read(addr + BigInt(i * 8)) !== (words[i] ?? 0n)) return false;
+  }
+  return true;
+}
+
+/**
+ * The caches of the last run, table by table, against the guest memory of the scenario that run
+ * came from (the worker flagged stale entries against that same memory). Cheap at any size: the
+ * tables read the run's columns and build rows when asked.
+ */
+export function buildCacheView(scenario: Scenario, run: AppRun | undefined): CacheView {
+  const caches = run?.caches ?? EMPTY_CACHES;
+  const mem = currentMemory(scenario);
+  const accel: CacheTable[] = [];
+  const emulated: CacheTable[] = [];
+  for (const device of scenario.devices) {
+    const cols = caches.accel[device.bdf];
+    if (cols !== undefined || device.backend === 'iommufd') {
+      accel.push(accelTable(scenario, mem, device, cols ?? EMPTY_ACCEL));
+    }
+    const spaces = caches.emulated[device.bdf];
+    if (spaces) emulated.push(emulatedTable(scenario, mem, device, spaces, run));
+  }
+  const byBdf = new Map<string, CacheTable[]>();
+  for (const t of [...accel, ...emulated]) {
+    const list = byBdf.get(t.device.bdf);
+    if (list) list.push(t);
+    else byBdf.set(t.device.bdf, [t]);
+  }
+  return {
+    accel,
+    emulated,
+    iqe: caches.iqe,
+    focusStep: run?.focusStep ?? -1,
+    staleTotal: [...accel, ...emulated].reduce((n, t) => n + t.staleCount, 0),
+    markOf(bdf, pasid) {
+      let mark: CacheMark | undefined;
+      for (const t of byBdf.get(bdf) ?? []) {
+        const m = t.markOf(pasid);
+        if (m === 'stale') return m;
+        mark ??= m;
+      }
+      return mark;
+    },
+  };
 }
 
 function cacheRow(
@@ -481,36 +574,19 @@ function cacheRow(
 }
 
 const cacheViewMemo = memo(buildCacheView);
-export const selectCacheView = (s: AppState): CacheView => cacheViewMemo(s.scenario, s.run);
-
-/** Per device and PASID: cached here, and whether that copy is stale (for the browser's badges). */
-export function cacheMarks(view: CacheView): Map<string, Map<number, CacheMark>> {
-  const out = new Map<string, Map<number, CacheMark>>();
-  const mark = (bdf: string, pasid: number, m: CacheMark): void => {
-    let per = out.get(bdf);
-    if (!per) {
-      per = new Map<number, CacheMark>();
-      out.set(bdf, per);
-    }
-    if (per.get(pasid) !== 'stale') per.set(pasid, m);
-  };
-  for (const t of view.accel) {
-    for (const r of t.rows)
-      if (r.change !== 'removed') mark(t.device.bdf, r.pasid, r.stale ? 'stale' : 'cached');
-  }
-  for (const t of view.emulated) {
-    for (const r of t.rows) if (r.valid) mark(t.device.bdf, r.pasid, r.stale ? 'stale' : 'cached');
-  }
-  return out;
-}
-
-const marksMemo = memo(cacheMarks);
+/** The last run's caches, read against the memory of the scenario that run came from. */
+export const selectCacheView = (s: AppState): CacheView =>
+  cacheViewMemo(s.runOf ?? s.scenario, s.run);
 
 const rowsMemo = memo(
-  (scenario: Scenario, fold: AppState['fold'], view: CacheView): StructureRow[] =>
-    buildStructureRows(scenario, currentMemory(scenario), { fold, marks: marksMemo(view) }),
+  (scenario: Scenario, fold: AppState['fold'], view: CacheView): StructureRows =>
+    structureRows(scenario, currentMemory(scenario), {
+      fold,
+      markOf: (bdf, pasid) => view.markOf(bdf, pasid),
+    }),
 );
-export const selectStructureRows = (s: AppState): StructureRow[] =>
+/** The structure browser's rows, made on demand by the virtualised tree. */
+export const selectStructureRows = (s: AppState): StructureRows =>
   rowsMemo(s.scenario, s.fold, selectCacheView(s));
 
 // ---------------------------------------------------------------------------------------------

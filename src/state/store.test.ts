@@ -52,7 +52,7 @@ function accelRows(store: AppStore) {
   const view = selectCacheView(store.getState());
   const table = view.accel.find((t) => t.device.bdf === FIXTURE_BDF);
   if (!table) throw new Error('no accel table');
-  return table.rows;
+  return Array.from({ length: table.rowCount }, (_, i) => table.row(i));
 }
 
 describe('running the scenario', () => {

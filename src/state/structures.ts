@@ -14,7 +14,7 @@ import {
   type DeviceConfig,
   type IommuConfig,
   type StructureLayout,
-} from '../model/index.ts';
+} from '../model/core.ts';
 import type { MemoryImage } from './memoryImage.ts';
 
 const PAGE_MASK = ~0xfffn;

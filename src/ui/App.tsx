@@ -3,6 +3,9 @@
 
 import { useCallback, useRef, useState } from 'react';
 import { CachesPanel } from './caches/CachesPanel.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
+import { DebugfsDialog } from './debugfs/DebugfsDialog.tsx';
+import { ImportDialog } from './import/ImportDialog.tsx';
 import { InvalidationComposer } from './composer/InvalidationComposer.tsx';
 import { EntryEditor } from './editor/EntryEditor.tsx';
 import { DropZone } from './shell/DropZone.tsx';
@@ -20,6 +23,7 @@ export function App() {
   const [help, setHelp] = useState(false);
   const centre = useRef<HTMLDivElement>(null);
   const walkFraction = useAppStore((s) => s.walkFraction);
+  const comparing = useAppStore((s) => s.compareOpen);
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);
   return (
@@ -40,12 +44,16 @@ export function App() {
           <Splitter containerRef={centre} />
           <EntryEditor />
         </div>
-        <div className="column column-right">
+        {/* Compare variants takes the right column while it is open (the others stay mounted). */}
+        <div className={`column column-right${comparing ? ' comparing' : ''}`}>
+          {comparing ? <ComparePanel /> : null}
           <InvalidationComposer />
           <CachesPanel />
         </div>
       </main>
       <DropZone />
+      <ImportDialog />
+      <DebugfsDialog />
       <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
     </div>
   );

@@ -29,7 +29,10 @@ import {
 
 function outcomeAspects(step: StepDifference, a: StepOutcome, b: StepOutcome): StepAspect[] {
   // stepAspects reads the fields a StepOutcome carries; index and op are the step's own.
-  return stepAspects({ index: step.index, op: step.op, ...a }, { index: step.index, op: step.op, ...b });
+  return stepAspects(
+    { index: step.index, op: step.op, ...a },
+    { index: step.index, op: step.op, ...b },
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   vtdDevToContextEntry,
   type GuestMemory,
   type IommuConfig,
-} from '../model/index.ts';
+} from '../model/core.ts';
 
 export interface PasidLookup {
   /** 0 when QEMU finds a valid entry, else the VTDFaultReason its lookup returns. */

@@ -57,7 +57,10 @@ export function importDebugfs(request: DebugfsImportRequest): EngineResult<Impor
       ...(o.variant !== undefined ? { variant: o.variant } : {}),
     });
     if (!result.ok) {
-      return { ok: false, error: importError('This debugfs dump cannot be imported', result.errors) };
+      return {
+        ok: false,
+        error: importError('This debugfs dump cannot be imported', result.errors),
+      };
     }
     return {
       ok: true,

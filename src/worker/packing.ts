@@ -3,7 +3,7 @@
 // platform's deflate (CompressionStream, native and fast) in base64. A prefix names the codec.
 
 import LZString from 'lz-string';
-import { scenarioToFile, type Scenario } from '../model/index.ts';
+import { scenarioToFile, type Scenario } from '../model/core.ts';
 
 const LZ = 'lz16:';
 const DEFLATE = 'z64:';

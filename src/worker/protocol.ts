@@ -16,6 +16,8 @@ import type {
   ImportIssue,
   PcInfo,
   AccelWalkCounts,
+  CacheEntryColumns,
+  ChangeKind,
   RunResult,
   Scenario,
   ScenarioFileJson,
@@ -27,7 +29,7 @@ import type {
   Variant,
 } from '../model/index.ts';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** An expected failure, returned as a value (never thrown across the boundary). */
 export type EngineErrorKind =
@@ -68,23 +70,85 @@ export interface RunRequest {
   readonly scenario: Scenario;
 }
 
-/** What the app needs from one run: the model's result plus the cache state just before the step
- * whose changes the app highlights (so removed rows and old values can still be shown). */
+/** A run lists at most this many cache changes per step in `result.steps[i].changes` (the rest are
+ * counted in `changesOmitted`); the highlighted step's changes are all in the cache columns. */
+export const RUN_MAX_CHANGES_PER_STEP = 32;
+
+/** Bits of AccelCacheColumns.flags: the highlighted step's change of a live entry, and staleness. */
+export const CacheFlag = { Created: 1, Updated: 2, Stale: 4 } as const;
+
+/**
+ * One iommufd device's VTDAccelPASIDCacheEntry list after the run, as columns (typed arrays that
+ * cross from the worker by transfer), with what the page shows per entry worked out in the worker.
+ */
+export interface AccelCacheColumns extends CacheEntryColumns {
+  /** List positions (0 = head) in PASID order: find an entry by PASID with a binary search. */
+  readonly byPasid: Uint32Array;
+  /** Per entry, CacheFlag bits: created / updated by the highlighted step; stale (guest memory
+   * after the last step no longer holds the cached words where QEMU's lookup would read them). */
+  readonly flags: Uint8Array;
+  readonly staleCount: number;
+  /** PASIDs the highlighted step removed and did not create again, in the order of their first change. */
+  readonly removed: Uint32Array;
+  /** Just before the highlighted step, the entries it updated or removed (PASIDs ascending). */
+  readonly before: CacheEntryColumns;
+}
+
+/** Both caches after the run, compact. */
+export interface AppCaches {
+  readonly iqe: boolean;
+  /** Per iommufd device (bdf). */
+  readonly accel: Readonly<Record<string, AccelCacheColumns>>;
+  /** Per device, per address-space PASID: a handful of entries, as objects. */
+  readonly emulated: CacheState['emulated'];
+}
+
+/** The highlighted step's changes beyond what `result.steps[n].changes` lists. */
+export interface FocusChanges {
+  /** Every change of the step, counted by cache and kind. */
+  readonly counts: Readonly<Record<CacheKind, Readonly<Record<ChangeKind, number>>>>;
+  readonly total: number;
+  /** Its emulated-cache changes, all of them, in order (at most a few per address space). */
+  readonly emulated: readonly CacheChange[];
+  /** Emulated entries just before the step, for the address spaces it changed. */
+  readonly emulatedBefore: CacheState['emulated'];
+}
+
+/**
+ * What the app needs from one run. The page never decodes a whole cache: the caches come as
+ * columns (`caches`), and views build rows only for what they show. `result.final` is the model's
+ * full CacheState, made from the columns when something first reads it (tests, tools); the
+ * worker does not send it (see WireRun).
+ */
 export interface AppRun {
+  /** The model's result; each step lists at most RUN_MAX_CHANGES_PER_STEP changes. */
   readonly result: RunResult;
   /** The highlighted step: the last invalidation that is not a wait descriptor (else the last
    * invalidation), or -1 when the scenario has none. */
   readonly focusStep: number;
-  /** Cache state just before `focusStep` ran, reduced to the entries that step changed (enough to
-   * show removed rows and what an update changed). */
-  readonly before: CacheState;
+  readonly caches: AppCaches;
+  readonly focus: FocusChanges;
   /** Wall time of the model run inside the engine, in milliseconds. */
   readonly ms: number;
+}
+
+/** A run as the worker sends it: AppRun without `result.final` (the engine adds it on the page). */
+export interface WireRun extends Omit<AppRun, 'result'> {
+  readonly result: Omit<RunResult, 'final'>;
 }
 
 export interface ParsedScenario {
   readonly scenario: Scenario;
   readonly warnings: readonly string[];
+  /** The scenario's initial memory, already built, when it is large (see memoryPages.ts). */
+  readonly initialMemory?: MemoryPages;
+}
+
+/** Guest memory as pages: page i is words[1024 i, 1024 (i + 1)) at page number numbers[i]. */
+export interface MemoryPages {
+  readonly ramBytes: bigint;
+  readonly numbers: Float64Array;
+  readonly words: Uint32Array;
 }
 
 export interface Hello {
@@ -192,7 +256,10 @@ export interface ComparedPair {
   /** How many steps differ in all (`steps` may be capped). */
   readonly stepsDiffering: number;
   /** Final cache entries that differ between the two: index into `entries`, and how. */
-  readonly entries: readonly { readonly at: number; readonly aspects: readonly CacheEntryAspect[] }[];
+  readonly entries: readonly {
+    readonly at: number;
+    readonly aspects: readonly CacheEntryAspect[];
+  }[];
   /** How many final entries differ in all (`entries` may be capped). */
   readonly entryCount: number;
   readonly iqeDiffers: boolean;
@@ -249,7 +316,7 @@ export interface DebugfsDump {
 export interface SimulationApi {
   hello(): Hello;
   /** Runs the whole scenario (its own variant). */
-  run(request: RunRequest): EngineResult<AppRun>;
+  run(request: RunRequest): EngineResult<WireRun>;
   /** Parses scenario file text (JSON) with the model's parser. */
   parseScenarioText(text: string): EngineResult<ParsedScenario>;
   /** The scenario as compressed file text for browser storage (autosave), made off the page's

@@ -8,21 +8,24 @@ import {
   descriptorTypeCode,
   parseScenario,
   scenarioToFile,
-  type AccelCacheEntry,
-  type CacheChange,
+  type CacheEntryColumns,
   type CacheState,
-  type EmulatedCacheEntry,
+  type ChangeColumns,
   type RunResult,
   type Scenario,
 } from '../model/index.ts';
+import { accelCacheColumns, focusChanges, runTransferables } from './cacheColumns.ts';
+import { initialMemoryPages } from './memoryPages.ts';
 import {
   PROTOCOL_VERSION,
-  type AppRun,
+  RUN_MAX_CHANGES_PER_STEP,
+  type AccelCacheColumns,
   type EngineResult,
   type ParsedScenario,
   type RunRequest,
   type ScenarioIssue,
   type SimulationApi,
+  type WireRun,
 } from './protocol.ts';
 import { packScenario, scenarioJson, unpackScenarioText } from './packing.ts';
 import { compareForApp } from './comparisonView.ts';
@@ -75,56 +78,51 @@ export function focusStepOf(scenario: Scenario): number {
 }
 
 /**
- * One pass of the model's machine over the whole scenario, noting the caches just before step
- * `focusStep` on the way (the same result as runScenario, plus that snapshot).
+ * One pass of the model's machine over the whole scenario, shaped for the page: each step lists at
+ * most RUN_MAX_CHANGES_PER_STEP changes; the caches come as columns with the highlighted step's
+ * changes, stale flags and old entries (noted just before `focusStep` runs) worked out here.
  */
-export function runWithSnapshot(
-  scenario: Scenario,
-  focusStep: number,
-): { result: RunResult; before: RunResult['final'] } {
-  const machine = new PasidScopeMachine(scenario, { variant: scenario.variant });
+export function runForApp(scenario: Scenario, focusStep: number): Omit<WireRun, 'ms'> {
+  const machine = new PasidScopeMachine(scenario, {
+    variant: scenario.variant,
+    maxChangesPerStep: RUN_MAX_CHANGES_PER_STEP,
+  });
+  const accelBdfs = scenario.devices.filter((d) => d.backend === 'iommufd').map((d) => d.bdf);
   const steps: RunResult['steps'][number][] = [];
-  let before = machine.caches();
+  let beforeAccel: Map<string, CacheEntryColumns> | undefined;
+  let beforeEmulated: CacheState['emulated'] | undefined;
+  let changes: ChangeColumns | undefined;
   for (let i = 0; i < scenario.steps.length; i++) {
-    if (i === focusStep) before = machine.caches();
+    if (i === focusStep) {
+      beforeAccel = new Map(accelBdfs.map((bdf) => [bdf, machine.accelEntryColumns(bdf)]));
+      beforeEmulated = machine.emulatedEntries();
+    }
     const r = machine.applyNext();
     if (!r) break;
     steps.push(r);
+    if (i === focusStep) changes = machine.stepChanges();
   }
-  const result = {
-    variant: machine.variant,
-    steps,
-    final: machine.caches(),
-    trace: machine.trace(),
+  const memory = machine.memory();
+  const accel: Record<string, AccelCacheColumns> = {};
+  scenario.devices.forEach((device, deviceIndex) => {
+    if (device.backend !== 'iommufd') return;
+    accel[device.bdf] = accelCacheColumns({
+      entries: machine.accelEntryColumns(device.bdf),
+      before: beforeAccel?.get(device.bdf),
+      changes,
+      deviceIndex,
+      memory,
+      iommu: scenario.iommu,
+      device,
+    });
+  });
+  const bdfs = scenario.devices.map((d) => d.bdf);
+  return {
+    result: { variant: machine.variant, steps, trace: machine.trace() },
+    focusStep,
+    caches: { iqe: machine.iqe, accel, emulated: machine.emulatedEntries() },
+    focus: focusChanges(changes, bdfs, beforeEmulated),
   };
-  return { result, before: onlyChanged(before, steps[focusStep]?.changes ?? []) };
-}
-
-/** The part of a cache state the app needs from before the highlighted step: the entries that step
- * changed (a full copy of 10^5 entries would double what crosses to the page for nothing). */
-function onlyChanged(caches: CacheState, changes: readonly CacheChange[]): CacheState {
-  const accel: Record<string, AccelCacheEntry[]> = {};
-  const emulated: Record<string, Record<string, EmulatedCacheEntry>> = {};
-  const byPasid = new Map<string, Map<number, AccelCacheEntry>>();
-  const lookup = (bdf: string, pasid: number): AccelCacheEntry | undefined => {
-    let m = byPasid.get(bdf);
-    if (!m) {
-      m = new Map((caches.accel[bdf] ?? []).map((e) => [e.pasid, e]));
-      byPasid.set(bdf, m);
-    }
-    return m.get(pasid);
-  };
-  for (const c of changes) {
-    if (c.kind === 'created') continue; // nothing was there before
-    if (c.cache === 'accel') {
-      const e = lookup(c.bdf, c.pasid);
-      if (e) (accel[c.bdf] ??= []).push(e);
-    } else {
-      const e = caches.emulated[c.bdf]?.[String(c.pasid)];
-      if (e) (emulated[c.bdf] ??= {})[String(c.pasid)] = e;
-    }
-  }
-  return { iqe: caches.iqe, accel, emulated };
 }
 
 export function createSimulationApi(): SimulationApi {
@@ -133,16 +131,14 @@ export function createSimulationApi(): SimulationApi {
       return { protocolVersion: PROTOCOL_VERSION };
     },
 
-    run(request: RunRequest): EngineResult<AppRun> {
+    run(request: RunRequest): EngineResult<WireRun> {
       const checked = validate(request.scenario);
       if (!checked.ok) return checked;
       const scenario = checked.value;
       try {
         const t0 = performance.now();
-        const focusStep = focusStepOf(scenario);
-        const { result, before } = runWithSnapshot(scenario, focusStep);
-        const ms = performance.now() - t0;
-        return { ok: true, value: { result, focusStep, before, ms } };
+        const run = runForApp(scenario, focusStepOf(scenario));
+        return { ok: true, value: { ...run, ms: performance.now() - t0 } };
       } catch (e) {
         return {
           ok: false,
@@ -172,7 +168,15 @@ export function createSimulationApi(): SimulationApi {
           },
         };
       }
-      return { ok: true, value: { scenario: parsed.scenario, warnings: parsed.warnings } };
+      const initialMemory = initialMemoryPages(parsed.scenario);
+      return {
+        ok: true,
+        value: {
+          scenario: parsed.scenario,
+          warnings: parsed.warnings,
+          ...(initialMemory ? { initialMemory } : {}),
+        },
+      };
     },
 
     async packScenario({ scenario }): Promise<EngineResult<string>> {
@@ -223,15 +227,7 @@ export function createSimulationApi(): SimulationApi {
   return api;
 }
 
-/** The distinct ArrayBuffers behind a run's trace columns, so the worker can transfer them instead of
- * copying (a 2^20-PASID walk makes megabytes of trace). The run result is built fresh per request
- * and never reused by the worker, so detaching its buffers there is safe. */
-export function traceBuffers(run: AppRun): ArrayBuffer[] {
-  const t = run.result.trace;
-  const columns = [t.kind, t.fn, t.device, t.pasid, t.count, t.addr, t.a, t.b, t.c, t.stepStart];
-  const seen = new Set<ArrayBuffer>();
-  for (const col of columns) {
-    if (col.buffer instanceof ArrayBuffer) seen.add(col.buffer);
-  }
-  return [...seen];
-}
+/** The ArrayBuffers behind a run's trace and cache columns, so the worker can transfer them
+ * instead of copying (a 2^20-PASID walk makes megabytes of both). The run is built fresh per
+ * request and never reused by the worker, so detaching its buffers there is safe. */
+export const runBuffers = runTransferables;

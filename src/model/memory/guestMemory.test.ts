@@ -82,6 +82,22 @@ describe('GuestMemory', () => {
     expect(again.toBlocks()).toEqual(blocks);
   });
 
+  it('hands its pages over and is rebuilt from them without copying; writes copy first', () => {
+    const m = GuestMemory.fromBlocks(0x10000n, [
+      { addr: 0xff8n, qwords: [1n, 2n] },
+      { addr: 0x5000n, qwords: [7n] },
+    ]);
+    const pages = [...m.pageEntries()];
+    expect(pages.map(([n]) => n).sort()).toEqual([0, 1, 5]);
+    const again = GuestMemory.fromPages(0x10000n, pages);
+    expect(again.toBlocks()).toEqual(m.toBlocks());
+    expect(again.pageAt(5)).toBe(m.pageAt(5));
+    again.writeQwords(0x5000n, [9n]);
+    expect(again.readQword(0x5000n)).toBe(9n);
+    expect(m.readQword(0x5000n)).toBe(7n);
+    expect(() => GuestMemory.fromPages(0x10000n, [[0, new Uint32Array(4)]])).toThrow(RangeError);
+  });
+
   it('writeWords32 writes halves across pages', () => {
     const m = new GuestMemory(0x10000n);
     m.writeWords32(0xffcn, [1, 2, 3]);

@@ -45,6 +45,27 @@ export class GuestMemory {
     return mem;
   }
 
+  /**
+   * Memory made of existing pages (each PAGE_WORDS long), shared rather than copied: a write copies
+   * the page first, so the arrays passed in never change. For memory built on another thread.
+   */
+  static fromPages(
+    ramBytes: bigint,
+    pages: Iterable<readonly [number, Uint32Array]>,
+  ): GuestMemory {
+    const mem = new GuestMemory(ramBytes);
+    for (const [pageNumber, page] of pages) {
+      if (page.length !== PAGE_WORDS) throw new RangeError('a page holds 1024 32-bit words');
+      mem.pages.set(pageNumber, page);
+    }
+    return mem;
+  }
+
+  /** Every page that holds data, by page number (shared: do not write them). */
+  pageEntries(): IterableIterator<[number, Uint32Array]> {
+    return this.pages.entries();
+  }
+
   /** A copy that shares every page until either side writes it. */
   clone(): GuestMemory {
     const copy = new GuestMemory(this.ramBytes);

@@ -3,7 +3,7 @@
 // lists, FSTS.IQE), plus what the model records while it runs (trace, cache changes, counters).
 
 import type { GuestMemory } from '../memory/guestMemory.ts';
-import type { CacheChange, ChangeKind } from '../run/runTypes.ts';
+import type { CacheChange, ChangeColumns, ChangeKind } from '../run/runTypes.ts';
 import type { Variant } from '../scenario/scenarioTypes.ts';
 import type { TraceBuilder } from '../trace/traceBuilder.ts';
 import type { AccelPasidCacheList } from './accelPasidCacheList.ts';
@@ -112,6 +112,28 @@ export class ChangeLog {
 
   emulated(device: number, pasid: number, kind: ChangeCode): void {
     this.push(packChange(CACHE_EMULATED, device, kind), pasid);
+  }
+
+  /**
+   * Every change as columns (no object per change): PASID, device index, cache (0 accel,
+   * 1 emulated) and kind (0 created, 1 updated, 2 removed), in the order they happened.
+   */
+  columns(): ChangeColumns {
+    const n = this.n;
+    const pasid = new Uint32Array(n);
+    const device = new Uint16Array(n);
+    const cache = new Uint8Array(n);
+    const kind = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const chunk = this.chunks[i >>> LOG_CHUNK_SHIFT];
+      const at = 2 * (i & (LOG_CHUNK - 1));
+      const packed = chunk?.[at + 1] ?? 0;
+      pasid[i] = chunk?.[at] ?? 0;
+      device[i] = packed & 0xffff;
+      cache[i] = (packed >>> 16) & 1;
+      kind[i] = (packed >>> 17) & 3;
+    }
+    return { length: n, pasid, device, cache, kind };
   }
 
   /** The first `limit` changes as contract objects. */

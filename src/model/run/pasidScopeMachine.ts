@@ -14,7 +14,14 @@ import type { Scenario, ScenarioStep, Variant } from '../scenario/scenarioTypes.
 import { TraceBuilder } from '../trace/traceBuilder.ts';
 import { QemuFn, TraceKind } from '../trace/traceFormat.ts';
 import type { Trace } from '../trace/traceFormat.ts';
-import type { AccelCacheEntry, CacheState, EmulatedCacheEntry, StepResult } from './runTypes.ts';
+import type {
+  AccelCacheEntry,
+  CacheEntryColumns,
+  CacheState,
+  ChangeColumns,
+  EmulatedCacheEntry,
+  StepResult,
+} from './runTypes.ts';
 
 export interface MachineOptions {
   /** Overrides the scenario's variant. */
@@ -219,6 +226,28 @@ export class PasidScopeMachine {
     return out;
   }
 
+  /** A device's whole accel list, head first, as columns (typed arrays, no bigint). */
+  accelEntryColumns(bdf: string): CacheEntryColumns {
+    const list = this.accelDevice(bdf)?.list;
+    const n = list?.length ?? 0;
+    const pasid = new Uint32Array(n);
+    const halves = new Uint32Array(16 * n);
+    if (list) {
+      let i = 0;
+      for (let slot = list.head; slot >= 0 && i < n; slot = list.next(slot), i++) {
+        pasid[i] = list.pasidAt(slot);
+        const off = list.wordOffset(slot);
+        halves.set(list.wordStore(slot).subarray(off, off + 16), 16 * i);
+      }
+    }
+    return { length: n, pasid, halves };
+  }
+
+  /** Every cache change of the last applied step as columns (not capped by maxChangesPerStep). */
+  stepChanges(): ChangeColumns {
+    return this.st.changes.columns();
+  }
+
   private accelDevice(bdf: string): AccelDevice | undefined {
     return this.st.accelDevices.find((d) => this.st.bdfs[d.device] === bdf);
   }
@@ -231,13 +260,19 @@ export class PasidScopeMachine {
       const bdf = st.bdfs[dev.device] ?? '';
       accel[bdf] = this.accelEntries(bdf);
     }
+    return { iqe: st.iqe, accel, emulated: this.emulatedEntries() };
+  }
+
+  /** Every address space's VTDPASIDCacheEntry, per device and PASID (without the accel lists). */
+  emulatedEntries(): CacheState['emulated'] {
+    const st = this.st;
     const emulated: Record<string, Record<string, EmulatedCacheEntry>> = {};
     for (const as of st.addressSpaces) {
       const bdf = st.bdfs[as.device] ?? '';
       const perDevice = (emulated[bdf] ??= {});
       perDevice[String(as.pasid)] = { valid: as.valid, entry: wordsFromHalves(as.entry) };
     }
-    return { iqe: st.iqe, accel, emulated };
+    return emulated;
   }
 
   /** The trace so far, as fresh typed arrays (transferable to another thread). */

@@ -32,6 +32,29 @@ export interface CacheChange {
   readonly kind: ChangeKind;
 }
 
+/**
+ * One step's cache changes as columns, for consumers that cannot afford an object per change (a
+ * global sync over 2^20 PASIDs on several devices makes millions). Same order as `changes`.
+ */
+export interface ChangeColumns {
+  readonly length: number;
+  readonly pasid: Uint32Array;
+  /** Index of the device in scenario.devices (and Trace.devices). */
+  readonly device: Uint16Array;
+  /** 0 accel, 1 emulated. */
+  readonly cache: Uint8Array;
+  /** 0 created, 1 updated, 2 removed. */
+  readonly kind: Uint8Array;
+}
+
+/** One cache's entries as columns: PASIDs and each entry's 8 words as 16 32-bit halves. */
+export interface CacheEntryColumns {
+  readonly length: number;
+  readonly pasid: Uint32Array;
+  /** Entry i's val[w] = halves[16i + 2w] | halves[16i + 2w + 1] << 32. */
+  readonly halves: Uint32Array;
+}
+
 export interface StepResult {
   readonly index: number;
   readonly op: 'write' | 'invalidate' | 'clearIqe';

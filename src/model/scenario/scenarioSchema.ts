@@ -81,9 +81,9 @@ import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
 import type { Bdf, ValueResult } from './scenarioValues.ts';
 import { describeValue, hexAddr, readBdf, readHex64, readSmallInt } from './scenarioValues.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
 
-export const SCENARIO_FORMAT = 'pasidscope-scenario';
-export const SCENARIO_VERSION = 1;
+export { SCENARIO_FORMAT, SCENARIO_VERSION };
 
 export const MAX_PASID = 0xfffff;
 export const MAX_DID = 0xffff;

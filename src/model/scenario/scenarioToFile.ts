@@ -2,7 +2,7 @@
 // out, memory as blocks, steps as raw writes and raw descriptors). Parsing the result gives back
 // an identical Scenario.
 
-import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioSchema.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
 import type { Scenario, ScenarioStep } from './scenarioTypes.ts';
 import { hexAddr, hexWord } from './scenarioValues.ts';
 

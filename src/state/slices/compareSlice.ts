@@ -50,6 +50,9 @@ export const createCompareSlice =
   (set, get, api) => {
     let compareGeneration = 0;
     let dumpGeneration = 0;
+    // The request in flight, so that asking again for the same scenario waits for it instead of
+    // computing the three runs twice.
+    let comparing: { of: Scenario; done: Promise<void> } | undefined;
 
     /** Resolves once the run of the current scenario is in (true), or a run newer than
      * generation `after` has failed (false). */
@@ -79,22 +82,30 @@ export const createCompareSlice =
       comparison: undefined,
       compareStatus: 'idle',
       compareError: undefined,
-      requestComparison: async () => {
+      requestComparison: () => {
         const scenario = get().scenario;
-        if (get().comparison?.of === scenario && get().compareStatus === 'done') return;
+        if (get().comparison?.of === scenario && get().compareStatus === 'done') {
+          return Promise.resolve();
+        }
+        if (comparing?.of === scenario) return comparing.done;
         const generation = ++compareGeneration;
         set({ compareStatus: 'running' });
-        const answer = await services.engine.compareVariants(scenario);
-        if (generation !== compareGeneration) return;
-        if (answer.ok) {
-          set({
-            comparison: { of: scenario, value: answer.value },
-            compareStatus: 'done',
-            compareError: undefined,
-          });
-        } else {
-          set({ compareStatus: 'error', compareError: answer.error });
-        }
+        const done = (async () => {
+          const answer = await services.engine.compareVariants(scenario);
+          if (generation !== compareGeneration) return;
+          comparing = undefined;
+          if (answer.ok) {
+            set({
+              comparison: { of: scenario, value: answer.value },
+              compareStatus: 'done',
+              compareError: undefined,
+            });
+          } else {
+            set({ compareStatus: 'error', compareError: answer.error });
+          }
+        })();
+        comparing = { of: scenario, done };
+        return done;
       },
 
       debugfsOpen: false,

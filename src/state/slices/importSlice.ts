@@ -16,7 +16,11 @@ import { describeImport, errorLines } from '../importReport.ts';
 import { markEdited } from '../persistence.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
-export type { DebugfsImportChoices, ImportReport, ImportedScenario } from '../../worker/protocol.ts';
+export type {
+  DebugfsImportChoices,
+  ImportReport,
+  ImportedScenario,
+} from '../../worker/protocol.ts';
 
 /** Text waiting in the import dialog (a dropped file, a picked one, or nothing yet). */
 export interface ImportDraft {
@@ -98,7 +102,9 @@ export const createImportSlice =
             variant: base.variant,
             ...request.debugfs,
           });
-          return r.ok ? { ...common, ok: true, ...r.value } : { ...common, ok: false, error: r.error };
+          return r.ok
+            ? { ...common, ok: true, ...r.value }
+            : { ...common, ok: false, error: r.error };
         }
         case 'qemu-trace': {
           const baseFile = authoring.get(base);
@@ -107,7 +113,9 @@ export const createImportSlice =
             base,
             ...(baseFile ? { baseFile } : {}),
           });
-          return r.ok ? { ...common, ok: true, ...r.value } : { ...common, ok: false, error: r.error };
+          return r.ok
+            ? { ...common, ok: true, ...r.value }
+            : { ...common, ok: false, error: r.error };
         }
       }
     };
@@ -141,7 +149,7 @@ export const createImportSlice =
         detail:
           request.kind === 'scenario'
             ? 'Undo (Ctrl+Z) brings back the scenario you had.'
-            : 'What the import read off the text or chose (Undo, Ctrl+Z, brings back the scenario you had):',
+            : `What it read off the text or chose (${words.guesses.length}); Undo (Ctrl+Z) brings back the scenario you had`,
         notes: words.guesses,
       });
       if (words.warnings.length) {
@@ -157,7 +165,8 @@ export const createImportSlice =
 
     return {
       importDialog: undefined,
-      openImportDialog: (draft) => set({ importDialog: draft ?? { text: '', name: 'pasted text' } }),
+      openImportDialog: (draft) =>
+        set({ importDialog: draft ?? { text: '', name: 'pasted text' } }),
       closeImportDialog: () => set({ importDialog: undefined }),
       previewImport: (request) => get().trackLoad(preview(request)),
       applyImport: apply,
@@ -191,7 +200,9 @@ export const createImportSlice =
         }
         // Scenario files (and anything unrecognised, which the scenario parser explains) load as
         // they always did.
-        return (await get().importScenarioText(text, name)) ? 'loaded' : 'refused';
+        if (!(await get().importScenarioText(text, name))) return 'refused';
+        set({ importDialog: undefined }); // a scenario file dropped on an open dialog replaces it
+        return 'loaded';
       },
     };
   };

@@ -18,6 +18,7 @@ import {
 } from '../scenarioEdits.ts';
 import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { decodeShareFragment } from '../persistence.ts';
+import { adoptInitialMemory } from '../memoryImage.ts';
 import { presetPath, type FetchText } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
@@ -54,6 +55,7 @@ export const createScenarioSlice =
   (services: ScenarioServices): SliceCreator<ScenarioSlice> =>
   (set, get) => {
     const adopt = (parsed: ParsedScenario, source: ScenarioSource): void => {
+      adoptInitialMemory(parsed.scenario, parsed.initialMemory);
       set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
       get().clearNotices('load');
       if (parsed.warnings.length > 0) {

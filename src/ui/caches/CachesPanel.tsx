@@ -4,9 +4,13 @@
 // flagged stale, with the invalidation that would fix them.
 
 import { Fragment, useState } from 'react';
-import { PGTT_NAMES } from '../../model/index.ts';
+import { PGTT_NAMES } from '../../model/core.ts';
 import { useAppStore } from '../../state/hooks.ts';
-import { selectCacheView, type CacheRow } from '../../state/selectors.ts';
+import {
+  selectCacheView,
+  type CacheRow,
+  type CacheTable as CacheTableView,
+} from '../../state/selectors.ts';
 import { deviceFoldKey, tableFoldKey } from '../../state/structureTree.ts';
 import { formatHex } from '../common/numberText.ts';
 
@@ -71,21 +75,24 @@ function useRowActions() {
 
 function CacheTable({
   caption,
-  bdf,
-  rows,
-  kind,
+  table,
   filter,
 }: {
   caption: string;
-  bdf: string;
-  rows: readonly CacheRow[];
-  kind: 'accel' | 'emulated';
+  table: CacheTableView;
   filter: Filter;
 }) {
   const [limit, setLimit] = useState(PAGE);
   const actions = useRowActions();
-  const visible = filter === 'marked' ? rows.filter((r) => r.change || r.stale) : rows;
-  const shown = visible.slice(0, limit);
+  const bdf = table.device.bdf;
+  const kind = table.kind;
+  // Rows are made only for the page shown: a list can hold 10^5 entries.
+  const marked = filter === 'marked' ? table.markedRows() : undefined;
+  const visibleCount = marked ? marked.length : table.rowCount;
+  const shown: CacheRow[] = [];
+  for (let i = 0; i < Math.min(limit, visibleCount); i++) {
+    shown.push(table.row(marked ? (marked[i] ?? 0) : i));
+  }
   return (
     <>
       <table className="cache" aria-label={caption}>
@@ -169,11 +176,10 @@ function CacheTable({
           })}
         </tbody>
       </table>
-      {visible.length > shown.length ? (
+      {visibleCount > shown.length ? (
         <div className="actions" style={{ padding: '4px 10px' }}>
           <span className="hint">
-            Showing {shown.length.toLocaleString('en-US')} of{' '}
-            {visible.length.toLocaleString('en-US')}
+            Showing {shown.length.toLocaleString('en-US')} of {visibleCount.toLocaleString('en-US')}
           </span>
           <button type="button" className="btn small" onClick={() => setLimit(limit + PAGE * 5)}>
             Show more
@@ -226,17 +232,11 @@ export function CachesPanel() {
                 Accel · <span className="mono">{t.device.bdf}</span>
               </h3>
               <span className="hint">
-                {t.length} entr{t.length === 1 ? 'y' : 'ies'}, head first
+                {t.length.toLocaleString('en-US')} entr{t.length === 1 ? 'y' : 'ies'}, head first
                 {!fsts ? ' · fsts off: the accel path never runs' : ''}
               </span>
             </div>
-            <CacheTable
-              caption={`Accel PASID cache ${t.device.bdf}`}
-              bdf={t.device.bdf}
-              rows={t.rows}
-              kind="accel"
-              filter={filter}
-            />
+            <CacheTable caption={`Accel PASID cache ${t.device.bdf}`} table={t} filter={filter} />
           </div>
         ))}
         {view.emulated.map((t) => (
@@ -249,9 +249,7 @@ export function CachesPanel() {
             </div>
             <CacheTable
               caption={`Emulated PASID cache ${t.device.bdf}`}
-              bdf={t.device.bdf}
-              rows={t.rows}
-              kind="emulated"
+              table={t}
               filter={filter}
             />
           </div>

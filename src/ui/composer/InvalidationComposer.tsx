@@ -7,7 +7,7 @@ import { useAppStore } from '../../state/hooks.ts';
 import { describeDescriptor, sidToBdf } from '../../state/runSummary.ts';
 import { selectComposerWords, selectSelectedEntry } from '../../state/selectors.ts';
 import type { CcGranularity, ComposerMode, PcGranularity } from '../../state/slices/viewSlice.ts';
-import { decodePasidEntry } from '../../model/index.ts';
+import { decodePasidEntry } from '../../model/core.ts';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 import { formatWord } from '../common/numberText.ts';
 import { RunOutcome } from './RunOutcome.tsx';
@@ -27,7 +27,7 @@ export function InvalidationComposer() {
   const words = useAppStore((s) => selectComposerWords(s.composer));
   const devices = useAppStore(useShallow((s) => s.scenario.devices.map((d) => d.bdf)));
   const selected = useAppStore(selectSelectedEntry);
-  const iqe = useAppStore((s) => s.run?.result.final.iqe ?? false);
+  const iqe = useAppStore((s) => s.run?.caches.iqe ?? false);
 
   const selectedPasid =
     selected?.ok && selected.entry.kind === 'pasid' && selected.entry.ref.kind === 'pasid'

@@ -45,8 +45,13 @@ export function RunOutcome() {
       </div>
     );
   }
+  // The run lists a step's first few changes; the counts cover all of them.
   const accel = res.changes.filter((c) => c.cache === 'accel');
   const emulated = res.changes.filter((c) => c.cache === 'emulated');
+  const total = (k: 'accel' | 'emulated'): number => {
+    const c = run.focus.counts[k];
+    return c.created + c.updated + c.removed;
+  };
   const badge =
     res.status === 'processed'
       ? 'ok'
@@ -120,10 +125,10 @@ export function RunOutcome() {
       {res.status === 'processed' ? (
         <div className="counts">
           <span>
-            accel: <ChangeList changes={accel} />
+            accel: <ChangeList changes={accel} total={total('accel')} />
           </span>
           <span>
-            emulated: <ChangeList changes={emulated} />
+            emulated: <ChangeList changes={emulated} total={total('emulated')} />
           </span>
         </div>
       ) : null}
@@ -133,10 +138,14 @@ export function RunOutcome() {
 
 function ChangeList({
   changes,
+  total,
 }: {
   changes: readonly { bdf: string; pasid: number; kind: string }[];
+  /** All changes of this cache in the step (the list may hold only the first). */
+  total: number;
 }) {
-  if (changes.length === 0) return <b>no change</b>;
+  const all = Math.max(total, changes.length);
+  if (all === 0) return <b>no change</b>;
   const shown = changes.slice(0, 4);
   return (
     <>
@@ -145,7 +154,7 @@ function ChangeList({
           {c.kind} {c.bdf}/{c.pasid}
         </span>
       ))}
-      {changes.length > shown.length ? <b>+{changes.length - shown.length} more</b> : null}
+      {all > shown.length ? <b>and {(all - shown.length).toLocaleString('en-US')} more</b> : null}
     </>
   );
 }

@@ -1,6 +1,6 @@
 // A 64-bit word drawn as its fields, bit 63 on the left: which bits are set, which are reserved.
 
-import { getField, type StructureLayout } from '../../model/index.ts';
+import { getField, type StructureLayout } from '../../model/core.ts';
 import { bitRange } from './bitRange.ts';
 
 export function BitStrip({

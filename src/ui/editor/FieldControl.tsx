@@ -2,7 +2,7 @@
 // from the raw words; a change is encoded back into the words and handed up (the words stay the truth).
 
 import { useId } from 'react';
-import { fieldDisplayValue, setFieldFromDisplay, type BitField } from '../../model/index.ts';
+import { fieldDisplayValue, setFieldFromDisplay, type BitField } from '../../model/core.ts';
 import { DraftInput } from '../common/DraftInput.tsx';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 import { formatHex, parseHexText } from '../common/numberText.ts';

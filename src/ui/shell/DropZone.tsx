@@ -1,4 +1,5 @@
-// Drop a scenario file anywhere on the page to import it.
+// Drop a file anywhere on the page to import it: a scenario file loads at once; a debugfs dump or a
+// QEMU trace log (told by content) opens the import dialog.
 
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../../state/hooks.ts';
@@ -8,7 +9,7 @@ function hasFiles(e: DragEvent): boolean {
 }
 
 export function DropZone() {
-  const importText = useAppStore((s) => s.importScenarioText);
+  const importFile = useAppStore((s) => s.importFile);
   const [over, setOver] = useState(false);
   useEffect(() => {
     let depth = 0;
@@ -32,7 +33,7 @@ export function DropZone() {
       depth = 0;
       setOver(false);
       const file = e.dataTransfer?.files[0];
-      if (file) void file.text().then((text) => importText(text, file.name));
+      if (file) void file.text().then((text) => importFile(text, file.name));
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', overFn);
@@ -44,6 +45,13 @@ export function DropZone() {
       window.removeEventListener('dragleave', leave);
       window.removeEventListener('drop', drop);
     };
-  }, [importText]);
-  return over ? <div className="drop-overlay">Drop a scenario file to import it</div> : null;
+  }, [importFile]);
+  return over ? (
+    <div className="drop-overlay">
+      <div>
+        <div>Drop a scenario file to import it</div>
+        <span className="drop-more">or a guest’s debugfs dump, or a QEMU trace log</span>
+      </div>
+    </div>
+  ) : null;
 }

@@ -1,7 +1,8 @@
-// The top bar: name, presets, variant, undo/redo, import/export/share, shortcuts.
+// The top bar: name, presets, variant (and Compare variants), undo/redo, import (a file, or pasted
+// text)/export/debugfs view/share, shortcuts.
 
 import { useRef, useState } from 'react';
-import { VARIANTS, type Variant } from '../../model/index.ts';
+import { VARIANTS, type Variant } from '../../model/core.ts';
 import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
 import { exportFileName, shareUrl } from '../../state/persistence.ts';
 import { scenarioWords } from '../../state/scenarioEdits.ts';
@@ -17,7 +18,11 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const variant = useAppStore((s) => s.scenario.variant);
   const setVariant = useAppStore((s) => s.setVariant);
   const loadPreset = useAppStore((s) => s.loadPreset);
-  const importText = useAppStore((s) => s.importScenarioText);
+  const importFile = useAppStore((s) => s.importFile);
+  const openImportDialog = useAppStore((s) => s.openImportDialog);
+  const compareOpen = useAppStore((s) => s.compareOpen);
+  const setCompareOpen = useAppStore((s) => s.setCompareOpen);
+  const setDebugfsOpen = useAppStore((s) => s.setDebugfsOpen);
   const pushNotice = useAppStore((s) => s.pushNotice);
   const canUndo = useUndoHistory((t) => t.pastStates.length > 0);
   const canRedo = useUndoHistory((t) => t.futureStates.length > 0);
@@ -126,6 +131,17 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
             </option>
           ))}
         </select>
+        <button
+          id="compare-variants-button"
+          type="button"
+          className="btn"
+          aria-pressed={compareOpen}
+          title="Compare variants: run the scenario under seed, series and series-fixed and show where they differ"
+          onClick={() => setCompareOpen(!compareOpen)}
+        >
+          {/* Named by its content, not aria-label, so that getByLabel('Variant') stays unique. */}
+          Compare<span className="visually-hidden"> variants</span>
+        </button>
       </div>
       <div className="header-group">
         <button
@@ -159,7 +175,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
           type="button"
           className="btn"
           aria-label="Import scenario"
-          title="Open a scenario file (or drop one anywhere on the page)"
+          title="Open a scenario file, a guest's debugfs dump or a QEMU trace log (or drop one anywhere on the page)"
           onClick={() => fileRef.current?.click()}
         >
           Import
@@ -167,15 +183,24 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         <input
           ref={fileRef}
           type="file"
-          accept=".json,application/json"
           hidden
           data-testid="import-file"
           onChange={(e) => {
             const file = e.currentTarget.files?.[0];
             e.currentTarget.value = '';
-            if (file) void file.text().then((text) => importText(text, file.name));
+            // Told by content: a scenario file loads at once, a dump or a trace log opens the
+            // import dialog with its options.
+            if (file) void file.text().then((text) => importFile(text, file.name));
           }}
         />
+        <button
+          type="button"
+          className="btn"
+          title="Paste a scenario, a guest's dmar_translation_struct or a QEMU trace log"
+          onClick={() => openImportDialog()}
+        >
+          Paste<span className="visually-hidden"> text to import</span>
+        </button>
         <button
           type="button"
           className="btn"
@@ -184,6 +209,15 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
           onClick={() => void exportScenario()}
         >
           Export
+        </button>
+        <button
+          id="debugfs-button"
+          type="button"
+          className="btn"
+          title="What the guest's /sys/kernel/debug/iommu/intel/dmar_translation_struct would print"
+          onClick={() => setDebugfsOpen(true)}
+        >
+          debugfs<span className="visually-hidden"> view</span>
         </button>
         <button
           type="button"

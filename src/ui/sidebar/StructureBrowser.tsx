@@ -5,10 +5,15 @@
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { PGTT_NAMES } from '../../model/index.ts';
+import { PGTT_NAMES } from '../../model/core.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import { selectStructureRows } from '../../state/selectors.ts';
-import { deviceFoldKey, tableFoldKey, type StructureRow } from '../../state/structureTree.ts';
+import {
+  deviceFoldKey,
+  tableFoldKey,
+  type SharedWith,
+  type StructureRow,
+} from '../../state/structureTree.ts';
 import { entryRefKey, sameEntryRef, type EntryRef } from '../../state/structures.ts';
 import { formatHex } from '../common/numberText.ts';
 
@@ -57,11 +62,19 @@ function Dot({ present }: { present: boolean }) {
   return <span className={`dot ${present ? 'present' : 'absent'}`} aria-hidden="true" />;
 }
 
-function Shared({ with: others }: { with: readonly string[] }) {
-  if (others.length === 0) return null;
+/** "a, b, c and 16,380 more" */
+function sharedNames(shared: SharedWith): string {
+  const rest = shared.count - shared.names.length;
+  return rest > 0
+    ? `${shared.names.join(', ')} and ${rest.toLocaleString('en-US')} more`
+    : shared.names.join(', ');
+}
+
+function Shared({ with: shared }: { with: SharedWith }) {
+  if (shared.count === 0) return null;
   return (
-    <span className="badge shared" title={`Shared with ${others.join(', ')}`}>
-      shared ×{others.length + 1}
+    <span className="badge shared" title={`Shared with ${sharedNames(shared)}`}>
+      shared ×{(shared.count + 1).toLocaleString('en-US')}
     </span>
   );
 }
@@ -90,8 +103,8 @@ function RowContent({ row }: { row: StructureRow }) {
           <span
             className="tail mono hint"
             title={
-              row.sharedWith.length
-                ? `Same root entry as ${row.sharedWith.join(', ')} (same bus)`
+              row.sharedWith.count
+                ? `Same root entry as ${sharedNames(row.sharedWith)} (same bus)`
                 : undefined
             }
           >
@@ -196,7 +209,7 @@ export function StructureBrowser() {
   });
 
   const selectedIndex = useMemo(
-    () => rows.findIndex((r) => sameEntryRef(rowRef(r), selection)),
+    () => (selection ? rows.indexOf(selection) : -1),
     [rows, selection],
   );
 
@@ -216,7 +229,7 @@ export function StructureBrowser() {
   };
 
   const activate = (index: number): void => {
-    const row = rows[index];
+    const row = rows.at(index);
     if (!row) return;
     setActive(index);
     const ref = rowRef(row);
@@ -238,7 +251,7 @@ export function StructureBrowser() {
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    const row = rows[activeIndex];
+    const row = rows.at(activeIndex);
     switch (e.key) {
       case 'ArrowDown':
         move(activeIndex + 1);
@@ -350,7 +363,7 @@ export function StructureBrowser() {
         ) : null}
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
-            const row = rows[item.index];
+            const row = rows.at(item.index);
             if (!row) return null;
             const ref = rowRef(row);
             const folded = isFolded(row);

@@ -2,7 +2,7 @@
 // (aria-current="step") and the call chain that led there.
 
 import { useEffect, useRef } from 'react';
-import { QEMU_FUNCTIONS, type QemuFn, type Variant } from '../../model/index.ts';
+import { QEMU_FUNCTIONS, type QemuFn, type Variant } from '../../model/core.ts';
 import type { LineRef } from '../../viz/pseudocode/lineForEvent.ts';
 import { PSEUDOCODE, linesFor } from '../../viz/pseudocode/qemuPseudocode.ts';
 

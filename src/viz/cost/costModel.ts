@@ -3,7 +3,7 @@
 // device. The accel walk's reads come from its directory / leaf events (runs count every entry);
 // the bounded lookups (context entry, PASID-0 check, emulated and removal lookups) from GuestRead.
 
-import { LeafOutcome, Structure, TraceKind, type Trace } from '../../model/index.ts';
+import { LeafOutcome, Structure, TraceKind, type Trace } from '../../model/core.ts';
 import { stepRange } from '../trace/steps.ts';
 
 export interface DeviceCost {

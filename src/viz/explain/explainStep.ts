@@ -19,7 +19,7 @@ import {
   QemuFn,
   type Scenario,
   type Trace,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 import { eventContext, type EventContext, type PcInfoFrame } from '../trace/eventContext.ts';
 import { stepCount, type TraceIndex } from '../trace/traceIndex.ts';
 import { article, count, faultText, hex, pasidRange, plural, powerOfTwo } from '../format.ts';

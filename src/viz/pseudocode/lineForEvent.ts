@@ -12,7 +12,7 @@ import {
   Structure,
   TraceKind,
   type Trace,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 import type { EventContext } from '../trace/eventContext.ts';
 import { PSEUDOCODE } from './qemuPseudocode.ts';
 

@@ -3,7 +3,7 @@
 // event can execute carries a tag, so that the pane highlights the line the current event runs.
 // This is a paraphrase for teaching, not QEMU's source.
 
-import { QEMU_FUNCTIONS, QemuFn, type Variant } from '../../model/index.ts';
+import { QEMU_FUNCTIONS, QemuFn, type Variant } from '../../model/core.ts';
 
 export interface PseudoLine {
   readonly text: string;

@@ -2,7 +2,7 @@
 // a 10-event step stays visible beside a million-event walk), events spread linearly inside their
 // step, and marks where something happens (binned per pixel, the most telling state wins).
 
-import { TraceKind, type Scenario, type ScenarioStep, type Trace } from '../../model/index.ts';
+import { TraceKind, type Scenario, type ScenarioStep, type Trace } from '../../model/core.ts';
 import { hex } from '../format.ts';
 import { stepCount, stepRange, type TraceIndex } from '../trace/traceIndex.ts';
 import { leafOutcomeState, strongerState, type CellState } from '../walk/cellStates.ts';

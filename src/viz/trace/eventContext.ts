@@ -2,7 +2,7 @@
 // the device the accel sync is working on and the PASID range it walks. Explanations, the walk view
 // and the pseudo-code pane all read an event through this context, found from the frame index.
 
-import { TraceKind, type Trace } from '../../model/index.ts';
+import { TraceKind, type Trace } from '../../model/core.ts';
 import {
   lastFrame,
   nextFrameAfter,

@@ -8,7 +8,7 @@ import {
   LeafOutcome,
   TraceKind,
   type Trace,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 
 /** Whether event i changes a cache, is refused, faults or sets the walk's range. */
 export function isInteresting(trace: Trace, i: number): boolean {

@@ -8,7 +8,7 @@ import {
   type Scenario,
   type Trace,
   type TraceKind,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 
 export interface FixtureEvent {
   readonly kind: TraceKind;

@@ -4,7 +4,7 @@
 // replaying the trace from the start, so seeking is cheap in both directions and stepping back is
 // exact: everything is a function of (trace, i).
 
-import { LeafOutcome, TraceKind, type Trace } from '../../model/index.ts';
+import { LeafOutcome, TraceKind, type Trace } from '../../model/core.ts';
 import {
   addEventCost,
   totalCost,

@@ -2,7 +2,7 @@
 // list order (QEMU inserts at the head) and each address space's emulated entry. Caches start empty at
 // the scenario's first step; entry words are read back from guest memory at the step that stored them.
 
-import { NO_ADDR, TraceKind, type Trace } from '../../model/index.ts';
+import { NO_ADDR, TraceKind, type Trace } from '../../model/core.ts';
 import { AccelOp, lastAtOrBefore, stepOfEvent, type TraceIndex } from '../trace/traceIndex.ts';
 
 export interface GuestMemoryView {

@@ -2,7 +2,7 @@
 // (the colours live in CSS, per theme, from the Okabe–Ito colour-blind-safe palette), so that no state
 // is told apart by colour alone.
 
-import { DirOutcome, LeafOutcome } from '../../model/index.ts';
+import { DirOutcome, LeafOutcome } from '../../model/core.ts';
 
 export type CellState =
   | 'unvisited'

@@ -1,7 +1,7 @@
 // What changed between two 512-bit PASID entries, field by field, for the "updated" visual and the
 // explanation ("DID 3 → 5").
 
-import { PASID_ENTRY, PGTT_NAMES, fieldDisplayValue } from '../../model/index.ts';
+import { PASID_ENTRY, PGTT_NAMES, fieldDisplayValue } from '../../model/core.ts';
 import { hex, word64 } from '../format.ts';
 
 /** Changed fields between two PASID entries, as "DID 3 → 5" lines (raw words when no field). */

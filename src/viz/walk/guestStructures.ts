@@ -11,7 +11,7 @@ import {
   hawMask,
   type DeviceConfig,
   type IommuConfig,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 import type { GuestMemoryView } from './cacheReplay.ts';
 
 export interface ContextView {

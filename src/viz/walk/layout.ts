@@ -17,7 +17,7 @@ import {
   fieldDisplayValue,
   type DeviceConfig,
   type Scenario,
-} from '../../model/index.ts';
+} from '../../model/core.ts';
 import {
   eventContext,
   focusDevice,

@@ -1,7 +1,7 @@
 // "Next interesting event" navigation: in a 2^20-PASID walk most events are runs of skips; a person
 // wants to jump to the next thing that happens — a cache change, a DID mismatch, a fault, a clamp.
 
-import { TraceKind, type Trace } from '../../model/index.ts';
+import { TraceKind, type Trace } from '../../model/core.ts';
 import { isInteresting } from '../trace/interesting.ts';
 import { stepOfEvent, stepRange } from '../trace/traceIndex.ts';
 

@@ -3,7 +3,7 @@
 // the device's 1 << max_pasid_log2 and the context entry's 2^(PDTS+7) × 64. The smallest limit
 // that applies wins and is highlighted; the walked range is the filled part of the bar.
 
-import { RangeReason } from '../../model/index.ts';
+import { RangeReason } from '../../model/core.ts';
 import type { RangeClampFrame, RangeInitFrame } from '../trace/eventContext.ts';
 import { count, hex, powerOfTwo } from '../format.ts';
 

@@ -1,7 +1,7 @@
 // The state of one device's directory walk at a cursor: which directory entries have been checked
 // (and with what outcome), and the 64 slots of a leaf table. Derived from the trace alone.
 
-import { DirOutcome, TraceKind, type Trace } from '../../model/index.ts';
+import { DirOutcome, TraceKind, type Trace } from '../../model/core.ts';
 import type { WalkSegmentRef } from '../trace/eventContext.ts';
 
 /** Per directory entry of one walk: outcome (0 = not reached in this walk) and the event. */

@@ -17,6 +17,9 @@ export default defineConfig([
     'playwright-report',
     'node_modules',
     'public',
+    // Git-ignored scratch and build output (bench:ui builds into .tmp-bench-ui).
+    '.tmp-*',
+    '.scratch*',
   ]),
   {
     files: ['**/*.{ts,tsx}'],

@@ -5,6 +5,7 @@
 // Loading at start-up is not an undoable edit: the history starts empty.
 
 import { hashWithoutScenario, loadAutosave } from './persistence.ts';
+import { adoptInitialMemory } from './memoryImage.ts';
 import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
 import type { AppStore } from './store.ts';
 
@@ -47,6 +48,7 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
       if (saved) {
         const parsed = await store.engine.parsePackedScenario(saved.packed);
         if (parsed.ok) {
+          adoptInitialMemory(parsed.value.scenario, parsed.value.initialMemory);
           s().replaceScenario(parsed.value.scenario, saved.source);
           loaded = true;
         }

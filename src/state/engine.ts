@@ -30,6 +30,8 @@ export interface SimulationEngine {
   packScenario(scenario: Scenario): Promise<EngineResult<string>>;
   parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
   fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>>;
+  /** The share-link fragment of a scenario, compressed off the page's thread. */
+  shareFragment(scenario: Scenario): Promise<EngineResult<string>>;
   /** A Linux dmar_translation_struct dump as a new scenario. */
   importDebugfs(
     text: string,
@@ -106,6 +108,9 @@ export class InProcessEngine extends PendingCounter implements SimulationEngine 
         api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
       ),
     );
+  }
+  shareFragment(scenario: Scenario): Promise<EngineResult<string>> {
+    return this.track(this.#api.then((api) => api.shareFragment({ scenario })));
   }
   importDebugfs(
     text: string,
@@ -220,6 +225,10 @@ export class WorkerEngine extends PendingCounter implements SimulationEngine {
         api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
       ),
     );
+  }
+
+  shareFragment(scenario: Scenario): Promise<EngineResult<string>> {
+    return this.track(this.#call('other', (api) => api.shareFragment({ scenario })));
   }
 
   importDebugfs(

@@ -4,10 +4,11 @@
 
 import LZString from 'lz-string';
 import { scenarioToFile, type Scenario } from '../model/core.ts';
+import { SHARE_KEY, SHARE_LINK_VERSION, shareFragmentOf } from '../worker/packing.ts';
+import { scenarioWords } from './scenarioEdits.ts';
+import type { SimulationEngine } from './engine.ts';
 
-/** Version of the share-link envelope (the scenario inside carries its own format version). */
-export const SHARE_LINK_VERSION = 1;
-const SHARE_KEY = 'scenario';
+export { SHARE_LINK_VERSION };
 
 export function scenarioFileText(scenario: Scenario, indent?: number): string {
   return JSON.stringify(scenarioToFile(scenario), null, indent);
@@ -15,8 +16,7 @@ export function scenarioFileText(scenario: Scenario, indent?: number): string {
 
 /** The fragment (without '#') that carries a whole scenario: `scenario=1.<lz-string payload>`. */
 export function encodeShareFragment(scenario: Scenario): string {
-  const payload = LZString.compressToEncodedURIComponent(scenarioFileText(scenario));
-  return `${SHARE_KEY}=${SHARE_LINK_VERSION}.${payload}`;
+  return shareFragmentOf(scenario);
 }
 
 export function shareUrl(
@@ -24,6 +24,25 @@ export function shareUrl(
   location: { origin: string; pathname: string },
 ): string {
   return `${location.origin}${location.pathname}#${encodeShareFragment(scenario)}`;
+}
+
+/** Scenarios with more guest-memory words than this are compressed for a link by the engine. */
+export const SHARE_ENCODE_ON_PAGE_MAX_WORDS = 2_000;
+
+/**
+ * The share link of a scenario, without blocking the page: a small scenario is compressed here
+ * at once, a large one by the engine off the page's thread (a 10^5-entry scenario takes a second).
+ */
+export async function shareUrlFor(
+  engine: Pick<SimulationEngine, 'shareFragment'>,
+  scenario: Scenario,
+  location: { origin: string; pathname: string },
+): Promise<string> {
+  if (scenarioWords(scenario) <= SHARE_ENCODE_ON_PAGE_MAX_WORDS)
+    return shareUrl(scenario, location);
+  const fragment = await engine.shareFragment(scenario);
+  if (!fragment.ok) throw new Error(fragment.error.message);
+  return `${location.origin}${location.pathname}#${fragment.value}`;
 }
 
 /** Splits a fragment into key/value pairs. Not URLSearchParams: it would turn lz-string's '+' into ' '. */
@@ -53,8 +72,16 @@ export type ShareDecode =
   | { readonly kind: 'ok'; readonly text: string }
   | { readonly kind: 'error'; readonly message: string };
 
-/** Reads the scenario out of a location fragment, or says precisely why it cannot. */
-export function decodeShareFragment(hash: string): ShareDecode {
+export type SharePayload =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'payload'; readonly payload: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Share payloads longer than this are decompressed off the page's thread (by the engine). */
+export const SHARE_DECODE_ON_PAGE_MAX = 64_000;
+
+/** The compressed scenario of a share link, its envelope checked, not yet decompressed. */
+export function sharePayload(hash: string): SharePayload {
   const value = fragmentParams(hash).get(SHARE_KEY);
   if (value === undefined) return { kind: 'none' };
   const dot = value.indexOf('.');
@@ -71,7 +98,14 @@ export function decodeShareFragment(hash: string): ShareDecode {
       message: `The share link uses format ${version}; this PASIDscope reads format ${SHARE_LINK_VERSION}.`,
     };
   }
-  const payload = value.slice(dot + 1);
+  return { kind: 'payload', payload: value.slice(dot + 1) };
+}
+
+/** Reads the scenario out of a location fragment, or says precisely why it cannot. */
+export function decodeShareFragment(hash: string): ShareDecode {
+  const envelope = sharePayload(hash);
+  if (envelope.kind !== 'payload') return envelope;
+  const payload = envelope.payload;
   let text: string | null;
   try {
     text = LZString.decompressFromEncodedURIComponent(payload);

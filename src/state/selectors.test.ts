@@ -165,7 +165,9 @@ describe('structure rows', () => {
     ]);
     expect(unfolded.at(at + 5)).toMatchObject({ kind: 'dir', index: 9001, folded: true });
     expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9000 * 64 + 7 })).toBe(at + 3);
-    expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9001 * 64 })).toBe(-1);
+    // An entry without a row of its own: the row that holds it (the empty run, the folded table).
+    expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9000 * 64 + 3 })).toBe(at + 2);
+    expect(unfolded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 9001 * 64 })).toBe(at + 5);
   });
 
   it('agrees row by row with indexOf, with gaps, folds and several devices', async () => {
@@ -185,6 +187,19 @@ describe('structure rows', () => {
       });
       expect(new Set(all.map((r) => r.key)).size).toBe(all.length);
     }
+    // Entries without a row of their own lead to the row that holds them.
+    const rows = structureRows(s, mem, { fold: {} });
+    expect(rows.at(rows.indexOf({ kind: 'dir', bdf: '00:02.0', index: 50 }))?.key).toBe(
+      'dirgap:00:02.0:1',
+    );
+    expect(rows.at(rows.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 3 }))?.key).toBe(
+      'pgap:00:02.0:1',
+    );
+    const folded = structureRows(s, mem, { fold: { 'dev:00:02.0': true } });
+    expect(folded.at(folded.indexOf({ kind: 'pasid', bdf: '00:02.0', pasid: 5 }))?.key).toBe(
+      'device:00:02.0',
+    );
+    expect(rows.indexOf({ kind: 'root', bdf: '00:09.0' })).toBe(-1);
   });
 
   it('stays fast with a full 16,384-entry directory and 10^5 present PASIDs', () => {

@@ -578,7 +578,8 @@ const cacheViewMemo = memo(buildCacheView);
 export const selectCacheView = (s: AppState): CacheView =>
   cacheViewMemo(s.runOf ?? s.scenario, s.run);
 
-const rowsMemo = memo(
+/** The structure browser's rows for a scenario, its folds and the caches' marks (memoised). */
+export const structureRowsOf = memo(
   (scenario: Scenario, fold: AppState['fold'], view: CacheView): StructureRows =>
     structureRows(scenario, currentMemory(scenario), {
       fold,
@@ -587,7 +588,7 @@ const rowsMemo = memo(
 );
 /** The structure browser's rows, made on demand by the virtualised tree. */
 export const selectStructureRows = (s: AppState): StructureRows =>
-  rowsMemo(s.scenario, s.fold, selectCacheView(s));
+  structureRowsOf(s.scenario, s.fold, selectCacheView(s));
 
 // ---------------------------------------------------------------------------------------------
 // The invalidation composer

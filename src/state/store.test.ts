@@ -8,7 +8,8 @@ import {
 } from '../model/index.ts';
 import type { AppRun, EngineResult, ParsedScenario } from '../worker/protocol.ts';
 import { bootstrap } from './boot.ts';
-import { type SimulationEngine } from './engine.ts';
+import { InProcessEngine, type SimulationEngine } from './engine.ts';
+import { createSimulationApi } from '../worker/simulationApi.ts';
 import { createInProcessEngine } from './inProcessEngine.ts';
 import { currentMemory } from './memoryImage.ts';
 import {
@@ -16,7 +17,10 @@ import {
   decodeShareFragment,
   encodeShareFragment,
   loadAutosave,
+  SHARE_DECODE_ON_PAGE_MAX,
   scenarioFileText,
+  shareUrl,
+  shareUrlFor,
 } from './persistence.ts';
 import { selectCacheView } from './selectors.ts';
 import { createAppStore, type AppStore } from './store.ts';
@@ -99,6 +103,27 @@ describe('running the scenario', () => {
     expect(row?.stale).toBeUndefined();
     expect(row?.diff.map((d) => [d.label, d.before, d.after])).toEqual([['DID', '3', '7']]);
     expect(store.getState().run?.focusStep).toBe(2);
+  });
+
+  it('counts every change of a large step though the run lists only the first', async () => {
+    const store = await loadedStore();
+    for (let p = 10; p < 50; p++) {
+      store
+        .getState()
+        .writeEntry(0x4000n + BigInt(p * 64), [0x41n, 4n, BigInt(p) << 12n], `PASID ${p}`);
+    }
+    store.getState().submitInvalidation([7n | (3n << 4n), 0n, 0n, 0n]); // global
+    await store.idle();
+    const s = store.getState();
+    const focus = s.run?.result.steps[s.run.focusStep];
+    expect(focus?.changes.length).toBeLessThan(40);
+    expect((focus?.changes.length ?? 0) + (focus?.changesOmitted ?? 0)).toBe(s.run?.focus.total);
+    expect(s.announcement).toMatch(/accel: 40 created/);
+    const rows = accelRows(store);
+    expect(rows).toHaveLength(42);
+    expect(rows.filter((r) => r.change === 'created').map((r) => r.pasid)).toEqual(
+      Array.from({ length: 40 }, (_, i) => 49 - i),
+    );
   });
 
   it('shows a removed row (series) with its old contents', async () => {
@@ -253,6 +278,70 @@ describe('persistence', () => {
     expect(notice?.detail).toMatch(/damaged or cut short/);
   });
 
+  it('a long link (a large scenario) is read by the engine, and a damaged one is refused', async () => {
+    const store = await loadedStore();
+    // 8,000 PASID entries with varied words: a link far longer than the page decodes itself.
+    const blocks = Array.from({ length: 8000 }, (_, i) => ({
+      addr: 0x10_0000n + BigInt(i) * 64n,
+      qwords: [0x41n, BigInt(1 + ((i * 7919) % 65535)), BigInt(i) * 0x1000n + 0x30_0000n],
+    }));
+    const big: Scenario = {
+      ...store.getState().scenario,
+      memory: [...store.getState().scenario.memory, ...blocks],
+    };
+    const hash = `#${encodeShareFragment(big)}`;
+    expect(hash.length).toBeGreaterThan(SHARE_DECODE_ON_PAGE_MAX);
+    const packed: string[] = [];
+    class Spy extends InProcessEngine {
+      override parsePackedScenario(p: string): ReturnType<SimulationEngine['parsePackedScenario']> {
+        packed.push(p);
+        return super.parsePackedScenario(p);
+      }
+    }
+    const fresh = createAppStore({ engine: new Spy(createSimulationApi()) });
+    expect(await fresh.getState().openShareFragment(hash)).toBe(true);
+    expect(packed).toHaveLength(1);
+    expect(fresh.getState().scenario).toEqual(big);
+    await fresh.idle();
+    expect(fresh.getState().runStatus).toBe('done');
+
+    const cut = hash.slice(0, hash.length - 5000);
+    const before = fresh.getState().scenario;
+    expect(await fresh.getState().openShareFragment(cut)).toBe(false);
+    expect(fresh.getState().scenario).toBe(before);
+    const notice = fresh.getState().notices.find((n) => n.tone === 'error');
+    expect(notice?.title).toBe('Could not open the share link');
+    expect(notice?.detail).toMatch(/damaged or cut short/);
+  });
+
+  it('a large scenario gets its link from the engine, the same link as made on the page', async () => {
+    const store = await loadedStore();
+    const blocks = Array.from({ length: 1000 }, (_, i) => ({
+      addr: 0x10_0000n + BigInt(i) * 64n,
+      qwords: [0x41n, BigInt(1 + i), 0x30_0000n],
+    }));
+    const big: Scenario = {
+      ...store.getState().scenario,
+      memory: [...store.getState().scenario.memory, ...blocks],
+    };
+    const asked: Scenario[] = [];
+    const engine = {
+      shareFragment: (sc: Scenario) => {
+        asked.push(sc);
+        return store.engine.shareFragment(sc);
+      },
+    };
+    const where = { origin: 'https://example.test', pathname: '/app/' };
+    const url = await shareUrlFor(engine, big, where);
+    expect(asked).toEqual([big]);
+    expect(url).toBe(shareUrl(big, where));
+    // A small scenario is linked on the page at once.
+    expect(await shareUrlFor(engine, store.getState().scenario, where)).toBe(
+      shareUrl(store.getState().scenario, where),
+    );
+    expect(asked).toHaveLength(1);
+  });
+
   it('a link of another format version is refused by version', () => {
     expect(decodeShareFragment('#scenario=9.abc')).toEqual({
       kind: 'error',
@@ -390,6 +479,7 @@ describe('latest request wins', () => {
       packScenario: (sc) => real.packScenario(sc),
       parsePackedScenario: (p) => real.parsePackedScenario(p),
       fileText: (sc, indent) => real.fileText(sc, indent),
+      shareFragment: (sc) => real.shareFragment(sc),
       importDebugfs: (t, o) => real.importDebugfs(t, o),
       importQemuTrace: (r) => real.importQemuTrace(r),
       compareVariants: (sc) => real.compareVariants(sc),

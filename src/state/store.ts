@@ -9,6 +9,7 @@ import type { SimulationEngine } from './engine.ts';
 import { packScenarioSync } from '../worker/packing.ts';
 import { saveAutosave, type SaveOutcome } from './persistence.ts';
 import { scenarioWords } from './scenarioEdits.ts';
+import { yieldToMain } from './yieldToMain.ts';
 import { fetchRelative, type FetchText } from './presets.ts';
 import { createCompareSlice } from './slices/compareSlice.ts';
 import { createImportSlice } from './slices/importSlice.ts';
@@ -74,11 +75,14 @@ export function createAppStore(options: AppStoreOptions): AppStore {
   );
 
   // ---- re-run whenever the scenario changes (coalesced to one request per task) ----
+  // Sending a large scenario to the worker copies all its words on this thread: that happens in a
+  // task of its own, not in the one that just laid the new scenario out.
   let runQueued = false;
   const queueRun = (): void => {
     if (runQueued) return;
     runQueued = true;
-    queueMicrotask(() => {
+    const large = scenarioWords(base.getState().scenario) > SYNC_SAVE_MAX_WORDS;
+    void (large ? yieldToMain() : Promise.resolve()).then(() => {
       runQueued = false;
       void base.getState().requestRun();
     });

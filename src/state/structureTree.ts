@@ -136,7 +136,8 @@ export interface StructureRows {
   readonly length: number;
   /** Row i (the same object on every call for one StructureRows). */
   at(index: number): StructureRow | undefined;
-  /** The row of an entry, or -1 when no row shows it (folded, or inside an empty range). */
+  /** The row of an entry; for an entry without a row of its own, the row that holds it (its
+   * folded device or table, or the empty range it lies in); -1 for an unknown device. */
   indexOf(ref: EntryRef): number;
 }
 
@@ -675,26 +676,34 @@ export function structureRows(
     },
     indexOf(ref) {
       const b = blockByBdf.get(ref.bdf);
-      if (!b || b.folded) return -1;
+      if (!b) return -1;
+      if (b.folded) return b.start;
       switch (ref.kind) {
         case 'root':
         case 'context': {
           const h = b.header.findIndex((r) => r.kind === ref.kind);
-          return h < 0 ? -1 : b.start + h;
+          return h < 0 ? b.start : b.start + h;
         }
         case 'dir':
         case 'pasid': {
           const scan = b.scan;
-          if (!scan) return -1;
+          if (!scan) return b.start + b.header.length - 1;
           const dirIndex = ref.kind === 'dir' ? ref.index : (ref.pasid >> 6) & 0x3fff;
           const k = search(scan.index, dirIndex);
-          if (k < 0) return -1;
+          if (k < 0) {
+            // An empty directory entry: the run of empty entries it lies in.
+            const before = floorIndex(scan.count, (x) => scan.index[x] ?? 0, dirIndex);
+            if (before < 0) return b.region;
+            const { rel, j } = dirRow(b, before);
+            return b.region + rel + 1 + (j >= 0 ? (b.expRows[j] ?? 0) : 0);
+          }
           const { rel, j } = dirRow(b, k);
-          if (ref.kind === 'dir') return b.region + rel;
-          if (j < 0) return -1;
-          const layout = tableLayout(scan.tables[k] ?? EMPTY_TABLE);
-          const o = layout.findIndex((it) => 'slot' in it && it.slot === (ref.pasid & 63));
-          return o < 0 ? -1 : b.region + rel + 1 + o;
+          if (ref.kind === 'dir' || j < 0) return b.region + rel;
+          const slot = ref.pasid & 63;
+          const o = tableLayout(scan.tables[k] ?? EMPTY_TABLE).findIndex((it) =>
+            'slot' in it ? it.slot === slot : it.from <= slot && slot <= it.to,
+          );
+          return b.region + rel + 1 + Math.max(0, o);
         }
       }
     },

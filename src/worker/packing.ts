@@ -7,11 +7,24 @@ import { scenarioToFile, type Scenario } from '../model/core.ts';
 
 const LZ = 'lz16:';
 const DEFLATE = 'z64:';
+/** A share link's payload (lz-string's URI-safe form), unpacked here for a large scenario. */
+export const SHARE_LINK_PACKED = 'lzuri:';
 /** File texts longer than this are deflated instead (lz-string manages about 1 MB/s). */
 const LZ_MAX_CHARS = 200_000;
 
 export function scenarioJson(scenario: Scenario, indent?: number): string {
   return JSON.stringify(scenarioToFile(scenario), null, indent);
+}
+
+/** Version of the share-link envelope (the scenario inside carries its own format version). */
+export const SHARE_LINK_VERSION = 1;
+export const SHARE_KEY = 'scenario';
+
+/** The fragment (without '#') that carries a whole scenario: `scenario=1.<lz-string payload>`.
+ * Compressing a large scenario takes a second: the page asks the engine for it (shareFragment). */
+export function shareFragmentOf(scenario: Scenario): string {
+  const payload = LZString.compressToEncodedURIComponent(scenarioJson(scenario));
+  return `${SHARE_KEY}=${SHARE_LINK_VERSION}.${payload}`;
 }
 
 /** Synchronous packing (lz-string): for small scenarios only. */
@@ -56,6 +69,10 @@ export async function unpackScenarioText(packed: string): Promise<string | undef
   try {
     if (packed.startsWith(LZ))
       return LZString.decompressFromUTF16(packed.slice(LZ.length)) || undefined;
+    if (packed.startsWith(SHARE_LINK_PACKED)) {
+      const payload = packed.slice(SHARE_LINK_PACKED.length);
+      return LZString.decompressFromEncodedURIComponent(payload) || undefined;
+    }
     if (packed.startsWith(DEFLATE)) {
       const bytes = await streamBytes(
         fromBase64(packed.slice(DEFLATE.length)),

@@ -324,6 +324,9 @@ export interface SimulationApi {
   packScenario(request: { readonly scenario: Scenario }): Promise<EngineResult<string>>;
   /** The inverse of packScenario, checked by the model's parser. */
   parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
+  /** The share-link fragment of a scenario (`scenario=1.<payload>`), compressed off the page's
+   * thread. */
+  shareFragment(request: { readonly scenario: Scenario }): EngineResult<string>;
   /** The scenario as file text (export), written off the page's thread. */
   fileText(request: {
     readonly scenario: Scenario;

@@ -19,6 +19,7 @@ const exposed: SimulationApi = {
   packScenario: (request) => api.packScenario(request),
   parsePackedScenario: async (packed) => withPages(await api.parsePackedScenario(packed)),
   fileText: (request) => api.fileText(request),
+  shareFragment: (request) => api.shareFragment(request),
   importDebugfs: (request) => api.importDebugfs(request),
   importQemuTrace: (request) => api.importQemuTrace(request),
   compareVariants: (request) => api.compareVariants(request),

@@ -27,7 +27,7 @@ import {
   type SimulationApi,
   type WireRun,
 } from './protocol.ts';
-import { packScenario, scenarioJson, unpackScenarioText } from './packing.ts';
+import { packScenario, scenarioJson, shareFragmentOf, unpackScenarioText } from './packing.ts';
 import { compareForApp } from './comparisonView.ts';
 import { debugfsDump, importDebugfs, importQemuTrace } from './importing.ts';
 
@@ -188,6 +188,10 @@ export function createSimulationApi(): SimulationApi {
           error: { kind: 'model-error', message: `Could not save: ${errorText(e)}` },
         };
       }
+    },
+
+    shareFragment({ scenario }): EngineResult<string> {
+      return { ok: true, value: shareFragmentOf(scenario) };
     },
 
     fileText({ scenario, indent }): EngineResult<string> {

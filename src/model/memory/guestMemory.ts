@@ -49,10 +49,7 @@ export class GuestMemory {
    * Memory made of existing pages (each PAGE_WORDS long), shared rather than copied: a write copies
    * the page first, so the arrays passed in never change. For memory built on another thread.
    */
-  static fromPages(
-    ramBytes: bigint,
-    pages: Iterable<readonly [number, Uint32Array]>,
-  ): GuestMemory {
+  static fromPages(ramBytes: bigint, pages: Iterable<readonly [number, Uint32Array]>): GuestMemory {
     const mem = new GuestMemory(ramBytes);
     for (const [pageNumber, page] of pages) {
       if (page.length !== PAGE_WORDS) throw new RangeError('a page holds 1024 32-bit words');

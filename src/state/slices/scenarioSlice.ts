@@ -17,8 +17,10 @@ import {
   type MutableIommu,
 } from '../scenarioEdits.ts';
 import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
-import { decodeShareFragment } from '../persistence.ts';
+import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
+import { SHARE_LINK_PACKED } from '../../worker/packing.ts';
 import { adoptInitialMemory } from '../memoryImage.ts';
+import { yieldToMain } from '../yieldToMain.ts';
 import { presetPath, type FetchText } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
@@ -54,7 +56,10 @@ export interface ScenarioServices extends StoreServices {
 export const createScenarioSlice =
   (services: ScenarioServices): SliceCreator<ScenarioSlice> =>
   (set, get) => {
-    const adopt = (parsed: ParsedScenario, source: ScenarioSource): void => {
+    const adopt = async (parsed: ParsedScenario, source: ScenarioSource): Promise<void> => {
+      // A large scenario took a while to arrive (its words are decoded as the answer is read):
+      // let the browser breathe before it is laid out, then run (see store.ts).
+      if (parsed.initialMemory) await yieldToMain();
       adoptInitialMemory(parsed.scenario, parsed.initialMemory);
       set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
       get().clearNotices('load');
@@ -117,7 +122,7 @@ export const createScenarioSlice =
             const parsed = await services.engine.parseScenarioText(text);
             if (!parsed.ok)
               return refuse(`The preset "${name}" is not a valid scenario`, parsed.error);
-            adopt(parsed.value, { kind: 'preset', name, edited: false });
+            await adopt(parsed.value, { kind: 'preset', name, edited: false });
             return true;
           })(),
         ),
@@ -126,13 +131,35 @@ export const createScenarioSlice =
           (async () => {
             const parsed = await services.engine.parseScenarioText(text);
             if (!parsed.ok) return refuse(`Could not import "${fileName}"`, parsed.error);
-            adopt(parsed.value, { kind: 'file', name: fileName, edited: false });
+            await adopt(parsed.value, { kind: 'file', name: fileName, edited: false });
             return true;
           })(),
         ),
       openShareFragment: (hash) =>
         get().trackLoad(
           (async () => {
+            const envelope = sharePayload(hash);
+            if (envelope.kind === 'none') return false;
+            // A long link (a large scenario) is decompressed by the engine, off the page's thread.
+            if (envelope.kind === 'payload' && envelope.payload.length > SHARE_DECODE_ON_PAGE_MAX) {
+              const parsed = await services.engine.parsePackedScenario(
+                SHARE_LINK_PACKED + envelope.payload,
+              );
+              if (!parsed.ok) {
+                return refuse(
+                  'Could not open the share link',
+                  parsed.error.kind === 'not-json'
+                    ? {
+                        kind: 'invalid-scenario',
+                        message:
+                          'The share link is damaged or cut short: its scenario could not be read.',
+                      }
+                    : parsed.error,
+                );
+              }
+              await adopt(parsed.value, { kind: 'link', edited: false });
+              return true;
+            }
             const decoded = decodeShareFragment(hash);
             if (decoded.kind === 'none') return false;
             if (decoded.kind === 'error') {
@@ -143,7 +170,7 @@ export const createScenarioSlice =
             }
             const parsed = await services.engine.parseScenarioText(decoded.text);
             if (!parsed.ok) return refuse('Could not open the share link', parsed.error);
-            adopt(parsed.value, { kind: 'link', edited: false });
+            await adopt(parsed.value, { kind: 'link', edited: false });
             return true;
           })(),
         ),

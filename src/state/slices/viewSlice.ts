@@ -33,6 +33,9 @@ export interface ComposerState {
   readonly rawWidth: 128 | 256;
 }
 
+/** Default share of the centre column for the walk view (the entry editor gets the rest). */
+export const DEFAULT_WALK_FRACTION = 0.68;
+
 export const DEFAULT_COMPOSER: ComposerState = {
   mode: 'pasid-cache',
   granularity: 'domain',
@@ -111,7 +114,9 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   animations: 0,
   loading: 0,
   presets: [],
-  walkFraction: 0.5,
+  // The walk view is what people watch; the entry editor needs room only while editing (the
+  // splitter gives it more).
+  walkFraction: DEFAULT_WALK_FRACTION,
   setWalkFraction: (f) => {
     if (Number.isFinite(f)) set({ walkFraction: Math.min(0.85, Math.max(0.2, f)) });
   },

@@ -3,7 +3,8 @@
 // invalidation created, updated or removed are marked; copies that no longer match guest memory are
 // flagged stale, with the invalidation that would fix them.
 
-import { Fragment, useState } from 'react';
+import { elementScroll, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import {
@@ -12,9 +13,7 @@ import {
   type CacheTable as CacheTableView,
 } from '../../state/selectors.ts';
 import { deviceFoldKey, tableFoldKey } from '../../state/structureTree.ts';
-import { formatHex } from '../common/numberText.ts';
-
-const PAGE = 200;
+import { formatCount, formatHex } from '../common/numberText.ts';
 
 type Filter = 'all' | 'marked';
 
@@ -73,6 +72,39 @@ function useRowActions() {
   };
 }
 
+/** Height of a row without a stale explanation (px): the virtualiser measures the real ones. */
+const ROW_ESTIMATE = 25;
+/** Tables with more rows than this make their rows only once scrolled near (see useSeen). */
+const LAZY_ROWS = 100;
+/** How many rows the placeholder of a table not yet seen stands for (its box's height). */
+const PLACEHOLDER_ROWS = 18;
+
+/**
+ * Whether the element has come near the visible part of its scrolling panel (once true, stays
+ * true). Several devices with 10^5 cached entries each make several long tables: the ones below
+ * the fold wait until the person scrolls towards them.
+ */
+function useSeen(ref: React.RefObject<HTMLElement | null>, lazy: boolean): boolean {
+  const [seen, setSeen] = useState(!lazy || typeof IntersectionObserver !== 'function');
+  const now = seen || !lazy;
+  useEffect(() => {
+    const el = ref.current;
+    if (now || !el) return undefined;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          setSeen(true);
+          io.disconnect();
+        }
+      },
+      { root: el.closest('.panel-body'), rootMargin: '120px 0px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [now, ref]);
+  return now;
+}
+
 function CacheTable({
   caption,
   table,
@@ -82,30 +114,25 @@ function CacheTable({
   table: CacheTableView;
   filter: Filter;
 }) {
-  const [limit, setLimit] = useState(PAGE);
-  const actions = useRowActions();
-  const bdf = table.device.bdf;
+  const scrollRef = useRef<HTMLDivElement>(null);
   const kind = table.kind;
-  // Rows are made only for the page shown: a list can hold 10^5 entries.
   const marked = filter === 'marked' ? table.markedRows() : undefined;
-  const visibleCount = marked ? marked.length : table.rowCount;
-  const shown: CacheRow[] = [];
-  for (let i = 0; i < Math.min(limit, visibleCount); i++) {
-    shown.push(table.row(marked ? (marked[i] ?? 0) : i));
-  }
+  const count = marked ? marked.length : table.rowCount;
+  const seen = useSeen(scrollRef, count > LAZY_ROWS);
   return (
-    <>
-      <table className="cache" aria-label={caption}>
+    <div ref={scrollRef} className="cache-scroll">
+      <table className="cache" aria-label={caption} aria-rowcount={count + 1}>
         <colgroup>
-          <col style={{ width: 54 }} />
+          {/* Room for 7-digit PASIDs and 6-digit list positions (a list can hold 2^20). */}
+          <col style={{ width: 62 }} />
+          <col style={{ width: 50 }} />
           <col style={{ width: 40 }} />
-          <col style={{ width: 44 }} />
-          <col style={{ width: 84 }} />
-          <col style={{ width: 92 }} />
+          <col style={{ width: 82 }} />
+          <col style={{ width: 82 }} />
           <col />
         </colgroup>
         <thead>
-          <tr>
+          <tr aria-rowindex={1}>
             <th className="num">PASID</th>
             <th className="num" title={kind === 'accel' ? 'Position from the list head' : 'Valid'}>
               {kind === 'accel' ? 'Pos' : 'Valid'}
@@ -116,75 +143,157 @@ function CacheTable({
             <th>Status</th>
           </tr>
         </thead>
-        <tbody>
-          {shown.length === 0 ? (
+        {count === 0 ? (
+          <tbody>
             <tr>
               <td colSpan={6} className="hint">
-                {kind === 'accel' ? 'Empty list.' : 'No address space.'}
+                {filter === 'marked'
+                  ? 'Nothing changed or stale.'
+                  : kind === 'accel'
+                    ? 'Empty list.'
+                    : 'No address space.'}
               </td>
             </tr>
-          ) : null}
-          {shown.map((r) => {
-            const compose = r.stale?.compose
-              ? () => {
-                  const c = r.stale?.compose;
-                  if (c) actions.compose(c.did, c.pasid);
-                }
-              : undefined;
-            return (
-              <Fragment key={r.key}>
-                <tr
-                  className={[
-                    r.change ?? '',
-                    kind === 'emulated' && !r.valid ? 'invalid' : '',
-                    r.stale ? 'has-detail' : '',
-                  ]
-                    .filter(Boolean)
-                    .join(' ')}
-                  title={`PASID ${r.pasid} (0x${r.pasid.toString(16)}) — click to show the guest entry`}
-                  onClick={() => actions.show(bdf, r.pasid)}
-                  style={{ cursor: 'pointer' }}
-                >
-                  <td className="num">
-                    <button
-                      type="button"
-                      className="cell-link"
-                      title={`Show PASID ${r.pasid} of ${bdf} in the structure browser`}
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        actions.show(bdf, r.pasid);
-                      }}
-                    >
-                      {r.pasid}
-                    </button>
-                  </td>
-                  <td className="num">
-                    {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
-                  </td>
-                  <td className="num">{r.did}</td>
-                  <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
-                  <td className="mono" title={r.pointerLabel}>
-                    {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
-                  </td>
-                  <td className="marks">
-                    <Marks row={r} />
-                  </td>
-                </tr>
-                <StaleDetail row={r} onCompose={compose} />
-              </Fragment>
-            );
-          })}
-        </tbody>
+          </tbody>
+        ) : seen ? (
+          <CacheRowGroups table={table} marked={marked} count={count} scrollRef={scrollRef} />
+        ) : (
+          <tbody aria-hidden="true">
+            <tr className="spacer" style={{ height: PLACEHOLDER_ROWS * ROW_ESTIMATE }} />
+          </tbody>
+        )}
       </table>
-      {visibleCount > shown.length ? (
-        <div className="actions" style={{ padding: '4px 10px' }}>
-          <span className="hint">
-            Showing {shown.length.toLocaleString('en-US')} of {visibleCount.toLocaleString('en-US')}
-          </span>
-          <button type="button" className="btn small" onClick={() => setLimit(limit + PAGE * 5)}>
-            Show more
-          </button>
-        </div>
+    </div>
+  );
+}
+
+/** The scroll box's size as a ResizeObserver reports it (after layout, without forcing one). */
+function observeBoxSize(
+  instance: Virtualizer<HTMLDivElement, Element>,
+  cb: (rect: { width: number; height: number }) => void,
+): (() => void) | undefined {
+  const el = instance.scrollElement;
+  if (!el || typeof ResizeObserver !== 'function') return undefined;
+  const ro = new ResizeObserver((entries) => {
+    const box = entries[0]?.borderBoxSize[0];
+    if (box) cb({ width: Math.round(box.inlineSize), height: Math.round(box.blockSize) });
+  });
+  ro.observe(el, { box: 'border-box' });
+  return () => ro.disconnect();
+}
+
+/** Scrolls the box, except to where it already is: the virtualiser "restores" offset 0 when it
+ * attaches to a new box, and that no-op write would force a layout of the page. */
+function scrollUnlessThere(
+  offset: number,
+  options: { adjustments?: number; behavior?: ScrollBehavior },
+  instance: Virtualizer<HTMLDivElement, Element>,
+): void {
+  const target = offset + (options.adjustments ?? 0);
+  if (options.behavior === undefined && target === (instance.scrollOffset ?? 0)) return;
+  elementScroll(offset, options, instance);
+}
+
+/** The rows in view of one table (and a few around them), each in a row group of its own with
+ * its stale explanation, made from the run's columns when they come into view. */
+function CacheRowGroups({
+  table,
+  marked,
+  count,
+  scrollRef,
+}: {
+  table: CacheTableView;
+  marked: readonly number[] | undefined;
+  count: number;
+  scrollRef: React.RefObject<HTMLDivElement | null>;
+}) {
+  const actions = useRowActions();
+  const bdf = table.device.bdf;
+  const kind = table.kind;
+  const rowAt = (i: number): CacheRow => table.row(marked ? (marked[i] ?? 0) : i);
+  // The virtualiser hands out functions React Compiler cannot memoise; this is the documented use.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtual = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_ESTIMATE,
+    overscan: 6,
+    // Sizes come from a ResizeObserver after layout, never by reading layout while React commits
+    // (each read would force a layout of the whole page in the middle of the task).
+    initialRect: { width: 0, height: PLACEHOLDER_ROWS * ROW_ESTIMATE },
+    observeElementRect: observeBoxSize,
+    scrollToFn: scrollUnlessThere,
+    measureElement: (_el, entry) => {
+      const box = entry?.borderBoxSize[0];
+      return box ? Math.round(box.blockSize) : ROW_ESTIMATE;
+    },
+  });
+  const items = virtual.getVirtualItems();
+  const top = items[0]?.start ?? 0;
+  const bottom = Math.max(0, virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0));
+  return (
+    <>
+      {top > 0 ? (
+        <tbody aria-hidden="true">
+          <tr className="spacer" style={{ height: top }} />
+        </tbody>
+      ) : null}
+      {items.map((item) => {
+        const r = rowAt(item.index);
+        const compose = r.stale?.compose
+          ? () => {
+              const c = r.stale?.compose;
+              if (c) actions.compose(c.did, c.pasid);
+            }
+          : undefined;
+        return (
+          <tbody key={r.key} data-index={item.index} ref={virtual.measureElement}>
+            <tr
+              aria-rowindex={item.index + 2}
+              className={[
+                r.change ?? '',
+                kind === 'emulated' && !r.valid ? 'invalid' : '',
+                r.stale ? 'has-detail' : '',
+              ]
+                .filter(Boolean)
+                .join(' ')}
+              title={`PASID ${r.pasid} (0x${r.pasid.toString(16)}) — click to show the guest entry`}
+              onClick={() => actions.show(bdf, r.pasid)}
+              style={{ cursor: 'pointer' }}
+            >
+              <td className="num">
+                <button
+                  type="button"
+                  className="cell-link"
+                  title={`Show PASID ${r.pasid} of ${bdf} in the structure browser`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    actions.show(bdf, r.pasid);
+                  }}
+                >
+                  {r.pasid}
+                </button>
+              </td>
+              <td className="num">
+                {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
+              </td>
+              <td className="num">{r.did}</td>
+              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
+              <td className="mono" title={r.pointerLabel}>
+                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
+              </td>
+              <td className="marks">
+                <Marks row={r} />
+              </td>
+            </tr>
+            <StaleDetail row={r} onCompose={compose} />
+          </tbody>
+        );
+      })}
+      {bottom > 0 ? (
+        <tbody aria-hidden="true">
+          <tr className="spacer" style={{ height: bottom }} />
+        </tbody>
       ) : null}
     </>
   );
@@ -232,7 +341,7 @@ export function CachesPanel() {
                 Accel · <span className="mono">{t.device.bdf}</span>
               </h3>
               <span className="hint">
-                {t.length.toLocaleString('en-US')} entr{t.length === 1 ? 'y' : 'ies'}, head first
+                {formatCount(t.length)} entr{t.length === 1 ? 'y' : 'ies'}, head first
                 {!fsts ? ' · fsts off: the accel path never runs' : ''}
               </span>
             </div>

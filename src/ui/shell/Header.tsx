@@ -4,7 +4,7 @@
 import { useRef, useState } from 'react';
 import { VARIANTS, type Variant } from '../../model/core.ts';
 import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
-import { exportFileName, shareUrl } from '../../state/persistence.ts';
+import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
 import { scenarioWords } from '../../state/scenarioEdits.ts';
 import { VARIANT_LABELS } from '../../state/selectors.ts';
 
@@ -72,7 +72,18 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
       });
       return;
     }
-    const url = shareUrl(scenario, window.location);
+    let url: string;
+    try {
+      // A large scenario is compressed by the engine, off the page's thread.
+      url = await shareUrlFor(store.engine, scenario, window.location);
+    } catch (e) {
+      pushNotice({
+        tone: 'error',
+        topic: 'share',
+        title: `Could not make a share link: ${e instanceof Error ? e.message : String(e)}`,
+      });
+      return;
+    }
     try {
       await navigator.clipboard.writeText(url);
       flash(`Share link copied (${url.length.toLocaleString('en-US')} characters).`);

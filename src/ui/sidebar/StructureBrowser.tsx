@@ -4,10 +4,10 @@
 // Enter / Space select, → / ← unfold and fold.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
 import { useAppStore } from '../../state/hooks.ts';
-import { selectStructureRows } from '../../state/selectors.ts';
+import { selectCacheView, structureRowsOf } from '../../state/selectors.ts';
 import {
   deviceFoldKey,
   tableFoldKey,
@@ -15,13 +15,13 @@ import {
   type StructureRow,
 } from '../../state/structureTree.ts';
 import { entryRefKey, sameEntryRef, type EntryRef } from '../../state/structures.ts';
-import { formatHex } from '../common/numberText.ts';
+import { formatCount, formatHex } from '../common/numberText.ts';
 
 const ROW_HEIGHT = 24;
 const INDENT = 14;
 
-function rowRef(row: StructureRow): EntryRef | undefined {
-  return 'ref' in row ? row.ref : undefined;
+function rowRef(row: StructureRow | undefined): EntryRef | undefined {
+  return row && 'ref' in row ? row.ref : undefined;
 }
 
 function foldKey(row: StructureRow): string | undefined {
@@ -66,7 +66,7 @@ function Dot({ present }: { present: boolean }) {
 function sharedNames(shared: SharedWith): string {
   const rest = shared.count - shared.names.length;
   return rest > 0
-    ? `${shared.names.join(', ')} and ${rest.toLocaleString('en-US')} more`
+    ? `${shared.names.join(', ')} and ${formatCount(rest)} more`
     : shared.names.join(', ');
 }
 
@@ -74,7 +74,7 @@ function Shared({ with: shared }: { with: SharedWith }) {
   if (shared.count === 0) return null;
   return (
     <span className="badge shared" title={`Shared with ${sharedNames(shared)}`}>
-      shared ×{(shared.count + 1).toLocaleString('en-US')}
+      shared ×{formatCount(shared.count + 1)}
     </span>
   );
 }
@@ -188,7 +188,15 @@ function RowContent({ row }: { row: StructureRow }) {
 }
 
 export function StructureBrowser() {
-  const rows = useAppStore(selectStructureRows);
+  // A new scenario's rows (its directories scanned) are made in a render of their own, after the
+  // rest of the page has taken the scenario in: two shorter tasks instead of one long one.
+  const scenario = useDeferredValue(useAppStore((s) => s.scenario));
+  const fold = useDeferredValue(useAppStore((s) => s.fold));
+  const cacheView = useDeferredValue(useAppStore(selectCacheView));
+  const rows = useMemo(
+    () => structureRowsOf(scenario, fold, cacheView),
+    [scenario, fold, cacheView],
+  );
   const selection = useAppStore((s) => s.selection);
   const select = useAppStore((s) => s.select);
   const setFold = useAppStore((s) => s.setFold);
@@ -213,12 +221,22 @@ export function StructureBrowser() {
     [rows, selection],
   );
 
-  // Keep the selected row in view when the selection changes from elsewhere (Go to PASID, caches).
+  // Keep the selected entry in view when the selection changes from elsewhere (Go to PASID,
+  // caches): scroll to the row that holds it, and once more when its own row appears (the rows
+  // of a table unfolded for it come a render after the selection). Not again after that.
   const selectionKey = selection ? entryRefKey(selection) : '';
+  const scrolled = useRef<{ readonly key: string; readonly exact: boolean }>({
+    key: '',
+    exact: false,
+  });
   useEffect(() => {
-    if (selectedIndex >= 0) virtual.scrollToIndex(selectedIndex, { align: 'auto' });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selectionKey]);
+    if (!selection || selectedIndex < 0) return;
+    const exact = sameEntryRef(rowRef(rows.at(selectedIndex)), selection);
+    const prev = scrolled.current;
+    if (prev.key === selectionKey && (prev.exact || !exact)) return;
+    scrolled.current = { key: selectionKey, exact };
+    virtual.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selection, selectionKey, selectedIndex, rows, virtual]);
 
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
 

@@ -4,7 +4,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../../state/hooks.ts';
-import { shareUrl } from '../../state/persistence.ts';
+import { shareUrlFor } from '../../state/persistence.ts';
 import { PLAYBACK_SPEEDS } from '../../state/slices/playbackSlice.ts';
 import { explainStep } from '../../viz/explain/explainStep.ts';
 import { count } from '../../viz/format.ts';
@@ -229,9 +229,20 @@ export function WalkPanel() {
     [store],
   );
   const onScrubEnd = useCallback(() => setScrubbing(false), []);
-  const copyStepLink = useCallback(() => {
+  const copyStepLink = useCallback(async () => {
     const s = store.getState();
-    const url = shareUrlAtStep(shareUrl(s.scenario, window.location), s.cursor);
+    let url: string;
+    try {
+      // A large scenario is compressed by the engine, off the page's thread.
+      url = shareUrlAtStep(await shareUrlFor(store.engine, s.scenario, window.location), s.cursor);
+    } catch (e) {
+      s.pushNotice({
+        tone: 'error',
+        topic: 'share',
+        title: `Could not make a link: ${e instanceof Error ? e.message : String(e)}`,
+      });
+      return;
+    }
     const done = (): void =>
       s.pushNotice({
         tone: 'info',
@@ -349,7 +360,7 @@ export function WalkPanel() {
         <span className="walk-toolbar-end">
           <button
             type="button"
-            onClick={copyStepLink}
+            onClick={() => void copyStepLink()}
             disabled={!trace}
             title="Copy a share link that opens at this event"
           >

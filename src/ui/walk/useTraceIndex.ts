@@ -2,7 +2,7 @@
 // one (a 2^20-PASID walk on several devices) in slices of a few milliseconds between which the page
 // stays responsive, with its progress shown. While it builds, the idle hook counts it as busy.
 
-import { useEffect, useMemo, useState } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { Trace } from '../../model/index.ts';
 import { useAppStoreApi } from '../../state/hooks.ts';
 import { TraceIndexBuilder, buildTraceIndex, type TraceIndex } from '../../viz/trace/traceIndex.ts';
@@ -31,6 +31,11 @@ export function useTraceIndex(trace: Trace | undefined): TraceIndexState {
     readonly progress: number;
   }>({ trace: undefined, index: undefined, progress: 0 });
 
+  // Held (as a running animation, for the idle hook) until the finished index has been rendered.
+  const holdRef = useRef<{ readonly trace: Trace; readonly done: () => void } | undefined>(
+    undefined,
+  );
+
   useEffect(() => {
     if (!trace || atOnce) return undefined;
     const builder = new TraceIndexBuilder(trace);
@@ -42,12 +47,15 @@ export function useTraceIndex(trace: Trace | undefined): TraceIndexState {
         release();
       }
     };
+    holdRef.current = { trace, done };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const slice = (): void => {
       const until = performance.now() + SLICE_MS;
       if (builder.run(() => performance.now() > until)) {
-        setSliced({ trace, index: builder.result(), progress: 1 });
-        done();
+        // The views of a large trace take a while to lay out: as a transition, React renders
+        // them component by component between other work instead of in one long task.
+        const index = builder.result();
+        startTransition(() => setSliced({ trace, index, progress: 1 }));
         return;
       }
       setSliced({ trace, index: undefined, progress: builder.progress });
@@ -59,6 +67,11 @@ export function useTraceIndex(trace: Trace | undefined): TraceIndexState {
       done();
     };
   }, [trace, atOnce, store]);
+
+  useEffect(() => {
+    const hold = holdRef.current;
+    if (hold && sliced.trace === hold.trace && sliced.index) hold.done();
+  }, [sliced]);
 
   if (atOnce) return { index: quick, progress: 1 };
   return sliced.trace === trace

@@ -2,13 +2,7 @@
 // Everything else is a run of skips or bookkeeping. Navigation jumps between interesting events and
 // the timeline marks them.
 
-import {
-  DirOutcome,
-  EmuSkipReason,
-  LeafOutcome,
-  TraceKind,
-  type Trace,
-} from '../../model/core.ts';
+import { DirOutcome, EmuSkipReason, LeafOutcome, TraceKind, type Trace } from '../../model/core.ts';
 
 /** Whether event i changes a cache, is refused, faults or sets the walk's range. */
 export function isInteresting(trace: Trace, i: number): boolean {

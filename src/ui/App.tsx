@@ -22,7 +22,11 @@ import { useAppStore } from '../state/hooks.ts';
 export function App() {
   const [help, setHelp] = useState(false);
   const centre = useRef<HTMLDivElement>(null);
-  const walkFraction = useAppStore((s) => s.walkFraction);
+  const chosenWalkFraction = useAppStore((s) => s.walkFraction);
+  // With no entry selected the editor only shows a hint, so the walk view takes the room
+  // (the splitter still sets the share once an entry is being edited).
+  const editing = useAppStore((s) => s.selection !== undefined);
+  const walkFraction = editing ? chosenWalkFraction : Math.max(chosenWalkFraction, 0.85);
   const comparing = useAppStore((s) => s.compareOpen);
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);

@@ -170,6 +170,8 @@ const CTX_W = 176;
 const CTX_H = 66;
 const CACHE_W = 220;
 const COL_GAP = 18;
+/** Room the directory strip's caption needs beside the context box. */
+const MIN_MID_W = 240;
 const DIR_H = 18;
 const MIN_DIR_CELL = 10;
 const BUCKET_PX = 4;
@@ -345,7 +347,12 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
       ? `accel list: ${count(accel.length)} ${accel.length === 1 ? 'entry' : 'entries'}`
       : 'no accel list (not an iommufd device)';
     const laneX = PAD;
-    const laneW = width - 2 * PAD;
+    // Never narrower than its three columns: in a small panel the lane overflows (pan or zoom
+    // to see it) instead of drawing the directory strip under the cache list.
+    const laneW = Math.max(
+      width - 2 * PAD,
+      8 + CTX_W + COL_GAP + MIN_MID_W + COL_GAP + CACHE_W + 8,
+    );
     const cacheX = laneX + laneW - CACHE_W - 8;
     const midX = laneX + 8 + CTX_W + COL_GAP;
     const midW = Math.max(GRID_W, cacheX - COL_GAP - midX);

@@ -8,6 +8,13 @@ const ROWS: readonly [string, string][] = [
   ['Enter / Space', 'Select the entry to edit'],
   ['Enter (in a field)', 'Apply the typed value; Esc returns to the stored one'],
   ['← → (on the tabs)', 'Switch sidebar tab'],
+  ['Space (walk view)', 'Play / pause the walk'],
+  ['← / → (walk view)', 'Step back / forward one event'],
+  ['Home / End (walk view)', 'First / last event'],
+  ['+ / − (walk view)', 'Faster / slower playback'],
+  [', / . (walk view)', 'Previous / next interesting event (a change, mismatch, fault or clamp)'],
+  ['PgUp / PgDn (walk view)', 'Previous / next scenario step'],
+  ['Esc (walk view)', 'Leave full view'],
   ['?', 'This list'],
 ];
 

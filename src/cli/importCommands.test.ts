@@ -12,8 +12,8 @@ import {
   runScenario,
   walkDmarTranslation,
 } from '../model/index.ts';
-import type { CliIo } from './main.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, main } from './main.ts';
+import { cli, expectOneLineError } from './cliTestHarness.ts';
+import { EXIT_OK } from './main.ts';
 
 const FIXTURES = fileURLToPath(new URL('../model/importers/__fixtures__/', import.meta.url));
 const PRESETS = fileURLToPath(new URL('../../public/scenarios/', import.meta.url));
@@ -24,48 +24,6 @@ async function preset(name: string): Promise<Scenario> {
   const r = parseScenarioText(await readFile(`${PRESETS}${name}.json`, 'utf8'));
   if (!r.ok) throw new Error(`preset ${name} invalid`);
   return r.scenario;
-}
-
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process; `files` maps paths relative to /cli-test to contents; presets are real. */
-async function cli(
-  args: readonly string[],
-  files: Readonly<Record<string, string>> = {},
-): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd: '/cli-test',
-    readFile: (p) => {
-      const key = p.startsWith('/cli-test/') ? p.slice('/cli-test/'.length) : p;
-      const text = files[key];
-      if (text !== undefined) return Promise.resolve(text);
-      if (p.includes('public/scenarios')) return readFile(p, 'utf8');
-      return Promise.reject(Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' }));
-    },
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
-function expectOneLineError(r: Captured, pattern: RegExp): void {
-  expect(r.code).toBe(EXIT_BAD_INPUT);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
 function loaded(stdout: string): Scenario {

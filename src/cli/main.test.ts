@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { QEMU_FUNCTIONS, parseScenario, runScenario, toContractJson } from '../model/index.ts';
-import type { CliIo } from './main.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, main } from './main.ts';
+import { cli, expectOneLineError } from './cliTestHarness.ts';
+import { EXIT_OK } from './main.ts';
 import { loadPresetIndex } from './presets.ts';
 
 const small = {
@@ -44,49 +43,7 @@ const small = {
   ],
 };
 
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process; `files` maps paths (relative to /work-test) to contents. */
-async function cli(
-  args: readonly string[],
-  files: Readonly<Record<string, string>> = {},
-): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd: '/cli-test',
-    readFile: (p) => {
-      const key = p.startsWith('/cli-test/') ? p.slice('/cli-test/'.length) : p;
-      const text = files[key];
-      if (text !== undefined) return Promise.resolve(text);
-      if (p.includes('public/scenarios')) return readFile(p, 'utf8');
-      return Promise.reject(Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' }));
-    },
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
 const smallFiles = { 'small.json': JSON.stringify(small) };
-
-function expectOneLineError(r: Captured, pattern: RegExp): void {
-  expect(r.code).toBe(EXIT_BAD_INPUT);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.split('\n').filter(Boolean);
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('pasidscope run', () => {
   it('--json prints exactly the contract object of the model run', async () => {

@@ -24,6 +24,7 @@ import { rootEntryAddress } from '../tables/rootEntry.ts';
 import type { FieldValues, FileTables } from './scenarioSchema.ts';
 import type { DeviceConfig, IommuConfig, MemoryBlock, ScenarioStep } from './scenarioTypes.ts';
 import { formatBdf, hexAddr } from './scenarioValues.ts';
+import { PageAllocator } from './pageAllocator.ts';
 
 const PAGE = 0x1000n;
 
@@ -91,41 +92,6 @@ export function linuxPdtsFor(maxPasidLog2: number): number {
 
 function dirBytes(pdts: number): bigint {
   return BigInt(pasidDirEntryCount(pdts)) * 8n;
-}
-
-/** Free-page allocator over guest RAM; first fit, searching upwards from a start address. */
-class PageAllocator {
-  private readonly used: { start: bigint; end: bigint }[] = [];
-  private readonly ramBytes: bigint;
-  private readonly start: bigint;
-
-  constructor(ramBytes: bigint, start: bigint) {
-    this.ramBytes = ramBytes;
-    this.start = start;
-  }
-
-  reserve(addr: bigint, bytes: bigint): void {
-    if (bytes <= 0n) return;
-    const start = addr & ~(PAGE - 1n);
-    const end = (addr + bytes + PAGE - 1n) & ~(PAGE - 1n);
-    this.used.push({ start, end });
-  }
-
-  allocate(bytes: bigint): bigint | undefined {
-    const size = (bytes + PAGE - 1n) & ~(PAGE - 1n);
-    const fits = (from: bigint, limit: bigint): bigint | undefined => {
-      let at = from;
-      for (;;) {
-        if (at + size > limit) return undefined;
-        const clash = this.used.find((u) => u.start < at + size && at < u.end);
-        if (!clash) return at;
-        at = clash.end;
-      }
-    };
-    const at = fits(this.start, this.ramBytes) ?? fits(PAGE, this.start);
-    if (at !== undefined) this.used.push({ start: at, end: at + size });
-    return at;
-  }
 }
 
 interface Directory {

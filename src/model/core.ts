@@ -80,3 +80,25 @@ export type {
   CacheEntryAspect,
   VariantPairDifference,
 } from './compare/compareVariants.ts';
+export {
+  linuxActionSteps,
+  describeLinuxAction,
+  linuxWaitDesc,
+  LINUX_ACTION_KINDS,
+  LINUX_FLAVOURS,
+  LINUX_FLAVOUR_TITLES,
+  PASID_SETUP_KINDS,
+  FIRST_DOMAIN_ID,
+  PASS_THROUGH_DID,
+} from './linux/linuxActions.ts';
+export type {
+  LinuxAction,
+  LinuxActionKind,
+  LinuxActionOptions,
+  LinuxActionResult,
+  LinuxFlavour,
+  LinuxGuest,
+  PasidSetupKind,
+} from './linux/linuxActions.ts';
+export { appendLinuxAction, lastWaitStatusAddr } from './linux/appendLinuxAction.ts';
+export type { AppendLinuxActionResult, AppendLinuxOptions } from './linux/appendLinuxAction.ts';

@@ -511,6 +511,31 @@ const writePasidEntryStep = z.strictObject({
   note,
 });
 
+// Steps (authoring): the Linux driver's actions (see ../linux/linuxActions.ts)
+//   { "op": "linux", "action": "setRootTable" | "setupPasid" | "mapContext" | "tearDown" | "release",
+//     "bdf": "00:02.0", "pasid": 0, "did": 2, "setup": "second-stage" | "pass-through" | "first-stage",
+//     "pageTable": "0x200000", "flavour": "linux-6.1" | "linux-2026", "cachingMode": true,
+//     "statusAddr": "0x..." }
+//   becomes the writes and descriptors (each batch with its wait descriptor) Linux's intel-iommu driver
+//   issues, each with a note naming the kernel function. flavour defaults to "linux-6.1", cachingMode
+//   to true, pasid to 0, setup to "second-stage"; statusAddr to the last wait descriptor's.
+const linuxStep = z.strictObject({
+  op: z.literal('linux'),
+  action: oneOf(
+    ['setRootTable', 'setupPasid', 'mapContext', 'tearDown', 'release'],
+    'a Linux driver action',
+  ),
+  bdf: bdf().optional(),
+  pasid: smallInt(MAX_PASID, 'a PASID').optional(),
+  did: smallInt(MAX_DID, 'a domain ID').optional(),
+  setup: oneOf(['second-stage', 'pass-through', 'first-stage'], 'a PASID set-up').optional(),
+  pageTable: hex64('a 4 KiB-aligned page-table address like 0x200000').optional(),
+  flavour: oneOf(['linux-6.1', 'linux-2026'], 'a driver flavour').optional(),
+  cachingMode: boolean().optional(),
+  statusAddr: hex64('a 4-byte aligned address like 0x1000').optional(),
+  note,
+});
+
 export const STEP_OPS = [
   'write',
   'invalidate',
@@ -520,6 +545,7 @@ export const STEP_OPS = [
   'writeContextEntry',
   'writePasidDirEntry',
   'writePasidEntry',
+  'linux',
 ] as const;
 
 const stepSchema = z.discriminatedUnion('op', [
@@ -531,6 +557,7 @@ const stepSchema = z.discriminatedUnion('op', [
   writeContextEntryStep,
   writePasidDirEntryStep,
   writePasidEntryStep,
+  linuxStep,
 ]);
 
 // ---------------------------------------------------------------------------------------------

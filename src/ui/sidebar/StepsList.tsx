@@ -47,7 +47,12 @@ export function StepsList() {
                 type="button"
                 className="btn ghost what"
                 style={{ justifyContent: 'flex-start', padding: '1px 2px' }}
-                title={result?.error ?? describeStep(step)}
+                title={
+                  result?.error ??
+                  (step.op === 'invalidate' && step.note
+                    ? `${describeStep(step)} (${step.note})`
+                    : describeStep(step))
+                }
                 disabled={!current || start === undefined}
                 onClick={() => start !== undefined && seekTo(start)}
               >

@@ -291,6 +291,34 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
   if (!resolved.ok) return { ok: false, errors: [...resolved.errors] };
   warnings.push(...resolved.warnings);
 
+  const quiz = file.quiz;
+  if (quiz) {
+    const seen = new Map<number, number>();
+    quiz.questions.forEach((q, k) => {
+      const at = `$.quiz.questions[${k}].step`;
+      const step = resolved.steps[q.step];
+      if (!step) {
+        errors.push({
+          path: at,
+          message: `step ${q.step} does not exist: the scenario has ${resolved.steps.length} steps (numbered from 0, as the run numbers them)`,
+        });
+      } else if (step.op !== 'invalidate') {
+        errors.push({
+          path: at,
+          message: `step ${q.step} is a ${step.op === 'write' ? 'write' : 'clearIqe'}: only an invalidation can be asked (its outcome is what the learner predicts)`,
+        });
+      }
+      const twin = seen.get(q.step);
+      if (twin !== undefined)
+        errors.push({
+          path: at,
+          message: `step ${q.step} is asked twice (also $.quiz.questions[${twin}])`,
+        });
+      seen.set(q.step, k);
+    });
+    if (errors.length) return { ok: false, errors };
+  }
+
   const scenario: Scenario = {
     ...(file.title !== undefined ? { title: file.title } : {}),
     ...(file.description !== undefined ? { description: file.description } : {}),
@@ -299,6 +327,17 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     devices,
     memory: resolved.memory,
     steps: resolved.steps,
+    ...(quiz
+      ? {
+          quiz: {
+            ...(quiz.title !== undefined ? { title: quiz.title } : {}),
+            questions: quiz.questions.map((q) => ({
+              step: q.step,
+              ...(q.question !== undefined ? { question: q.question } : {}),
+            })),
+          },
+        }
+      : {}),
   };
   return { ok: true, scenario, warnings };
 }

@@ -596,6 +596,23 @@ const memoryBlockSchema = z.strictObject(
   { error: objectError('a memory block { "addr", "qwords" }') },
 );
 
+// Quiz (teaching; optional): which steps a learner is asked to predict before they run.
+//   "quiz": { "title": "…", "questions": [ { "step": 12, "question": "What happens to PASID 5?" } ] }
+//   step indexes the scenario's steps as the run numbers them (after the authoring form is resolved)
+//   and must be an invalidation.
+const quizQuestionSchema = z.strictObject(
+  { step: smallInt(0xffff_ffff, 'a step index'), question: text().optional() },
+  { error: objectError('a quiz question { "step", "question"? }') },
+);
+
+const quizSchema = z.strictObject(
+  {
+    title: text().optional(),
+    questions: z.array(quizQuestionSchema, { error: listError('quiz questions') }),
+  },
+  { error: objectError('a quiz { "title"?, "questions": [...] }') },
+);
+
 export const scenarioFileSchema = z.strictObject(
   {
     format: fromReader(
@@ -626,6 +643,7 @@ export const scenarioFileSchema = z.strictObject(
     memory: z.array(memoryBlockSchema, { error: listError('memory blocks') }).optional(),
     tables: tablesSchema.optional(),
     steps: z.array(stepSchema, { error: listError('steps') }).optional(),
+    quiz: quizSchema.optional(),
   },
   { error: objectError('a JSON object (a PASIDscope scenario)') },
 );

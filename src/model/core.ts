@@ -102,3 +102,17 @@ export type {
 } from './linux/linuxActions.ts';
 export { appendLinuxAction, lastWaitStatusAddr } from './linux/appendLinuxAction.ts';
 export type { AppendLinuxActionResult, AppendLinuxOptions } from './linux/appendLinuxAction.ts';
+export {
+  predictionTargets,
+  revealPredictions,
+  targetKey,
+  ENTRY_FATES,
+} from './teaching/predictReveal.ts';
+export type {
+  EntryFate,
+  PredictionTarget,
+  RevealedEntry,
+  Reveal,
+} from './teaching/predictReveal.ts';
+export { entryProvenance } from './teaching/provenance.ts';
+export type { EntryProvenance, FieldOrigin, WordOrigin } from './teaching/provenance.ts';

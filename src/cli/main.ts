@@ -55,7 +55,7 @@ ${EXTRA_USAGE}
   pasidscope --help
 
 Options:
-  --json            machine-readable output (run: the run --json object of scenario-format.md)
+  --json            machine-readable output (run: the object described in docs/scenario-format.md)
   --variant V       seed | series | series-fixed (overrides the file's "variant")
   --preset NAME     use public/scenarios/NAME.json
   --limit N         summary: most changes per step and entries per cache shown (default 12)

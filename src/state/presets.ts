@@ -25,7 +25,7 @@ export const fetchRelative: FetchText = async (path) => {
 };
 
 /** An HTML answer where JSON was asked for. */
-export function isWebPage(contentType: string | null, text: string): boolean {
+function isWebPage(contentType: string | null, text: string): boolean {
   return /html/i.test(contentType ?? '') || text.trimStart().startsWith('<');
 }
 

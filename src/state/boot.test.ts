@@ -7,7 +7,7 @@ import { createInProcessEngine } from './inProcessEngine.ts';
 import { fetchRelative } from './presets.ts';
 import type { Notice } from './slices/viewSlice.ts';
 import { createAppStore, type AppStore } from './store.ts';
-import { fixtureFile, fixtureText } from './testing/fixtures.ts';
+import { fixtureFile, fixtureText, memoryStorage } from './testing/fixtures.ts';
 
 const INDEX = JSON.stringify([
   { name: 'fixture', title: 'Fixture', summary: 'Two PASIDs', tags: [] },
@@ -23,8 +23,16 @@ const fetchText = (path: string): Promise<string> =>
       ? Promise.resolve(fixtureText)
       : Promise.reject(new Error(`${path}: not found (HTTP 404)`));
 
-async function bootWith(search: string, hash = ''): Promise<AppStore> {
-  const store = createAppStore({ engine: createInProcessEngine(), fetchText });
+async function bootWith(
+  search: string,
+  hash = '',
+  storage?: ReturnType<typeof memoryStorage>,
+): Promise<AppStore> {
+  const store = createAppStore({
+    engine: createInProcessEngine(),
+    fetchText,
+    ...(storage ? { storage } : {}),
+  });
   await bootstrap(store, { location: { hash, search, pathname: '/' } });
   await store.idle();
   return store;
@@ -56,6 +64,19 @@ describe('?preset=NAME that does not exist', () => {
     expect(notice?.detail).toMatch(/Preset menu/);
     expect(notice?.detail).toMatch(/fixture, gone/);
     expect(notice?.detail).toMatch(/"fixture" is shown instead/);
+  });
+
+  it('with an autosaved scenario, that one stays and the notice says so', async () => {
+    const storage = memoryStorage();
+    const first = createAppStore({ engine: createInProcessEngine(), fetchText, storage });
+    expect(await first.getState().importScenarioText(fixtureText, 'mine.json')).toBe(true);
+    await first.idle();
+    first.flushAutosave();
+    const store = await bootWith('?preset=nosuchpreset', '', storage);
+    expect(store.getState().scenarioSource).toMatchObject({ kind: 'file', name: 'mine.json' });
+    const [notice] = errors(store);
+    expect(notice?.title).toBe('There is no preset called "nosuchpreset".');
+    expect(notice?.detail).toMatch(/^Your last scenario is shown instead\. /);
   });
 
   it('a listed preset whose file is missing says so, after the fallback too', async () => {

@@ -82,7 +82,14 @@ import { z } from 'zod';
 import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
 import type { Bdf, ValueResult } from './scenarioValues.ts';
-import { describeValue, hexAddr, readBdf, readHex64, readSmallInt } from './scenarioValues.ts';
+import {
+  ADDRESS_SPACE_END,
+  describeValue,
+  hexAddr,
+  readBdf,
+  readHex64,
+  readSmallInt,
+} from './scenarioValues.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
 
 export { SCENARIO_FORMAT, SCENARIO_VERSION };
@@ -443,9 +450,6 @@ const tablesSchema = z.strictObject(
 
 // ---------------------------------------------------------------------------------------------
 // Steps
-
-/** One past the highest byte address: guest memory is [0, 2^64). */
-const ADDRESS_SPACE_END = 1n << 64n;
 
 /**
  * Refuses qwords that would land at 2^64 and up. GuestMemory wraps addresses modulo 2^64 as QEMU's

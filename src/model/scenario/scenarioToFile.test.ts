@@ -14,7 +14,7 @@ const blockArb = (maxLength: number) =>
     .array(u64, { maxLength })
     .chain((qwords) =>
       fc
-        .bigInt({ min: 0n, max: (1n << 64n) - 8n * BigInt(qwords.length) })
+        .bigInt({ min: 0n, max: (1n << 64n) - 8n * BigInt(Math.max(qwords.length, 1)) })
         .map((addr) => ({ addr, qwords })),
     );
 

@@ -116,3 +116,5 @@ export type {
 } from './teaching/predictReveal.ts';
 export { entryProvenance } from './teaching/provenance.ts';
 export type { EntryProvenance, FieldOrigin, WordOrigin } from './teaching/provenance.ts';
+export { TOURS, findEvent } from './teaching/tours.ts';
+export type { Tour, TourStop, TourHighlight, TourContext } from './teaching/tours.ts';

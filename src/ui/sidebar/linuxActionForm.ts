@@ -33,7 +33,7 @@ export const INITIAL_LINUX_FORM: LinuxActionForm = {
   cachingMode: true,
 };
 
-export type LinuxFormField = 'bdf' | 'pasid' | 'did' | 'pageTable';
+type LinuxFormField = 'bdf' | 'pasid' | 'did' | 'pageTable';
 
 export type ReadLinuxForm =
   | { readonly ok: true; readonly action: LinuxAction; readonly options: AppendLinuxOptions }

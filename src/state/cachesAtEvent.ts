@@ -566,3 +566,58 @@ function iqeAt(trace: Trace, cursor: number): boolean {
   }
   return false;
 }
+
+export interface StepChangesSoFar {
+  readonly step: number;
+  /** Changes of the step from its first event up to the playhead, per cache, first few listed. */
+  readonly accel: readonly CacheChangeMark[];
+  readonly emulated: readonly CacheChangeMark[];
+  readonly accelTotal: number;
+  readonly emulatedTotal: number;
+}
+
+export interface CacheChangeMark {
+  readonly bdf: string;
+  readonly pasid: number;
+  readonly kind: 'created' | 'updated' | 'removed';
+}
+
+const LISTED_CHANGES = 4;
+
+/** What the playhead's step has changed so far, read off the trace (a scan of the step's events
+ * up to the playhead). */
+export function stepChangesAt(
+  run: AppRun | undefined,
+  cursor: number,
+): StepChangesSoFar | undefined {
+  const moment = cacheMoment(run, cursor);
+  if (!run || !moment) return undefined;
+  const t = run.result.trace;
+  const accel: CacheChangeMark[] = [];
+  const emulated: CacheChangeMark[] = [];
+  let accelTotal = 0;
+  let emulatedTotal = 0;
+  for (let i = t.stepStart[moment.step] ?? 0; i <= moment.event; i++) {
+    const k = t.kind[i];
+    const bdf = t.devices[t.device[i] ?? -1] ?? '';
+    const pasid = t.pasid[i] ?? 0;
+    if (k === TraceKind.LeafChecked) {
+      const o = t.a[i];
+      if (o !== LeafOutcome.Created && o !== LeafOutcome.Updated) continue;
+      const n = Math.max(1, t.count[i] ?? 1);
+      const kind = o === LeafOutcome.Created ? 'created' : 'updated';
+      for (let p = 0; p < n && accel.length < LISTED_CHANGES; p++) {
+        accel.push({ bdf, pasid: pasid + p, kind });
+      }
+      accelTotal += n;
+    } else if (k === TraceKind.AccelRemoved) {
+      if (accel.length < LISTED_CHANGES) accel.push({ bdf, pasid, kind: 'removed' });
+      accelTotal++;
+    } else if (k === TraceKind.EmuCreated || k === TraceKind.EmuRemoved) {
+      const kind = k === TraceKind.EmuCreated ? 'created' : 'removed';
+      if (emulated.length < LISTED_CHANGES) emulated.push({ bdf, pasid, kind });
+      emulatedTotal++;
+    }
+  }
+  return { step: moment.step, accel, emulated, accelTotal, emulatedTotal };
+}

@@ -10,7 +10,13 @@ import {
   type Scenario,
   type Variant,
 } from '../model/core.ts';
-import { cacheViewAt, cacheMoment, type CacheMoment } from './cachesAtEvent.ts';
+import {
+  cacheViewAt,
+  cacheMoment,
+  stepChangesAt,
+  type CacheMoment,
+  type StepChangesSoFar,
+} from './cachesAtEvent.ts';
 import type { CacheView } from './cacheView.ts';
 import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
@@ -37,7 +43,7 @@ export {
   type FieldDiff,
   type StaleInfo,
 } from './cacheView.ts';
-export type { CacheMoment } from './cachesAtEvent.ts';
+export type { CacheMoment, StepChangesSoFar } from './cachesAtEvent.ts';
 
 /** One-slot memo keyed on argument identity. */
 function memo<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
@@ -134,6 +140,11 @@ const cacheMomentMemo = memo(cacheMoment);
 /** Where the playhead is: step, event within the step, and whether it is the end of the run. */
 export const selectCacheMoment = (s: AppState): CacheMoment | undefined =>
   cacheMomentMemo(s.run, s.cursor);
+
+const stepChangesMemo = memo(stepChangesAt);
+/** What the playhead's step has changed in the caches up to the playhead. */
+export const selectStepChangesAtCursor = (s: AppState): StepChangesSoFar | undefined =>
+  stepChangesMemo(s.run, s.cursor);
 
 /** The structure browser's rows for a scenario, its folds and the caches' marks (memoised). */
 export const structureRowsOf = memo(

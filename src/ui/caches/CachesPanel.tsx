@@ -130,8 +130,9 @@ function CacheTable({
           <col style={{ width: 62 }} />
           <col style={{ width: 50 }} />
           <col style={{ width: 40 }} />
-          <col style={{ width: 82 }} />
-          <col style={{ width: 82 }} />
+          {/* PGTT ("first-stage") and a page-table pointer, leaving the status badge its room. */}
+          <col style={{ width: 76 }} />
+          <col style={{ width: 76 }} />
           <col />
         </colgroup>
         <thead>

@@ -126,6 +126,8 @@ class AccelHistory {
   readonly live: Uint32Array;
   readonly n: number;
   readonly removals: number;
+  /** Changes that are not creations (updates and removals): none means each PASID has one change. */
+  readonly rewrites: number;
   private creationsMade: { at: Uint32Array; killedAt: Uint32Array | undefined } | undefined;
   private byPasidMade: { offsets: Uint32Array; changes: Uint32Array } | undefined;
 
@@ -137,16 +139,21 @@ class AccelHistory {
     this.live = new Uint32Array(this.n);
     let live = 0;
     let removals = 0;
+    let rewrites = 0;
     for (let i = 0; i < this.n; i++) {
       const o = this.op[i];
       if (o === AccelOp.Created) live++;
-      else if (o === AccelOp.Removed) {
-        live = Math.max(0, live - 1);
-        removals++;
+      else {
+        rewrites++;
+        if (o === AccelOp.Removed) {
+          live = Math.max(0, live - 1);
+          removals++;
+        }
       }
       this.live[i] = live;
     }
     this.removals = removals;
+    this.rewrites = rewrites;
   }
 
   /** Change indices of the creations, ascending, and for each the change that removed it. */
@@ -361,7 +368,9 @@ function accelTableAt(
   const liveRow = (i: number): { pasid: number; created: number; latest: number } => {
     const created = list.creationAt(i);
     const pasid = history.pasid[created] ?? 0;
-    return { pasid, created, latest: history.lastChangeOf(pasid, last) };
+    // A log of creations only (a fill): an entry's creation is its last change; no index needed.
+    const latest = history.rewrites === 0 ? created : history.lastChangeOf(pasid, last);
+    return { pasid, created, latest };
   };
   const staleOf = (pasid: number, latest: number, words: readonly bigint[]) => {
     if (epochOf(stepOfEvent(trace, history.event[latest] ?? 0)) === nowEpoch) return undefined;

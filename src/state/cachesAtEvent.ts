@@ -241,7 +241,7 @@ interface CacheHistory {
 const histories = new WeakMap<Trace, CacheHistory>();
 
 /** One pass over the trace: the accel and emulated change events, per device. */
-export function cacheHistory(trace: Trace): CacheHistory {
+function cacheHistory(trace: Trace): CacheHistory {
   const hit = histories.get(trace);
   if (hit) return hit;
   const accelLists = trace.devices.map(() => ({
@@ -585,7 +585,7 @@ export interface StepChangesSoFar {
   readonly emulatedTotal: number;
 }
 
-export interface CacheChangeMark {
+interface CacheChangeMark {
   readonly bdf: string;
   readonly pasid: number;
   readonly kind: 'created' | 'updated' | 'removed';

@@ -75,7 +75,7 @@ describe('where the playhead lands', () => {
         trace: fakeTrace([TraceKind.DescFetched, TraceKind.EmuCreated, TraceKind.SyncBegin]),
       },
     } as unknown as AppRun;
-    expect(landingFor(run, { kind: 'opened' }, true)).toEqual({ cursor: 1, play: true });
+    expect(landingFor(run, { kind: 'opened' }, true)).toEqual({ cursor: 1, play: { until: 2 } });
     expect(landingFor(run, { kind: 'opened' }, false)).toEqual({ cursor: 1, play: false });
     expect(landingFor(run, { kind: 'edited' }, true)).toEqual({ cursor: 2, play: false });
     // A step with nothing in it that matters: walked from its start, or shown at its end.
@@ -85,7 +85,7 @@ describe('where the playhead lands', () => {
         trace: fakeTrace([TraceKind.DescFetched, TraceKind.SyncBegin, TraceKind.SyncBegin]),
       },
     } as unknown as AppRun;
-    expect(landingFor(quiet, { kind: 'opened' }, true)).toEqual({ cursor: 0, play: true });
+    expect(landingFor(quiet, { kind: 'opened' }, true)).toEqual({ cursor: 0, play: { until: 2 } });
     expect(landingFor(quiet, { kind: 'opened' }, false)).toEqual({ cursor: 2, play: false });
   });
 });

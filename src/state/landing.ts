@@ -104,14 +104,24 @@ export function landingReason(
 
 export interface Landing {
   readonly cursor: number;
-  readonly play: boolean;
+  /** Play from the cursor up to event `until` (the end of the step, at most LANDING_PLAY_EVENTS
+   * on), or not at all. */
+  readonly play: { readonly until: number } | false;
+}
+
+/** A landing plays the moment, not the whole run: this many events at most (a few seconds). */
+export const LANDING_PLAY_EVENTS = 24;
+
+function playTo(trace: Trace, from: number, step: number): { until: number } {
+  const stepEnd = Math.min((trace.stepStart[step + 1] ?? trace.length) - 1, trace.length - 1);
+  return { until: Math.min(stepEnd, from + LANDING_PLAY_EVENTS) };
 }
 
 /** Where the playhead goes for a new run, and whether it plays from there. */
 export function landingFor(run: AppRun, reason: LandingReason, motion: boolean): Landing {
   const trace = run.result.trace;
   const last = Math.max(0, trace.length - 1);
-  const end = { cursor: last, play: false };
+  const end: Landing = { cursor: last, play: false };
   if (trace.length === 0) return end;
   switch (reason.kind) {
     case 'edited':
@@ -129,12 +139,15 @@ export function landingFor(run: AppRun, reason: LandingReason, motion: boolean):
       const step = reason.kind === 'submitted' ? reason.step : run.focusStep;
       if (step < 0) return end;
       const moment = firstMomentOfStep(trace, step);
-      if (moment !== undefined) return { cursor: moment, play: motion && moment < last };
+      if (moment !== undefined) {
+        const play = motion ? playTo(trace, moment, step) : undefined;
+        return { cursor: moment, play: play && play.until > moment ? play : false };
+      }
       // Nothing in the step changes a cache: walk it from its start, or show its end.
       const start = Math.min(trace.stepStart[step] ?? last, last);
       const stepEnd = Math.min((trace.stepStart[step + 1] ?? trace.length) - 1, last);
-      return motion && start < last
-        ? { cursor: start, play: true }
+      return motion && start < stepEnd
+        ? { cursor: start, play: playTo(trace, start, step) }
         : { cursor: stepEnd, play: false };
     }
   }

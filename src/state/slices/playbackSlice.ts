@@ -52,6 +52,8 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
   let releaseBusy: (() => void) | undefined;
   let lastFrame = 0;
   let carry = 0;
+  // Where a playing clock stops: the end of the trace, or the end of a landing's short play.
+  let stopAt = Number.POSITIVE_INFINITY;
   const stopClock = (): void => {
     cancelFrame?.();
     cancelFrame = undefined;
@@ -71,8 +73,8 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     const advance = Math.floor(carry);
     if (advance > 0) {
       carry -= advance;
-      const next = clamp(s.cursor + advance);
-      if (next >= lastIndex()) {
+      const next = Math.min(clamp(s.cursor + advance), stopAt);
+      if (next >= lastIndex() || next >= stopAt) {
         set({ cursor: next, playing: false });
         stopClock();
         return;
@@ -103,6 +105,7 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     stepForward: () => set({ cursor: clamp(get().cursor + 1) }),
     stepBack: () => set({ cursor: clamp(get().cursor - 1) }),
     play: () => {
+      stopAt = Number.POSITIVE_INFINITY;
       if (get().cursor >= lastIndex()) set({ cursor: 0 });
       set({ playing: true });
       startClock();
@@ -124,7 +127,10 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
       if (exactStepPending && s.loading === 0) exactStepPending = false;
       stopClock();
       set({ cursor: landing.cursor, playing: false });
-      if (landing.play) get().play();
+      if (landing.play !== false) {
+        get().play();
+        stopAt = landing.play.until;
+      }
     },
   };
 };

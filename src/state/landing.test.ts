@@ -105,6 +105,7 @@ function fakeTrace(kinds: readonly number[]): Trace {
     b: new Uint32Array(n),
     c: new Uint32Array(n),
     stepStart: Uint32Array.from([0, n]),
+    fillDids: new Uint16Array(0),
     devices: ['00:02.0'],
   };
 }

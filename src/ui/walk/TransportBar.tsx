@@ -31,7 +31,7 @@ export function TransportBar({ actions, playing, speed, onSpeed, disabled }: Tra
             disabled={disabled}
           >
             <TransportIcon name={play && playing ? 'pause' : k.button.icon} />
-            {play ? label : null}
+            {play ? <span className="walk-play-label">{label}</span> : null}
           </button>
         );
       })}

@@ -193,14 +193,6 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
               {/* Tools of other features (e.g. saving the picture) go here. */}
               <button
                 type="button"
-                onClick={() => void copyStepLink()}
-                disabled={!trace}
-                title="Copy a share link that opens at this event"
-              >
-                Link
-              </button>
-              <button
-                type="button"
                 onClick={togglePresent}
                 title="Presentation mode: the walk alone, in large type (P)"
               >
@@ -255,6 +247,17 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
         >
           Reset view
         </button>
+        {mode === 'app' ? (
+          <button
+            type="button"
+            className="walk-link"
+            onClick={() => void copyStepLink()}
+            disabled={!trace}
+            title="Copy a share link that opens at this event"
+          >
+            Link
+          </button>
+        ) : null}
       </div>
       <div className="walk-body">
         <div className="walk-canvas" ref={canvasBoxRef}>

@@ -50,7 +50,7 @@ import { CALLOUT_H, calloutFor, layoutCallout, type CalloutModel } from './parts
 import { layoutContextCard, layoutRootCard } from './parts/chainCards.ts';
 import { LIST_TITLE_H, ROW_H, layoutCacheList, type CacheRowFacts } from './parts/cacheList.ts';
 import { LENS_HEIGHT, layoutDirectoryLens } from './parts/directoryLens.ts';
-import { entryFields, layoutEntryCard, pgttShort } from './parts/entryCard.ts';
+import { ENTRY_CARD_LINES, entryFields, layoutEntryCard, pgttShort } from './parts/entryCard.ts';
 import {
   TYPE,
   cardHeight,
@@ -102,19 +102,21 @@ export interface WalkViewModel {
 
 const PAD = 8;
 const LINE_H = 24;
+const MIN_CHIP_W = 230;
+const CHIP_GAP = 6;
 const HEADER_H = 24;
 const GAP = 26;
-const ROW_GAP = 28;
+const ROW_GAP = 24;
 const ROOT_W = 140;
 const CONTEXT_W = 176;
-const ENTRY_W = 178;
+const ENTRY_W = 160;
 const MIN_CACHE_W = 150;
 const MAX_SLOT_SPACE = 8 * 28;
 /** Narrowest drawing the layout is made for; a narrower box is drawn at this width and scrolls. */
 export const MIN_DRAWING_WIDTH = 500;
 /** The height the drawing needs at its smallest, one device. */
 export const MIN_DRAWING_HEIGHT =
-  PAD + HEADER_H + LENS_HEIGHT + ROW_GAP + cardHeight(5) + 8 + CALLOUT_H + PAD;
+  PAD + HEADER_H + LENS_HEIGHT + ROW_GAP + cardHeight(ENTRY_CARD_LINES) + 8 + CALLOUT_H + PAD;
 
 interface ChainFacts {
   readonly device: DeviceConfig;
@@ -271,36 +273,46 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
   let arrows: ArrowModel[] = [];
   let callout: CalloutModel | undefined;
   let activeLane: Box | undefined;
-  const collapsedAfter = Math.max(
+  const activeAt = Math.max(
     0,
-    devices.length - 1 - devices.findIndex((dv) => dv.bdf === activeBdf),
+    devices.findIndex((dv) => dv.bdf === activeBdf),
   );
-
-  let y = PAD;
-  for (const device of devices) {
-    const d = devIndexByBdf.get(device.bdf) ?? -1;
-    const accelLength = d >= 0 ? accelListAt(index, d, cursor, 0).length : 0;
-    const summary =
-      device.backend === 'iommufd'
-        ? `accel list: ${count(accelLength)} ${accelLength === 1 ? 'entry' : 'entries'}`
-        : 'no accel list';
-    if (device.bdf !== activeBdf) {
+  const summaryOf = (device: DeviceConfig, d: number): string => {
+    if (device.backend !== 'iommufd') return 'no accel list';
+    const n = d >= 0 ? accelListAt(index, d, cursor, 0).length : 0;
+    return `accel list: ${count(n)} ${n === 1 ? 'entry' : 'entries'}`;
+  };
+  // The other devices collapse to one line each, several to a row when the drawing is wide:
+  // those before the active device above it, those after it below.
+  const perRow = Math.max(1, Math.floor((W + CHIP_GAP) / (MIN_CHIP_W + CHIP_GAP)));
+  const collapsedRows = (n: number): number => Math.ceil(n / perRow);
+  const placeCollapsed = (list: readonly DeviceConfig[], top: number): number => {
+    const chipW = (W - (perRow - 1) * CHIP_GAP) / perRow;
+    list.forEach((device, i) => {
+      const d = devIndexByBdf.get(device.bdf) ?? -1;
+      const summary = summaryOf(device, d);
       lanes.push({
         key: `lane:${device.bdf}`,
         bdf: device.bdf,
         active: false,
-        x: PAD,
-        y,
-        w: W,
+        x: PAD + (i % perRow) * (chipW + CHIP_GAP),
+        y: top + Math.floor(i / perRow) * LINE_H,
+        w: chipW,
         h: LINE_H - 4,
         name: `${laneTitle(device)}, ${summary}: show this device`,
-        texts: headerTexts(`lane:${device.bdf}`, W, `▸ ${laneTitle(device)}`, summary, false),
+        texts: headerTexts(`lane:${device.bdf}`, chipW, `▸ ${laneTitle(device)}`, summary, false),
       });
-      y += LINE_H;
-      continue;
-    }
+    });
+    return top + collapsedRows(list.length) * LINE_H;
+  };
+  const before = devices.slice(0, activeAt);
+  const after = devices.slice(activeAt + 1);
+  let y = placeCollapsed(before, PAD);
+  const device = devices[activeAt];
+  if (device) {
+    const d = devIndexByBdf.get(device.bdf) ?? -1;
     const f = chainFacts(input, ctx, d, device);
-    const bodyBottom = height - PAD - collapsedAfter * LINE_H;
+    const bodyBottom = height - PAD - collapsedRows(after.length) * LINE_H;
     const chain = layoutChain(input, ctx, f, { x: PAD, y: y + HEADER_H, w: W, bottom: bodyBottom });
     parts = chain.parts;
     arrows = chain.arrows;
@@ -316,11 +328,18 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
       w: W,
       h: laneH,
       name: `${laneTitle(device)}: the chain QEMU walks`,
-      texts: headerTexts(`lane:${device.bdf}`, W, laneTitle(device), range || summary, true),
+      texts: headerTexts(
+        `lane:${device.bdf}`,
+        W,
+        laneTitle(device),
+        range || summaryOf(device, d),
+        true,
+      ),
     });
     activeLane = { x: PAD, y, w: W, h: laneH };
     y += laneH + 4;
   }
+  y = placeCollapsed(after, y);
   return {
     ...base,
     height: Math.max(height, y + PAD),
@@ -406,7 +425,7 @@ function layoutChain(
 
   // Row 2: table → entry → caches. It takes the height left above the callout.
   const row2Y = row1Y + row1H + ROW_GAP;
-  const row2H = Math.max(cardHeight(5), at.bottom - row2Y - 8 - CALLOUT_H);
+  const row2H = Math.max(cardHeight(ENTRY_CARD_LINES), at.bottom - row2Y - 8 - CALLOUT_H);
   const grid = tableGridSize(MAX_SLOT_SPACE, row2H);
   const tableColW = Math.max(grid.w, 150);
   const entryW = Math.min(ENTRY_W, at.w - tableColW - 2 * GAP - MIN_CACHE_W);
@@ -438,6 +457,7 @@ function layoutChain(
     y: row2Y,
     maxW: MAX_SLOT_SPACE,
     maxH: row2H,
+    titleWidth: tableColW,
   });
   const pasid =
     focus.pasid ??
@@ -487,7 +507,7 @@ function layoutChain(
   const emulated = layoutCacheList({
     kind: 'emulated',
     name: `Emulated PASID cache of ${device.bdf}: ${emuRows.map((r) => r.text).join('; ')}`,
-    title: 'Emulated PASID cache',
+    titles: ['Emulated PASID cache', 'Emulated cache'],
     rows: emuRows,
     length: emuRows.length,
     empty: 'no address space',
@@ -528,9 +548,9 @@ function layoutChain(
       layoutArrow({
         key: 'arrow:directory-table',
         from: { x: lens.x + lensCell.x + lensCell.w / 2, y: lens.y + lensCell.y + lensCell.h },
-        to: { x: table.x + Math.min(table.w, 120) / 2, y: table.y + 2 },
+        to: { x: table.x + Math.min(table.w, 120) / 2, y: table.y - 2 },
         route: 'v',
-        bend: row2Y - 10,
+        bend: row2Y - 12,
         label: tableBase !== undefined ? `table ${hex(tableBase)}` : '',
         title: `directory entry ${count(dir)} → PASID table${tableBase !== undefined ? ` @ ${hex(tableBase)}` : ' (not present)'}`,
         lit: lit.has('table'),
@@ -663,7 +683,7 @@ function layoutAccel(
     return layoutCacheList({
       kind: 'accel',
       name: `Accel PASID cache of ${device.bdf}: none (${device.backend === 'iommufd' ? 'not in this run' : 'not an iommufd device'})`,
-      title: 'Accel PASID cache',
+      titles: ['Accel PASID cache', 'Accel cache'],
       rows: [],
       length: 0,
       empty: device.backend === 'iommufd' ? 'empty' : 'none: not an iommufd device',
@@ -719,7 +739,11 @@ function layoutAccel(
   return layoutCacheList({
     kind: 'accel',
     name: `Accel PASID cache of ${device.bdf}: ${count(accel.length)} ${accel.length === 1 ? 'entry' : 'entries'}, head first`,
-    title: `Accel PASID cache · ${count(accel.length)}`,
+    titles: [
+      `Accel PASID cache · ${count(accel.length)}`,
+      `Accel cache · ${count(accel.length)}`,
+      `Accel · ${count(accel.length)}`,
+    ],
     rows: facts,
     length: accel.length,
     empty: 'empty',

@@ -18,7 +18,7 @@ const list = (n: number, h: number, length = n) =>
   layoutCacheList({
     kind: 'accel',
     name: 'Accel PASID cache of d',
-    title: 'Accel PASID cache',
+    titles: ['Accel PASID cache'],
     rows: rows(n),
     length,
     empty: 'empty',
@@ -50,7 +50,7 @@ describe('a cache list', () => {
     const l = layoutCacheList({
       kind: 'accel',
       name: 'n',
-      title: 't',
+      titles: ['t'],
       rows: [{ key: 'k', text: 'x', state: 'created', title: '', enterFrom: { x: 30, y: 80 } }],
       length: 1,
       empty: '',

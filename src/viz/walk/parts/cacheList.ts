@@ -8,6 +8,7 @@ import { CELL_STYLES } from '../cellStates.ts';
 import {
   CARD_PAD,
   TYPE,
+  firstThatFits,
   fitText,
   part,
   type PartKind,
@@ -32,7 +33,8 @@ export interface CacheListInput {
   readonly kind: Extract<PartKind, 'accel' | 'emulated'>;
   /** Accessible name, starting with the cache's fixed name. */
   readonly name: string;
-  readonly title: string;
+  /** Visible titles, longest first: the first that fits is drawn. */
+  readonly titles: readonly string[];
   /** Rows head first (more than fit is fine: the rest is counted). */
   readonly rows: readonly CacheRowFacts[];
   /** Entries in the cache (rows may hold only the head, and ghosts of removed entries). */
@@ -62,7 +64,8 @@ export function layoutCacheList(input: CacheListInput): PartModel {
   const live = rows.filter((r) => r.state !== 'removed').length;
   const overflow = rows.length > fit || input.length > live;
   const shown = overflow ? rows.slice(0, Math.max(0, fit - 1)) : rows;
-  const textW = w - 2 * CARD_PAD - 18;
+  // Rows span the card less its padding; their text starts after the glyph column.
+  const textW = w - 2 * CARD_PAD - 28;
   const items: RowItem[] = shown.map((r, i) => ({
     key: r.key,
     x: CARD_PAD,
@@ -107,7 +110,7 @@ export function layoutCacheList(input: CacheListInput): PartModel {
         key: `${input.kind}:title`,
         x: CARD_PAD,
         y: CARD_PAD + TYPE.title - 2,
-        text: fitText(input.title, w - 2 * CARD_PAD, TYPE.title, true),
+        text: firstThatFits(input.titles, w - 2 * CARD_PAD, TYPE.title, true),
         role: 'title',
         size: TYPE.title,
         anchor: 'start',

@@ -8,6 +8,7 @@ import { CELL_STYLES, strongerState, type CellState } from '../cellStates.ts';
 import {
   MIN_TYPE,
   TYPE,
+  firstThatFits,
   fitText,
   part,
   type CellItem,
@@ -26,11 +27,11 @@ export interface DirWindow {
 export const LENS_CELL = 26;
 const BUCKET_PX = 4;
 const TITLE_Y = TYPE.title;
-const STRIP_Y = 22;
-const STRIP_H = 10;
-const LENS_Y = 46;
-const LENS_H = 24;
-export const LENS_HEIGHT = LENS_Y + LENS_H + 18;
+const STRIP_Y = 21;
+const STRIP_H = 9;
+const LENS_Y = 42;
+const LENS_H = 22;
+export const LENS_HEIGHT = LENS_Y + LENS_H + 16;
 
 /** The window of `slots` entries of a directory of `n` entries that shows `focus` (a third in). */
 export function lensWindow(n: number, focus: number, slots: number): DirWindow {
@@ -138,7 +139,18 @@ export function layoutDirectoryLens(input: DirectoryLensInput): PartModel {
     size: TYPE.note,
     anchor,
   });
-  const title = `PASID directory · ${count(n)} entries${input.dirBase !== undefined ? ` @ ${hex(input.dirBase)}` : ''}`;
+  // The context card already says where the directory is and how long: the title says it when
+  // there is room.
+  const title = firstThatFits(
+    [
+      `PASID directory · ${count(n)} entries${input.dirBase !== undefined ? ` @ ${hex(input.dirBase)}` : ''}`,
+      `PASID directory · ${count(n)} entries`,
+      'PASID directory',
+    ],
+    w,
+    TYPE.title,
+    true,
+  );
   const texts: TextItem[] = [
     {
       key: 'dir:title',

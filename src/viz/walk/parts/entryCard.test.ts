@@ -38,7 +38,7 @@ describe('the PASID entry card', () => {
     const text = card.texts.map((t) => t.text);
     expect(text[0]).toBe('PASID entry 0x41');
     expect(text).toContain('@ 0x9040');
-    expect(text).toContain('DID 3');
+    expect(text).toContain('P 1 · FS · DID 3');
     expect(text).toContain('FSPTPTR 0x6000');
     expect(text.at(-1)).toMatch(/^\+ created/);
     expect(card.name).toBe('PASID entry 0x41: P 1, PGTT first-stage, DID 3');

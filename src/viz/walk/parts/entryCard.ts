@@ -12,7 +12,7 @@ const DID = fieldByName(PASID_ENTRY, 'did');
 const FSPTPTR = fieldByName(PASID_ENTRY, 'fsptptr');
 const SSPTPTR = fieldByName(PASID_ENTRY, 'ssptptr');
 
-export const ENTRY_CARD_LINES = 5;
+export const ENTRY_CARD_LINES = 4;
 
 export interface EntryFields {
   readonly present: boolean;
@@ -69,13 +69,12 @@ export function layoutEntryCard(input: EntryCardInput): PartModel {
   const { pasid, words } = input;
   const f = words ? entryFields(words) : undefined;
   let lines: string[];
-  if (pasid === undefined) lines = ['no PASID looked at yet', '', '', '', ''];
-  else if (!f || input.addr === undefined) lines = ['no table: not reached', '', '', '', ''];
+  if (pasid === undefined) lines = ['no PASID looked at yet', '', '', ''];
+  else if (!f || input.addr === undefined) lines = ['no table: not reached', '', '', ''];
   else
     lines = [
       `@ ${hex(input.addr)}`,
-      `P ${f.present ? '1' : '0'} · PGTT ${f.pgtt.toString()} ${pgttShort(f.pgtt)}`,
-      `DID ${f.did.toString()}`,
+      `P ${f.present ? '1' : '0'} · ${pgttShort(f.pgtt)} · DID ${f.did.toString()}`,
       f.pointer ? `${f.pointer.label} ${hex(f.pointer.value)}` : 'no page-table pointer',
       input.state === 'unvisited' || input.state === 'in-memory'
         ? 'not checked yet'

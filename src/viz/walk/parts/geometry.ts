@@ -97,6 +97,17 @@ export function fitText(text: string, width: number, size: number, bold = false)
   return `${text.slice(0, max)}…`;
 }
 
+/** The first of the candidates (longest first) that fits, else the last one cut to fit. */
+export function firstThatFits(
+  candidates: readonly string[],
+  width: number,
+  size: number,
+  bold = false,
+): string {
+  const fits = candidates.find((c) => textWidth(c, size, bold) <= width);
+  return fits ?? fitText(candidates.at(-1) ?? '', width, size, bold);
+}
+
 /** A card's title and body lines as text items, each cut to the card's width. */
 export function cardTexts(
   keyPrefix: string,

@@ -11,6 +11,7 @@ const base = {
   lit: false,
   x: 10,
   y: 20,
+  titleWidth: 300,
 };
 
 describe('the PASID table grid', () => {

@@ -3,7 +3,7 @@
 
 import { hex, pasidRange } from '../../format.ts';
 import { CELL_STYLES, type CellState } from '../cellStates.ts';
-import { TYPE, fitText, part, type CellItem, type PartModel } from './geometry.ts';
+import { TYPE, firstThatFits, part, type CellItem, type PartModel } from './geometry.ts';
 
 export const TABLE_TITLE_H = 20;
 const GAP = 2;
@@ -31,6 +31,8 @@ export interface TableGridInput {
   readonly y: number;
   readonly maxW: number;
   readonly maxH: number;
+  /** Room for the title (the table's column may be wider than its grid). */
+  readonly titleWidth: number;
 }
 
 /** Slot size that fits 8 × 8 slots in the space, within [12, 26]. */
@@ -73,14 +75,17 @@ export function layoutTableGrid(input: TableGridInput): PartModel {
       current,
     });
   }
-  const title =
+  const name = dir === undefined ? 'PASID table' : `PASID table ${dir.toString()}`;
+  const titles =
     dir === undefined
-      ? 'PASID table'
-      : `PASID table ${dir.toString()}${input.tableBase !== undefined ? ` @ ${hex(input.tableBase)}` : ' · none'}`;
+      ? [name]
+      : input.tableBase !== undefined
+        ? [`${name} @ ${hex(input.tableBase)}`, name]
+        : [`${name} · none`, name];
   return part({
     key: 'part:table',
     kind: 'table',
-    name: `${title.replace(/ @.*/, '')}${dir === undefined ? '' : `: PASIDs ${pasidRange(base, base + 63)}`}`,
+    name: `${name}${dir === undefined ? '' : `: PASIDs ${pasidRange(base, base + 63)}`}`,
     tone: dir !== undefined && input.tableBase === undefined ? 'missing' : 'ok',
     lit: input.lit,
     x: input.x,
@@ -93,7 +98,7 @@ export function layoutTableGrid(input: TableGridInput): PartModel {
         key: 'table:title',
         x: 0,
         y: TYPE.title,
-        text: fitText(title, Math.max(w, input.maxW), TYPE.title, true),
+        text: firstThatFits(titles, Math.max(w, input.titleWidth), TYPE.title, true),
         role: 'title',
         size: TYPE.title,
         anchor: 'start',

@@ -31,7 +31,7 @@ import { useWalkActions } from './useWalkActions.ts';
 import { useWalkData } from './useWalkData.ts';
 import { useWalkKeyboard } from './useWalkKeyboard.ts';
 import { WalkCanvas } from './WalkCanvas.tsx';
-import { setWalkMode, type WalkMode } from './walkMode.ts';
+import { appUrlFromEmbed, setWalkMode, type WalkMode } from './walkMode.ts';
 import { stepDuration } from './walkMotion.ts';
 import './walk.css';
 
@@ -168,10 +168,6 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
   }, [store]);
 
   const duration = reducedMotion || scrubbing ? 0 : stepDuration(playing, speed);
-  const appHref =
-    typeof window === 'undefined'
-      ? '/'
-      : `${window.location.pathname}${window.location.search.replace(/([?&])embed=[^&]*&?/, '$1').replace(/[?&]$/, '')}${window.location.hash}`;
 
   return (
     <div
@@ -179,6 +175,8 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
       className={`walk-panel mode-${mode}${expanded ? ' expanded' : ''}`}
       data-motion={reducedMotion ? 'off' : 'on'}
     >
+      {/* The panes below are h3: this names the level above them for assistive technology. */}
+      <h2 className="walk-sr-only">Walk view</h2>
       <div className="walk-toolbar" role="toolbar" aria-label="Playback">
         <TransportBar
           actions={actions}
@@ -214,7 +212,7 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
               Exit presentation
             </button>
           ) : (
-            <a href={appHref} target="_blank" rel="noopener noreferrer">
+            <a href={appUrlFromEmbed()} target="_blank" rel="noopener noreferrer">
               Open in PASIDscope
             </a>
           )}

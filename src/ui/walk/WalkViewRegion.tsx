@@ -16,7 +16,7 @@ export function WalkViewRegion() {
 export function WalkOnlyView({ mode }: { readonly mode: Exclude<WalkMode, 'app'> }) {
   return (
     <main className={`walk-only walk-region mode-${mode}`} aria-label="Walk view">
-      <h1 className="walk-only-title">PASIDscope{mode === 'present' ? ' · presentation' : ''}</h1>
+      <h1 className="walk-sr-only">PASIDscope{mode === 'present' ? ' · presentation' : ''}</h1>
       <WalkPanel mode={mode} />
     </main>
   );

@@ -26,6 +26,20 @@ export function searchWithMode(search: string, mode: WalkMode): string {
   return s ? `?${s}` : '';
 }
 
+/**
+ * The query the page was opened with, read when this module loads (before start-up tidies the URL),
+ * so the embedded player can link to the same scenario in the full app.
+ */
+const OPENED_SEARCH = typeof window === 'undefined' ? '' : window.location.search;
+
+/** The full app's URL for what the embedded player shows (its `embed` parameter dropped). */
+export function appUrlFromEmbed(): string {
+  const q = new URLSearchParams(OPENED_SEARCH);
+  q.delete('embed');
+  const s = q.toString();
+  return `${window.location.pathname}${s ? `?${s}` : ''}${window.location.hash}`;
+}
+
 const listeners = new Set<() => void>();
 
 function subscribe(f: () => void): () => void {

@@ -115,8 +115,12 @@ const MAX_SLOT_SPACE = 8 * 28;
 /** Narrowest drawing the layout is made for; a narrower box is drawn at this width and scrolls. */
 export const MIN_DRAWING_WIDTH = 500;
 /** The height the drawing needs at its smallest, one device. */
+/** The cache column at its smallest: the accel list with one row, the emulated list with one. */
+const MIN_CACHES_H = 2 * (LIST_TITLE_H + ROW_H + 4) + 8;
+/** Row 2 (table, entry, caches) at its smallest. */
+const MIN_ROW2_H = Math.max(cardHeight(ENTRY_CARD_LINES), MIN_CACHES_H);
 export const MIN_DRAWING_HEIGHT =
-  PAD + HEADER_H + LENS_HEIGHT + ROW_GAP + cardHeight(ENTRY_CARD_LINES) + 8 + CALLOUT_H + PAD;
+  PAD + HEADER_H + LENS_HEIGHT + ROW_GAP + MIN_ROW2_H + 8 + CALLOUT_H + PAD;
 
 interface ChainFacts {
   readonly device: DeviceConfig;
@@ -425,7 +429,7 @@ function layoutChain(
 
   // Row 2: table → entry → caches. It takes the height left above the callout.
   const row2Y = row1Y + row1H + ROW_GAP;
-  const row2H = Math.max(cardHeight(ENTRY_CARD_LINES), at.bottom - row2Y - 8 - CALLOUT_H);
+  const row2H = Math.max(MIN_ROW2_H, at.bottom - row2Y - 8 - CALLOUT_H);
   const grid = tableGridSize(MAX_SLOT_SPACE, row2H);
   const tableColW = Math.max(grid.w, 150);
   const entryW = Math.min(ENTRY_W, at.w - tableColW - 2 * GAP - MIN_CACHE_W);
@@ -487,11 +491,11 @@ function layoutChain(
   const emuRows = emulatedRows(input, f);
   const emuH = LIST_TITLE_H + Math.max(1, emuRows.length) * ROW_H + 4;
   const rowsH = Math.max(row2H, table.h, entry.h);
-  // The accel list takes the room its entries need (at least two rows), up to what is left.
+  // The accel list takes the room its entries need (at least one row), up to what is left.
   const accelRows =
     d >= 0 && device.backend === 'iommufd' ? accelListAt(index, d, cursor, 0).length : 0;
   const accelH = Math.max(
-    LIST_TITLE_H + 2 * ROW_H + 4,
+    LIST_TITLE_H + ROW_H + 4,
     Math.min(rowsH - emuH - 8, LIST_TITLE_H + (accelRows + 1) * ROW_H + 4),
   );
   const slotAt = (p: number): { x: number; y: number } | undefined => {

@@ -5,13 +5,19 @@ import { useEffect, useRef, useState } from 'react';
 import { useAppStoreApi } from '../../state/hooks.ts';
 import { stepFromUrl, withStepInHash, withoutStepInSearch } from './stepUrl.ts';
 
+/**
+ * The URL's event is the page's opening position: read by the first walk panel only. A panel mounted
+ * later (switching to or from presentation mode) keeps the cursor where it is.
+ */
+let openingStepRead = false;
+
 export function useStepInUrl(at: number, hasTrace: boolean, playing: boolean): void {
   const store = useAppStoreApi();
-  const [initialStep] = useState(() =>
-    typeof window === 'undefined'
-      ? undefined
-      : stepFromUrl(window.location.search, window.location.hash),
-  );
+  const [initialStep] = useState(() => {
+    if (typeof window === 'undefined' || openingStepRead) return undefined;
+    openingStepRead = true;
+    return stepFromUrl(window.location.search, window.location.hash);
+  });
   const pendingStep = useRef<number | undefined>(initialStep);
   const [urlReady, setUrlReady] = useState(initialStep === undefined);
   useEffect(() => {

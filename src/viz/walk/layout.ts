@@ -14,6 +14,8 @@ import {
   Structure,
   TraceKind,
   EmuSkipReason,
+  assertUnreachable,
+  readTraceEvent,
   type DeviceConfig,
   type Scenario,
 } from '../../model/core.ts';
@@ -156,23 +158,42 @@ function chainFacts(
 
 /** The PASID an event is about, when it is about one of this device's PASIDs. */
 function eventPasid(index: TraceIndex, e: number, d: number): number | undefined {
-  const { trace } = index;
-  if (d < 0 || (trace.device[e] ?? -1) !== d) return undefined;
-  switch (trace.kind[e] ?? 0) {
-    case TraceKind.GuestRead:
-    case TraceKind.LookupResult:
-    case TraceKind.EmuSkip:
-    case TraceKind.EmuCreated:
-    case TraceKind.EmuRemoved:
-    case TraceKind.EmuUnchanged:
-    case TraceKind.EmuDiffers:
-    case TraceKind.LeafChecked:
-    case TraceKind.DirChecked:
-    case TraceKind.AccelRemovalCheck:
-    case TraceKind.AccelRemoved:
-      return trace.pasid[e] ?? 0;
-    default:
+  if (d < 0) return undefined;
+  const ev = readTraceEvent(index.trace, e);
+  switch (ev.kind) {
+    case 'GuestRead':
+    case 'LookupResult':
+    case 'EmuSkip':
+    case 'EmuCreated':
+    case 'EmuRemoved':
+    case 'EmuUnchanged':
+    case 'EmuDiffers':
+    case 'AccelRemovalCheck':
+    case 'AccelRemoved':
+      return ev.device === d ? ev.pasid : undefined;
+    case 'LeafChecked':
+    case 'DirChecked':
+      return ev.device === d ? ev.firstPasid : undefined;
+    case 'StepWrite':
+    case 'StepClearIqe':
+    case 'DescFetched':
+    case 'DescRejected':
+    case 'DescBlocked':
+    case 'DescNoEffect':
+    case 'PcInfoBuilt':
+    case 'WaitStatusWrite':
+    case 'ContextCacheInv':
+    case 'ReplayBegin':
+    case 'SyncBegin':
+    case 'SyncGated':
+    case 'AccelDeviceBegin':
+    case 'AccelDeviceSkipped':
+    case 'AccelBypass':
+    case 'RangeInit':
+    case 'RangeClamp':
       return undefined;
+    default:
+      return assertUnreachable(ev, 'trace event');
   }
 }
 

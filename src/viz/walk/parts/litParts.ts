@@ -1,7 +1,13 @@
 // Which parts of the chain an event reads or changes: the walk lights them, so every event of a
 // sync — the root, context and directory reads of a lookup included — shows where QEMU is.
 
-import { LeafOutcome, Structure, TraceKind, type Trace } from '../../../model/core.ts';
+import {
+  LeafOutcome,
+  Structure,
+  assertUnreachable,
+  readTraceEvent,
+  type Trace,
+} from '../../../model/core.ts';
 import type { PartKind } from './geometry.ts';
 
 function structurePart(structure: number): PartKind[] {
@@ -20,49 +26,49 @@ function structurePart(structure: number): PartKind[] {
 }
 
 export function litPartsOf(trace: Trace, e: number): ReadonlySet<PartKind> {
-  const k = (trace.kind[e] ?? 0) as TraceKind;
-  const a = trace.a[e] ?? 0;
-  switch (k) {
-    case TraceKind.GuestRead:
-      return new Set(structurePart(a));
-    case TraceKind.LookupResult:
+  const ev = readTraceEvent(trace, e);
+  switch (ev.kind) {
+    case 'GuestRead':
+      return new Set(structurePart(ev.structure));
+    case 'LookupResult':
       return new Set<PartKind>(['entry']);
-    case TraceKind.AccelDeviceBegin:
-    case TraceKind.AccelDeviceSkipped:
+    case 'AccelDeviceBegin':
+    case 'AccelDeviceSkipped':
       return new Set<PartKind>(['context']);
-    case TraceKind.RangeInit:
-    case TraceKind.RangeClamp:
-    case TraceKind.DirChecked:
+    case 'RangeInit':
+    case 'RangeClamp':
+    case 'DirChecked':
       return new Set<PartKind>(['directory']);
-    case TraceKind.LeafChecked:
+    case 'LeafChecked':
       return new Set<PartKind>(
-        a === LeafOutcome.Created || a === LeafOutcome.Updated
+        ev.outcome === LeafOutcome.Created || ev.outcome === LeafOutcome.Updated
           ? ['table', 'entry', 'accel']
           : ['table', 'entry'],
       );
-    case TraceKind.AccelRemovalCheck:
-    case TraceKind.AccelRemoved:
-    case TraceKind.AccelBypass:
+    case 'AccelRemovalCheck':
+    case 'AccelRemoved':
+    case 'AccelBypass':
       return new Set<PartKind>(['accel']);
-    case TraceKind.EmuSkip:
-    case TraceKind.EmuCreated:
-    case TraceKind.EmuRemoved:
-    case TraceKind.EmuUnchanged:
-    case TraceKind.EmuDiffers:
+    case 'EmuSkip':
+    case 'EmuCreated':
+    case 'EmuRemoved':
+    case 'EmuUnchanged':
+    case 'EmuDiffers':
       return new Set<PartKind>(['emulated']);
-    case TraceKind.StepWrite:
-    case TraceKind.StepClearIqe:
-    case TraceKind.DescFetched:
-    case TraceKind.DescRejected:
-    case TraceKind.DescBlocked:
-    case TraceKind.DescNoEffect:
-    case TraceKind.PcInfoBuilt:
-    case TraceKind.WaitStatusWrite:
-    case TraceKind.ContextCacheInv:
-    case TraceKind.ReplayBegin:
-    case TraceKind.SyncBegin:
-    case TraceKind.SyncGated:
+    case 'StepWrite':
+    case 'StepClearIqe':
+    case 'DescFetched':
+    case 'DescRejected':
+    case 'DescBlocked':
+    case 'DescNoEffect':
+    case 'PcInfoBuilt':
+    case 'WaitStatusWrite':
+    case 'ContextCacheInv':
+    case 'ReplayBegin':
+    case 'SyncBegin':
+    case 'SyncGated':
       return new Set<PartKind>();
+    default:
+      return assertUnreachable(ev, 'trace event');
   }
-  return new Set<PartKind>();
 }

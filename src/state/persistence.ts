@@ -40,7 +40,7 @@ export async function shareUrlFor(
 ): Promise<string> {
   if (scenarioWords(scenario) <= SHARE_ENCODE_ON_PAGE_MAX_WORDS)
     return shareUrl(scenario, location);
-  const fragment = await engine.shareFragment(scenario);
+  const fragment = await engine.shareFragment({ scenario });
   if (!fragment.ok) throw new Error(fragment.error.message);
   return `${location.origin}${location.pathname}#${fragment.value}`;
 }

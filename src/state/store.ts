@@ -108,7 +108,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
     dirty = false;
     const seq = ++saveSeq;
     const { scenario, scenarioSource } = base.getState();
-    const packed = await engine.packScenario(scenario);
+    const packed = await engine.packScenario({ scenario });
     if (seq > writtenSeq) {
       writtenSeq = seq;
       if (packed.ok)

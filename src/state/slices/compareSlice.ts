@@ -91,7 +91,7 @@ export const createCompareSlice =
         const generation = ++compareGeneration;
         set({ compareStatus: 'running' });
         const done = (async () => {
-          const answer = await services.engine.compareVariants(scenario);
+          const answer = await services.engine.compareVariants({ scenario });
           if (generation !== compareGeneration) return;
           comparing = undefined;
           if (answer.ok) {
@@ -119,7 +119,9 @@ export const createCompareSlice =
         if (last?.of === scenario && last.step === step && get().debugfsStatus === 'done') return;
         const generation = ++dumpGeneration;
         set({ debugfsStatus: 'running' });
-        const answer = await services.engine.debugfsDump(scenario, step);
+        const answer = await services.engine.debugfsDump(
+          step === undefined ? { scenario } : { scenario, step },
+        );
         if (generation !== dumpGeneration) return;
         if (answer.ok) {
           set({

@@ -98,9 +98,9 @@ export const createImportSlice =
           };
         }
         case 'debugfs': {
-          const r = await services.engine.importDebugfs(request.text, {
-            variant: base.variant,
-            ...request.debugfs,
+          const r = await services.engine.importDebugfs({
+            text: request.text,
+            options: { variant: base.variant, ...request.debugfs },
           });
           return r.ok
             ? { ...common, ok: true, ...r.value }

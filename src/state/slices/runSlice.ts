@@ -32,8 +32,11 @@ export const createRunSlice =
       const generation = get().runGeneration + 1;
       const scenario = get().scenario;
       set({ runGeneration: generation, runStatus: 'running' });
-      const answer = await services.engine.run(scenario);
+      const answer = await services.engine.run({ scenario });
       if (get().runGeneration !== generation) return; // a newer request owns the result
+      // Cancelled: a newer run took this one's place, so it is no error and its answer is news to
+      // no one (the newer run sets the status).
+      if (!answer.ok && answer.error.kind === 'cancelled') return;
       if (answer.ok) {
         set({ run: answer.value, runOf: scenario, runStatus: 'done', runError: undefined });
         get().onRunLoaded(answer.value);

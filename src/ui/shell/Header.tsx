@@ -40,7 +40,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const exportScenario = async (): Promise<void> => {
     const scenario = store.getState().scenario;
     // Written by the engine: a scenario with 10^5 PASID entries takes seconds to write out.
-    const text = await store.getState().trackLoad(store.engine.fileText(scenario, 2));
+    const text = await store.getState().trackLoad(store.engine.fileText({ scenario, indent: 2 }));
     if (!text.ok) {
       pushNotice({
         tone: 'error',

@@ -4,7 +4,7 @@
 // lives in the store and autosave), so a reload restores the user's latest edits, not the old link.
 // Loading at start-up is not an undoable edit: the history starts empty.
 
-import { hashWithoutScenario, loadAutosave } from './persistence.ts';
+import { hashWithoutScenario } from './persistence.ts';
 import { adoptInitialMemory } from './memoryImage.ts';
 import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
 import type { AppStore } from './store.ts';
@@ -44,7 +44,7 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
       let loaded = false;
 
       // Candidate 3 first, silently: it is what a failed link or preset must leave in place.
-      const saved = store.storage ? loadAutosave(store.storage) : undefined;
+      const saved = store.autosave.load();
       if (saved) {
         const parsed = await store.engine.parsePackedScenario(saved.packed);
         if (parsed.ok) {

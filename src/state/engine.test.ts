@@ -19,7 +19,7 @@ import {
   type SimulationEngine,
   type WorkerTransportOptions,
 } from './engine.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { createAppStore } from './store.ts';
 import { ChannelWorker } from './testing/channelWorker.ts';
 import { fixtureText } from './testing/fixtures.ts';

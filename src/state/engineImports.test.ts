@@ -20,7 +20,7 @@ import { createSimulationApi } from '../worker/simulationApi.ts';
 import { createWorkerEngine } from './engine.ts';
 import { ChannelWorker } from './testing/channelWorker.ts';
 import { detectImportKind } from './importKind.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { fixtureText } from './testing/fixtures.ts';
 
 const fixtures = import.meta.glob<string>('../model/importers/__fixtures__/*', {

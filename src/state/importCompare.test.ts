@@ -2,7 +2,7 @@
 // scenario (and is undoable), what never touches it, and how the walk view is moved to a step.
 
 import { describe, expect, it } from 'vitest';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { createAppStore, type AppStore } from './store.ts';
 import { fixtureText } from './testing/fixtures.ts';
 

@@ -165,6 +165,10 @@ export const EMPTY_SCENARIO: Scenario = {
   steps: [],
 };
 
+/** A scenario with more memory words than this is large: it is sent to the worker and autosaved in
+ * a task of its own, after a pause in the edits, and not saved synchronously on pagehide. */
+export const LARGE_SCENARIO_WORDS = 50_000;
+
 /** How many 64-bit words of memory a scenario carries (initial memory and writes). */
 export function scenarioWords(scenario: Scenario): number {
   let n = 0;

@@ -35,7 +35,7 @@ import {
 } from '../worker/protocol.ts';
 import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
-import type { ComposerState } from './slices/viewSlice.ts';
+import type { ComposerState } from './slices/composerSlice.ts';
 import {
   ENTRY_BYTES,
   LAYOUT_OF,
@@ -44,8 +44,6 @@ import {
   type EntryKind,
 } from './structures.ts';
 import { structureRows, type CacheMark, type StructureRows } from './structureTree.ts';
-
-export { memoryAtStep, currentMemory };
 
 /** One-slot memo keyed on argument identity. */
 function memo<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args: A) => R {

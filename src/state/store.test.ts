@@ -9,7 +9,7 @@ import {
 import { bootstrap } from './boot.ts';
 import { createEngine, inProcessTransport, type Transport } from './engine.ts';
 import { createSimulationApi } from '../worker/simulationApi.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { currentMemory } from './memoryImage.ts';
 import {
   AUTOSAVE_KEY,

@@ -17,7 +17,7 @@ import { Splitter } from './shell/Splitter.tsx';
 import { useShortcuts } from './shell/useShortcuts.ts';
 import { Sidebar } from './sidebar/Sidebar.tsx';
 import { WalkViewRegion } from './walk/WalkViewRegion.tsx';
-import { useAppStore } from '../state/hooks.ts';
+import { useAppStore } from '../state/index.ts';
 
 export function App() {
   const [help, setHelp] = useState(false);

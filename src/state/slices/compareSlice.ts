@@ -6,15 +6,6 @@ import type { Scenario, Variant } from '../../model/index.ts';
 import type { AppComparison, DebugfsDump, EngineError } from '../../worker/protocol.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
-export type {
-  AppComparison,
-  ComparedEntry,
-  ComparedOutcome,
-  ComparedPair,
-  ComparedStep,
-  DebugfsDump,
-} from '../../worker/protocol.ts';
-
 export type SideStatus = 'idle' | 'running' | 'done' | 'error';
 
 export interface CompareSlice {

@@ -16,12 +16,6 @@ import { describeImport, errorLines } from '../importReport.ts';
 import { markEdited } from '../persistence.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
-export type {
-  DebugfsImportChoices,
-  ImportReport,
-  ImportedScenario,
-} from '../../worker/protocol.ts';
-
 /** Text waiting in the import dialog (a dropped file, a picked one, or nothing yet). */
 export interface ImportDraft {
   readonly text: string;

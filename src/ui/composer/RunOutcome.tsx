@@ -1,9 +1,7 @@
 // The outcome of the scenario's last invalidation: processed / rejected (IQE and why) / blocked, the
 // sync's information, the guest reads the accel walk made, and what changed in each cache.
 
-import { useAppStore } from '../../state/hooks.ts';
-import { describeStep } from '../../state/runSummary.ts';
-import { selectRunIsCurrent } from '../../state/selectors.ts';
+import { describeStep, selectRunIsCurrent, useAppStore } from '../../state/index.ts';
 
 const PC_TYPE = { 0: 'domain-selective', 1: 'PASID-selective', 3: 'global' } as const;
 

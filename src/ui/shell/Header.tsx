@@ -3,10 +3,15 @@
 
 import { useRef, useState } from 'react';
 import { VARIANTS, type Variant } from '../../model/core.ts';
-import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
-import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
-import { scenarioWords } from '../../state/scenarioEdits.ts';
-import { VARIANT_LABELS } from '../../state/selectors.ts';
+import {
+  exportFileName,
+  scenarioWords,
+  shareUrlFor,
+  useAppStore,
+  useAppStoreApi,
+  useUndoHistory,
+  VARIANT_LABELS,
+} from '../../state/index.ts';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;

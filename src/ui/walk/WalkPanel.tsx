@@ -3,9 +3,7 @@
 // its place in the layout; "Full view" gives it the whole window (for teaching and projectors).
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useAppStore, useAppStoreApi } from '../../state/hooks.ts';
-import { shareUrlFor } from '../../state/persistence.ts';
-import { PLAYBACK_SPEEDS } from '../../state/slices/playbackSlice.ts';
+import { PLAYBACK_SPEEDS, shareUrlFor, useAppStore, useAppStoreApi } from '../../state/index.ts';
 import { explainStep } from '../../viz/explain/explainStep.ts';
 import { count } from '../../viz/format.ts';
 import { callChain, lineForEvent } from '../../viz/pseudocode/lineForEvent.ts';

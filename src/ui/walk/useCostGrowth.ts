@@ -4,7 +4,7 @@
 // is shown.
 
 import { useEffect, useState } from 'react';
-import { useAppStoreApi } from '../../state/hooks.ts';
+import { useAppStoreApi } from '../../state/index.ts';
 import type { MeasuredPoint } from '../../viz/cost/costChart.ts';
 import { stepCost } from '../../viz/cost/costModel.ts';
 import { costGrid, globalSyncScenario } from '../../viz/cost/costScenarios.ts';

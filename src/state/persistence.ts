@@ -4,7 +4,7 @@
 
 import LZString from 'lz-string';
 import { scenarioToFile, type Scenario } from '../model/core.ts';
-import { SHARE_KEY, SHARE_LINK_VERSION, shareFragmentOf } from '../worker/packing.ts';
+import { SHARE_KEY, SHARE_LINK_VERSION, shareFragmentOf } from '../shared/packing.ts';
 import { scenarioWords } from './scenarioEdits.ts';
 import type { SimulationEngine } from './engine.ts';
 

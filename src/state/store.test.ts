@@ -23,7 +23,7 @@ import {
 } from './persistence.ts';
 import { selectCacheView } from './selectors.ts';
 import { createAppStore, type AppStore } from './store.ts';
-import { unpackScenarioText } from '../worker/packing.ts';
+import { unpackScenarioText } from '../shared/packing.ts';
 import {
   FIXTURE_BDF,
   FIXTURE_PASID5_ADDR,

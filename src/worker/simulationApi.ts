@@ -15,8 +15,8 @@ import {
   type Scenario,
 } from '../model/index.ts';
 import { transfer } from 'comlink';
-import { accelCacheColumns, focusChanges, runTransferables } from './cacheColumns.ts';
-import { initialMemoryPages } from './memoryPages.ts';
+import { accelCacheColumns, focusChanges, runTransferables } from '../shared/cacheColumns.ts';
+import { initialMemoryPages } from '../shared/memoryPages.ts';
 import {
   PROTOCOL_VERSION,
   RUN_MAX_CHANGES_PER_STEP,
@@ -36,7 +36,7 @@ import {
   type TraceImportRequest,
   type WireRun,
 } from './protocol.ts';
-import { packScenario, scenarioJson, shareFragmentOf, unpackScenarioText } from './packing.ts';
+import { packScenario, scenarioJson, shareFragmentOf, unpackScenarioText } from '../shared/packing.ts';
 import { compareForApp } from './comparisonView.ts';
 import { debugfsDump, importDebugfs, importQemuTrace } from './importing.ts';
 

@@ -3,7 +3,7 @@
 // scenario is done synchronously. Tests inject a fake (or none).
 
 import type { Scenario } from '../../model/core.ts';
-import { packScenarioSync } from '../../worker/packing.ts';
+import { packScenarioSync } from '../../shared/packing.ts';
 import type { SimulationEngine } from '../engine.ts';
 import {
   loadAutosave,

@@ -18,7 +18,7 @@ import {
 } from '../scenarioEdits.ts';
 import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
-import { SHARE_LINK_PACKED } from '../../worker/packing.ts';
+import { SHARE_LINK_PACKED } from '../../shared/packing.ts';
 import { adoptInitialMemory } from '../memoryImage.ts';
 import { yieldToMain } from '../yieldToMain.ts';
 import { presetPath } from '../presets.ts';

@@ -12,9 +12,11 @@ step() {
 rm -rf reports
 step typecheck tsc -b
 step lint eslint . --max-warnings=0
+step unused-code knip --no-progress
 step format prettier --check .
 step unit env NO_COLOR=1 vitest run
 step build vite build
+step bundle node scripts/check-bundle.mjs
 step e2e playwright test
 node scripts/test-summary.mjs || status=1
 exit $status

@@ -6,6 +6,7 @@
 export {
   type DeviceBackend,
   type DeviceConfig,
+  IOMMU_DEFAULTS,
   type IommuConfig,
   type MemoryBlock,
   type Scenario,

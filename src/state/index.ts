@@ -3,12 +3,12 @@
 // `ui`). Tests reach their helpers through `src/state/testing/`.
 
 // ---- the store and its React access ----
-export { createAppStore, type AppStore, type AppStoreOptions } from './store.ts';
+export { createAppStore, type AppStore } from './store.ts';
 export type { AppState } from './slices/types.ts';
 export { StoreProvider } from './StoreProvider.tsx';
 export { useAppStore, useAppStoreApi, useUndoHistory } from './hooks.ts';
 export { bootstrap } from './boot.ts';
-export { createDefaultEngine, type SimulationEngine } from './engine.ts';
+export { createDefaultEngine } from './engine.ts';
 export { fetchRelative } from './presets.ts';
 
 // ---- slice types and constants the UI shows ----

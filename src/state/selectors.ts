@@ -3,7 +3,6 @@
 
 import {
   PASID_ENTRY,
-  VARIANTS,
   decodeFields,
   fieldByName,
   fieldDisplayValue,
@@ -33,16 +32,10 @@ import {
   type AppCaches,
   type AppRun,
 } from '../worker/protocol.ts';
-import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
+import { currentMemory, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
 import type { ComposerState } from './slices/composerSlice.ts';
-import {
-  ENTRY_BYTES,
-  LAYOUT_OF,
-  entryAddress,
-  type EntryRef,
-  type EntryKind,
-} from './structures.ts';
+import { LAYOUT_OF, entryAddress, type EntryRef, type EntryKind } from './structures.ts';
 import { structureRows, type CacheMark, type StructureRows } from './structureTree.ts';
 
 /** One-slot memo keyed on argument identity. */
@@ -58,8 +51,6 @@ function memo<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args:
     return last;
   };
 }
-
-export const selectMemory = (s: AppState): MemoryImage => currentMemory(s.scenario);
 
 export function deviceByBdf(scenario: Scenario, bdf: string): DeviceConfig | undefined {
   return scenario.devices.find((d) => d.bdf === bdf);
@@ -125,8 +116,6 @@ const resolveSelectionMemo = memo(
 export const selectSelectedEntry = (s: AppState): EntryResolution | undefined =>
   resolveSelectionMemo(s.scenario, s.selection);
 
-export { ENTRY_BYTES };
-
 // ---------------------------------------------------------------------------------------------
 // Caches: rows, change marks and staleness
 
@@ -184,9 +173,6 @@ export interface CacheTable {
   /** Whether this cache holds `pasid` (live), and whether that copy is stale. */
   markOf(pasid: number): CacheMark | undefined;
 }
-
-export type AccelTable = CacheTable;
-export type EmulatedTable = CacheTable;
 
 export interface CacheView {
   readonly accel: readonly CacheTable[];
@@ -584,9 +570,6 @@ export const structureRowsOf = memo(
       markOf: (bdf, pasid) => view.markOf(bdf, pasid),
     }),
 );
-/** The structure browser's rows, made on demand by the virtualised tree. */
-export const selectStructureRows = (s: AppState): StructureRows =>
-  structureRowsOf(s.scenario, s.fold, selectCacheView(s));
 
 // ---------------------------------------------------------------------------------------------
 // The invalidation composer
@@ -629,18 +612,3 @@ export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   series: 'series — as applied (removal; emulated path missing its return)',
   'series-fixed': 'series-fixed — as applied, with the missing return restored',
 };
-
-export { VARIANTS };
-
-/** The memory a trace event at `cursor` saw (for the walk view). */
-export function memoryAtCursor(s: AppState): MemoryImage | undefined {
-  const run = s.run;
-  const scenario = s.runOf;
-  if (!run || !scenario) return undefined;
-  const starts = run.result.trace.stepStart;
-  let step = 0;
-  for (let k = 0; k + 1 < starts.length; k++) {
-    if ((starts[k] ?? 0) <= s.cursor) step = k;
-  }
-  return memoryAtStep(scenario, step);
-}

@@ -109,15 +109,18 @@ function withoutKeys(
 
 /** Parses JSON text first; a syntax error is reported at `$` with its line and column. */
 export function parseScenarioText(text: string): ParseScenarioResult {
+  // A leading byte-order mark (some editors write one) is not JSON; skip it rather than report an
+  // invisible character.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const pos = /position (\d+)/.exec(msg);
     let where = '';
     if (pos) {
-      const before = text.slice(0, Number(pos[1]));
+      const before = body.slice(0, Number(pos[1]));
       const line = before.split('\n').length;
       const column = Number(pos[1]) - before.lastIndexOf('\n');
       where = ` (line ${line}, column ${column})`;

@@ -23,7 +23,7 @@ import { pasidDirEntryAddress, pasidDirIndex, pasidEntryAddress } from '../table
 import { rootEntryAddress } from '../tables/rootEntry.ts';
 import type { FieldValues, FileTables } from './scenarioSchema.ts';
 import type { DeviceConfig, IommuConfig, MemoryBlock, ScenarioStep } from './scenarioTypes.ts';
-import { formatBdf, hexAddr } from './scenarioValues.ts';
+import { ADDRESS_SPACE_END, formatBdf, hexAddr } from './scenarioValues.ts';
 
 const PAGE = 0x1000n;
 
@@ -429,6 +429,14 @@ class Resolver {
       throw new AuthoringError(
         path,
         `PASIDs ${hexPasid(index * 64)}-${hexPasid(index * 64 + 63)} (directory entry ${index}) lie beyond the PASID directory of ${bdf} at ${hexAddr(dir.addr)}, which has ${entries} entries (PDTS ${dir.pdts}); give it a bigger "directory": { "pdts": n } in tables`,
+      );
+    }
+    // Directories are only 4 KiB aligned but up to 128 KiB long: one placed near the top of the
+    // address space would have this entry written at a wrapped address (the root table at 0x1000).
+    if (dir.addr + BigInt(index + 1) * 8n > ADDRESS_SPACE_END) {
+      throw new AuthoringError(
+        path,
+        `directory entry ${index} of ${bdf} would lie at 2^64 or above: the PASID directory at ${hexAddr(dir.addr)} runs past the end of the 64-bit address space (addresses never wrap to 0)`,
       );
     }
   }

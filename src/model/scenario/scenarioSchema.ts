@@ -5,6 +5,8 @@
 // Numbers
 //   64-bit words and addresses are hex strings "0x..." (any case, no separators). Small values (bus,
 //   devfn, PASID, DID, bit counts) are JSON integers; a hex string is accepted too.
+//   A memory block or write step must fit below 2^64: one that runs past the end of the address
+//   space is refused (it must never wrap to address 0).
 //
 // File
 //   format "pasidscope-scenario" and version 1 (required); title, description (optional text);
@@ -80,7 +82,14 @@ import { z } from 'zod';
 import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
 import type { ValueResult } from './scenarioValues.ts';
-import { describeValue, hexAddr, readBdf, readHex64, readSmallInt } from './scenarioValues.ts';
+import {
+  ADDRESS_SPACE_END,
+  describeValue,
+  hexAddr,
+  readBdf,
+  readHex64,
+  readSmallInt,
+} from './scenarioValues.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
 
 export { SCENARIO_FORMAT, SCENARIO_VERSION };
@@ -442,14 +451,37 @@ const tablesSchema = z.strictObject(
 // ---------------------------------------------------------------------------------------------
 // Steps
 
+/**
+ * Refuses qwords that would land at 2^64 and up. GuestMemory wraps addresses modulo 2^64 as QEMU's
+ * dma_addr_t does, so such a block would silently overwrite low memory (the root table at 0);
+ * no guest writes across the top of the address space, so a file that does is a mistake.
+ */
+function withinAddressSpace(
+  block: { readonly addr: bigint; readonly qwords: readonly bigint[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const end = block.addr + 8n * BigInt(block.qwords.length);
+  if (end <= ADDRESS_SPACE_END) return;
+  // The first qword that does not fit whole below 2^64.
+  const first = Number((ADDRESS_SPACE_END - block.addr) / 8n);
+  ctx.addIssue({
+    code: 'custom',
+    path: ['qwords', first],
+    message: `runs past the end of the 64-bit address space: qword ${first} does not fit below 2^64 (the ${block.qwords.length} qwords span ${hexAddr(block.addr)}..${hexAddr(end - 1n)}); addresses never wrap to 0`,
+    input: block.qwords[first],
+  });
+}
+
 const note = text().optional();
 
-const writeStep = z.strictObject({
-  op: z.literal('write'),
-  addr: hex64('an address like 0x1000'),
-  qwords: hexList('hex qwords'),
-  note,
-});
+const writeStep = z
+  .strictObject({
+    op: z.literal('write'),
+    addr: hex64('an address like 0x1000'),
+    qwords: hexList('hex qwords'),
+    note,
+  })
+  .superRefine(withinAddressSpace);
 
 const invalidateStep = z.strictObject({
   op: z.literal('invalidate'),
@@ -564,10 +596,12 @@ const deviceSchema = z.strictObject(
   { error: objectError('a device { "bdf", "backend", ... }') },
 );
 
-const memoryBlockSchema = z.strictObject(
-  { addr: hex64('an address like 0x1000'), qwords: hexList('hex qwords') },
-  { error: objectError('a memory block { "addr", "qwords" }') },
-);
+const memoryBlockSchema = z
+  .strictObject(
+    { addr: hex64('an address like 0x1000'), qwords: hexList('hex qwords') },
+    { error: objectError('a memory block { "addr", "qwords" }') },
+  )
+  .superRefine(withinAddressSpace);
 
 export const scenarioFileSchema = z.strictObject(
   {

@@ -20,6 +20,7 @@ import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
 import { SHARE_LINK_PACKED } from '../../shared/packing.ts';
 import { adoptInitialMemory } from '../memoryImage.ts';
+import { refusalDetail } from '../importReport.ts';
 import { yieldToMain } from '../yieldToMain.ts';
 import { presetPath } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
@@ -73,7 +74,7 @@ export const createScenarioSlice =
         tone: 'error',
         topic: 'load',
         title,
-        detail: `${error.message} Your current scenario is unchanged.`,
+        detail: refusalDetail(error),
         ...(error.issues ? { issues: error.issues } : {}),
       });
       return false;

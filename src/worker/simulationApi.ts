@@ -36,7 +36,12 @@ import {
   type TraceImportRequest,
   type WireRun,
 } from './protocol.ts';
-import { packScenario, scenarioJson, shareFragmentOf, unpackScenarioText } from '../shared/packing.ts';
+import {
+  packScenario,
+  scenarioJson,
+  shareFragmentOf,
+  unpackScenarioText,
+} from '../shared/packing.ts';
 import { compareForApp } from './comparisonView.ts';
 import { debugfsDump, importDebugfs, importQemuTrace } from './importing.ts';
 

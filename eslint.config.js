@@ -69,9 +69,15 @@ const uiSurfaceZone = {
 // Inside the model, in the order src/model/README.md states: run → qemu → tables / invalidation /
 // memory / trace → bits, with the plain type files scenario/scenarioTypes.ts and run/runTypes.ts at
 // the bottom. The parser, importers, comparison, audit and test support sit above all of them.
-const modelTop = ['scenario', 'importers', 'compare', 'audit', 'testSupport'].map(
-  (f) => `./src/model/${f}`,
-);
+const modelTop = [
+  'scenario',
+  'importers',
+  'compare',
+  'audit',
+  'testSupport',
+  'linux',
+  'teaching',
+].map((f) => `./src/model/${f}`);
 const modelZones = [
   {
     target: './src/model/bits',

@@ -9,7 +9,9 @@ export {
   IOMMU_DEFAULTS,
   type IommuConfig,
   type MemoryBlock,
+  type QuizQuestion,
   type Scenario,
+  type ScenarioQuiz,
   type ScenarioStep,
   type Variant,
   VARIANTS,
@@ -35,6 +37,7 @@ export {
   GateReason,
   LeafOutcome,
   NO_ADDR,
+  PcType,
   QEMU_FUNCTIONS,
   QemuFn,
   type QemuFunctionInfo,
@@ -172,8 +175,34 @@ export { linuxPdtsFor } from './scenario/scenarioAuthoring.ts';
 export { hexAddr, hexWord, formatBdf } from './scenario/scenarioValues.ts';
 export { createLookupScratch, vtdDevGetPeFromPasid } from './qemu/vtdPasidEntry.ts';
 export { vtdDevToContextEntry } from './qemu/vtdContextEntry.ts';
-export { readTraceEvent, traceStepRange, stepOfEvent } from './trace/traceReader.ts';
-export type { TraceEvent, TraceEventKind } from './trace/traceReader.ts';
+export {
+  readTraceEvent,
+  readTraceEventOf,
+  traceStepRange,
+  stepOfEvent,
+  assertUnreachable,
+  eventKind,
+  eventFn,
+  eventDevice,
+  eventPasid,
+  eventRunLength,
+  eventAddr,
+  leafOutcome,
+  leafDid,
+  leafDidAt,
+  leafListCompares,
+  leafListComparesAt,
+  leafListComparesTotal,
+  dirOutcome,
+  dirRunEnd,
+  dirFault,
+  guestReadStructure,
+  guestReadBytes,
+  emuSkipReason,
+  removalOutcome,
+  deviceSkippedFault,
+} from './trace/traceReader.ts';
+export type { TraceEvent, TraceEventKind, TraceEventOf } from './trace/traceReader.ts';
 export {
   walkDmarTranslation,
   walkDmarTranslationMemory,
@@ -212,3 +241,41 @@ export type {
   CacheEntryAspect,
   VariantPairDifference,
 } from './compare/compareVariants.ts';
+export {
+  linuxActionSteps,
+  describeLinuxAction,
+  linuxWaitDesc,
+  LINUX_ACTION_KINDS,
+  LINUX_FLAVOURS,
+  LINUX_FLAVOUR_TITLES,
+  PASID_SETUP_KINDS,
+  FIRST_DOMAIN_ID,
+  PASS_THROUGH_DID,
+} from './linux/linuxActions.ts';
+export type {
+  LinuxAction,
+  LinuxActionKind,
+  LinuxActionOptions,
+  LinuxActionResult,
+  LinuxFlavour,
+  LinuxGuest,
+  PasidSetupKind,
+} from './linux/linuxActions.ts';
+export { appendLinuxAction, lastWaitStatusAddr } from './linux/appendLinuxAction.ts';
+export type { AppendLinuxActionResult, AppendLinuxOptions } from './linux/appendLinuxAction.ts';
+export {
+  predictionTargets,
+  revealPredictions,
+  targetKey,
+  ENTRY_FATES,
+} from './teaching/predictReveal.ts';
+export type {
+  EntryFate,
+  PredictionTarget,
+  RevealedEntry,
+  Reveal,
+} from './teaching/predictReveal.ts';
+export { entryProvenance } from './teaching/provenance.ts';
+export type { EntryProvenance, FieldOrigin, WordOrigin } from './teaching/provenance.ts';
+export { TOURS, findEvent } from './teaching/tours.ts';
+export type { Tour, TourStop, TourHighlight, TourContext } from './teaching/tours.ts';

@@ -543,6 +543,31 @@ const writePasidEntryStep = z.strictObject({
   note,
 });
 
+// Steps (authoring): the Linux driver's actions (see ../linux/linuxActions.ts)
+//   { "op": "linux", "action": "setRootTable" | "setupPasid" | "mapContext" | "tearDown" | "release",
+//     "bdf": "00:02.0", "pasid": 0, "did": 2, "setup": "second-stage" | "pass-through" | "first-stage",
+//     "pageTable": "0x200000", "flavour": "linux-6.1" | "linux-2026", "cachingMode": true,
+//     "statusAddr": "0x..." }
+//   becomes the writes and descriptors (each batch with its wait descriptor) Linux's intel-iommu driver
+//   issues, each with a note naming the kernel function. flavour defaults to "linux-6.1", cachingMode
+//   to true, pasid to 0, setup to "second-stage"; statusAddr to the last wait descriptor's.
+const linuxStep = z.strictObject({
+  op: z.literal('linux'),
+  action: oneOf(
+    ['setRootTable', 'setupPasid', 'mapContext', 'tearDown', 'release'],
+    'a Linux driver action',
+  ),
+  bdf: bdf().optional(),
+  pasid: smallInt(MAX_PASID, 'a PASID').optional(),
+  did: smallInt(MAX_DID, 'a domain ID').optional(),
+  setup: oneOf(['second-stage', 'pass-through', 'first-stage'], 'a PASID set-up').optional(),
+  pageTable: hex64('a 4 KiB-aligned page-table address like 0x200000').optional(),
+  flavour: oneOf(['linux-6.1', 'linux-2026'], 'a driver flavour').optional(),
+  cachingMode: boolean().optional(),
+  statusAddr: hex64('a 4-byte aligned address like 0x1000').optional(),
+  note,
+});
+
 export const STEP_OPS = [
   'write',
   'invalidate',
@@ -552,6 +577,7 @@ export const STEP_OPS = [
   'writeContextEntry',
   'writePasidDirEntry',
   'writePasidEntry',
+  'linux',
 ] as const;
 
 const stepSchema = z.discriminatedUnion('op', [
@@ -563,6 +589,7 @@ const stepSchema = z.discriminatedUnion('op', [
   writeContextEntryStep,
   writePasidDirEntryStep,
   writePasidEntryStep,
+  linuxStep,
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -603,6 +630,23 @@ const memoryBlockSchema = z
   )
   .superRefine(withinAddressSpace);
 
+// Quiz (teaching; optional): which steps a learner is asked to predict before they run.
+//   "quiz": { "title": "…", "questions": [ { "step": 12, "question": "What happens to PASID 5?" } ] }
+//   step indexes the scenario's steps as the run numbers them (after the authoring form is resolved)
+//   and must be an invalidation.
+const quizQuestionSchema = z.strictObject(
+  { step: smallInt(0xffff_ffff, 'a step index'), question: text().optional() },
+  { error: objectError('a quiz question { "step", "question"? }') },
+);
+
+const quizSchema = z.strictObject(
+  {
+    title: text().optional(),
+    questions: z.array(quizQuestionSchema, { error: listError('quiz questions') }),
+  },
+  { error: objectError('a quiz { "title"?, "questions": [...] }') },
+);
+
 export const scenarioFileSchema = z.strictObject(
   {
     format: fromReader(
@@ -633,6 +677,7 @@ export const scenarioFileSchema = z.strictObject(
     memory: z.array(memoryBlockSchema, { error: listError('memory blocks') }).optional(),
     tables: tablesSchema.optional(),
     steps: z.array(stepSchema, { error: listError('steps') }).optional(),
+    quiz: quizSchema.optional(),
   },
   { error: objectError('a JSON object (a PASIDscope scenario)') },
 );

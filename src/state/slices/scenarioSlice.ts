@@ -1,7 +1,14 @@
 // The scenario the user edits: raw words are the truth (memory blocks and write steps hold them);
 // every view decodes from here. Only `scenario` is under undo/redo.
 
-import type { DeviceBackend, Scenario, Variant } from '../../model/index.ts';
+import type {
+  AppendLinuxOptions,
+  DeviceBackend,
+  LinuxAction,
+  Scenario,
+  Variant,
+} from '../../model/index.ts';
+import { appendLinuxAction } from '../../model/core.ts';
 import { markEdited, type ScenarioSource } from '../persistence.ts';
 import {
   EMPTY_SCENARIO,
@@ -42,6 +49,14 @@ export interface ScenarioSlice {
   /** The guest clears FSTS.IQE. */
   readonly clearIqe: () => void;
   readonly removeStep: (index: number) => void;
+  /**
+   * Appends what Linux's intel-iommu driver writes and queues for `action` (one undoable edit).
+   * Returns how many steps it added, or why the driver would refuse (the scenario left as it is).
+   */
+  readonly addLinuxAction: (
+    action: LinuxAction,
+    options: AppendLinuxOptions,
+  ) => { readonly added: number } | { readonly refused: string };
   /** Loads a bundled preset by name. Resolves true when it replaced the scenario. */
   readonly loadPreset: (name: string) => Promise<boolean>;
   /** Loads scenario file text (import). On any error the current scenario stays as it is. */
@@ -104,6 +119,12 @@ export const createScenarioSlice =
         ),
       clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
       removeStep: (index) => edit(removeStep(get().scenario, index)),
+      addLinuxAction: (action, options) => {
+        const r = appendLinuxAction(get().scenario, action, options);
+        if (!r.ok) return { refused: r.message };
+        edit(r.scenario);
+        return { added: r.added };
+      },
       loadPreset: (name) =>
         get().trackLoad(
           (async () => {

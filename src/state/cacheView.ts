@@ -23,8 +23,8 @@ import {
   leafLocator,
   positionOfPasid,
   wordsOfHalves,
-} from '../worker/cacheColumns.ts';
-import { pasidLookup } from '../worker/entryLookup.ts';
+} from '../shared/cacheColumns.ts';
+import { pasidLookup } from '../shared/entryLookup.ts';
 import {
   CacheFlag,
   type AccelCacheColumns,

@@ -3,7 +3,7 @@ import { LeafOutcome, TraceKind, type Scenario } from '../model/index.ts';
 import type { AppRun } from '../worker/protocol.ts';
 import { cacheMoment, cacheViewAt } from './cachesAtEvent.ts';
 import type { CacheTable, CacheView } from './cacheView.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 
 const engine = createInProcessEngine();
 const presetFiles = import.meta.glob<string>('../../public/scenarios/*.json', {
@@ -21,7 +21,7 @@ async function preset(name: string): Promise<Scenario> {
 }
 
 async function run(scenario: Scenario): Promise<AppRun> {
-  const answer = await engine.run(scenario);
+  const answer = await engine.run({ scenario });
   if (!answer.ok) throw new Error(answer.error.message);
   return answer.value;
 }

@@ -20,7 +20,7 @@ import {
 import type { CacheView } from './cacheView.ts';
 import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
-import type { ComposerState } from './slices/viewSlice.ts';
+import type { ComposerState } from './slices/composerSlice.ts';
 import {
   ENTRY_BYTES,
   LAYOUT_OF,

@@ -18,7 +18,7 @@ import { useShortcuts } from './shell/useShortcuts.ts';
 import { Sidebar } from './sidebar/Sidebar.tsx';
 import { WalkOnlyView, WalkViewRegion } from './walk/WalkViewRegion.tsx';
 import { useWalkMode } from './walk/walkMode.ts';
-import { useAppStore } from '../state/hooks.ts';
+import { useAppStore } from '../state/index.ts';
 
 export function App() {
   const [help, setHelp] = useState(false);

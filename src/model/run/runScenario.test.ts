@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import captureFinal from '../../../public/scenarios/realguest-sm-strict-final.json';
 import captureIommufd from '../../../public/scenarios/realguest-sm-strict-timeline-iommufd-fsts-series.json';
 import captureTimeline from '../../../public/scenarios/realguest-sm-strict-timeline.json';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from './memoryAtStep.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
 import { runNaive } from '../testSupport/naiveModel.ts';
 import { churnScenario, randomScenario } from '../testSupport/randomScenario.ts';

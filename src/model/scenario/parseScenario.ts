@@ -10,6 +10,7 @@ import { encodeFields } from '../bits/bitFields.ts';
 import { CONTEXT_CACHE_DESC, PASID_CACHE_DESC, WAIT_DESC } from '../bits/structures.ts';
 import type { AuthoredStep, LinuxStep, PendingStep } from './scenarioAuthoring.ts';
 import { resolveAuthoring } from './scenarioAuthoring.ts';
+import { IOMMU_DEFAULTS } from './scenarioTypes.ts';
 import type { FileStep, ScenarioFile } from './scenarioSchema.ts';
 import { STEP_OPS, scenarioFileSchema } from './scenarioSchema.ts';
 import type {
@@ -30,18 +31,6 @@ export interface ScenarioIssue {
 export type ParseScenarioResult =
   | { readonly ok: true; readonly scenario: Scenario; readonly warnings: string[] }
   | { readonly ok: false; readonly errors: ScenarioIssue[] };
-
-/** Defaults for omitted iommu fields (scenario-format.md); rootTableAddr has none. */
-export const IOMMU_DEFAULTS = {
-  scalableMode: true,
-  fsts: true,
-  pasidBits: 20,
-  awBits: 48,
-  queueWidth: 256,
-  rootScalable: true,
-  dmarEnabled: true,
-  guestRamBytes: 0x4000_0000n,
-} as const satisfies Omit<IommuConfig, 'rootTableAddr'>;
 
 /** `$` plus `.key` / `[index]` / `["odd key"]` segments. */
 export function jsonPath(path: readonly PropertyKey[]): string {

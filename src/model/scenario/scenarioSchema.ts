@@ -81,7 +81,7 @@
 import { z } from 'zod';
 import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
-import type { Bdf, ValueResult } from './scenarioValues.ts';
+import type { ValueResult } from './scenarioValues.ts';
 import {
   ADDRESS_SPACE_END,
   describeValue,
@@ -685,5 +685,3 @@ export const scenarioFileSchema = z.strictObject(
 export type ScenarioFile = z.output<typeof scenarioFileSchema>;
 export type FileStep = z.output<typeof stepSchema>;
 export type FileTables = z.output<typeof tablesSchema>;
-export type FileTableDevice = z.output<typeof tableDeviceSchema>;
-export type { Bdf };

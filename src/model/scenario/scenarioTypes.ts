@@ -28,6 +28,19 @@ export interface IommuConfig {
   readonly guestRamBytes: bigint;
 }
 
+/** QEMU's defaults for the iommu fields a scenario file leaves out (scenario-format.md): the one home
+ * of these values (rootTableAddr has none). Also what generated and empty scenarios start from. */
+export const IOMMU_DEFAULTS = {
+  scalableMode: true,
+  fsts: true,
+  pasidBits: 20,
+  awBits: 48,
+  queueWidth: 256,
+  rootScalable: true,
+  dmarEnabled: true,
+  guestRamBytes: 0x4000_0000n,
+} as const satisfies Omit<IommuConfig, 'rootTableAddr'>;
+
 export interface DeviceConfig {
   /** "BB:DD.F" in lower-case hex, as lspci prints it. */
   readonly bdf: string;

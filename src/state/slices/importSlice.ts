@@ -16,12 +16,6 @@ import { describeImport, errorLines, refusalDetail } from '../importReport.ts';
 import { markEdited } from '../persistence.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
-export type {
-  DebugfsImportChoices,
-  ImportReport,
-  ImportedScenario,
-} from '../../worker/protocol.ts';
-
 /** Text waiting in the import dialog (a dropped file, a picked one, or nothing yet). */
 export interface ImportDraft {
   readonly text: string;
@@ -98,9 +92,9 @@ export const createImportSlice =
           };
         }
         case 'debugfs': {
-          const r = await services.engine.importDebugfs(request.text, {
-            variant: base.variant,
-            ...request.debugfs,
+          const r = await services.engine.importDebugfs({
+            text: request.text,
+            options: { variant: base.variant, ...request.debugfs },
           });
           return r.ok
             ? { ...common, ok: true, ...r.value }

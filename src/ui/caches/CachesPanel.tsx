@@ -7,15 +7,16 @@
 import { elementScroll, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
 import {
   selectCacheMoment,
-  selectCacheView,
   type CacheMoment,
   type CacheRow,
   type CacheTable as CacheTableView,
-} from '../../state/selectors.ts';
-import { deviceFoldKey, tableFoldKey } from '../../state/structureTree.ts';
+  deviceFoldKey,
+  selectCacheView,
+  tableFoldKey,
+  useAppStore,
+} from '../../state/index.ts';
 import { formatCount, formatHex } from '../common/numberText.ts';
 
 type Filter = 'all' | 'marked';

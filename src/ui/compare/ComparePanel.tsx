@@ -5,15 +5,15 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Scenario, Variant } from '../../model/index.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { shareUrl } from '../../state/persistence.ts';
-import { scenarioWords } from '../../state/scenarioEdits.ts';
-import type {
-  AppComparison,
-  ComparedEntry,
-  ComparedPair,
-  ComparedStep,
-} from '../../state/slices/compareSlice.ts';
+import {
+  type AppComparison,
+  type ComparedEntry,
+  type ComparedPair,
+  type ComparedStep,
+  scenarioWords,
+  shareUrl,
+  useAppStore,
+} from '../../state/index.ts';
 import { copyText } from './clipboard.ts';
 import {
   ENTRY_ASPECT_LABELS,

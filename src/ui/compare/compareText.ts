@@ -14,13 +14,13 @@ import {
   type StepAspect,
   type Variant,
 } from '../../model/core.ts';
-import type {
-  AppComparison,
-  ComparedEntry,
-  ComparedOutcome,
-  ComparedPair,
-} from '../../state/slices/compareSlice.ts';
-import { describeStep } from '../../state/runSummary.ts';
+import {
+  type AppComparison,
+  type ComparedEntry,
+  type ComparedOutcome,
+  type ComparedPair,
+  describeStep,
+} from '../../state/index.ts';
 
 export const STEP_ASPECT_LABELS: Readonly<Record<StepAspect, string>> = {
   status: 'status',

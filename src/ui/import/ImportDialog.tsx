@@ -6,15 +6,17 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { DeviceBackend } from '../../model/index.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from '../../state/importKind.ts';
-import { describeImport } from '../../state/importReport.ts';
-import type {
-  DebugfsImportChoices,
-  ImportDraft,
-  ImportPreview,
-  ImportRequest,
-} from '../../state/slices/importSlice.ts';
+import {
+  type DebugfsImportChoices,
+  describeImport,
+  detectImportKind,
+  IMPORT_KIND_LABELS,
+  type ImportDraft,
+  type ImportKind,
+  type ImportPreview,
+  type ImportRequest,
+  useAppStore,
+} from '../../state/index.ts';
 import { lineRange, useModalDialog } from './useModalDialog.ts';
 import './import.css';
 

@@ -3,10 +3,15 @@
 
 import { useRef, useState } from 'react';
 import { VARIANTS, type Variant } from '../../model/core.ts';
-import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
-import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
-import { scenarioWords } from '../../state/scenarioEdits.ts';
-import { VARIANT_LABELS } from '../../state/selectors.ts';
+import {
+  exportFileName,
+  scenarioWords,
+  shareUrlFor,
+  useAppStore,
+  useAppStoreApi,
+  useUndoHistory,
+  VARIANT_LABELS,
+} from '../../state/index.ts';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;
@@ -40,7 +45,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const exportScenario = async (): Promise<void> => {
     const scenario = store.getState().scenario;
     // Written by the engine: a scenario with 10^5 PASID entries takes seconds to write out.
-    const text = await store.getState().trackLoad(store.engine.fileText(scenario, 2));
+    const text = await store.getState().trackLoad(store.engine.fileText({ scenario, indent: 2 }));
     if (!text.ok) {
       pushNotice({
         tone: 'error',

@@ -5,8 +5,7 @@
 // embeddable player.
 
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { useAppStore, useAppStoreApi } from '../../state/hooks.ts';
-import { shareUrlFor } from '../../state/persistence.ts';
+import { shareUrlFor, useAppStore, useAppStoreApi } from '../../state/index.ts';
 import { explainStep } from '../../viz/explain/explainStep.ts';
 import { count } from '../../viz/format.ts';
 import { callChain, lineForEvent } from '../../viz/pseudocode/lineForEvent.ts';

@@ -61,17 +61,6 @@ export function accelListAt(
   return { length, head };
 }
 
-/** Position (0 = head) of a PASID in the list after `cursor`, or -1; scans the whole list. */
-export function accelListPosition(
-  index: TraceIndex,
-  device: number,
-  pasid: number,
-  cursor: number,
-): number {
-  const snap = accelListAt(index, device, cursor, Number.MAX_SAFE_INTEGER);
-  return snap.head.findIndex((e) => e.pasid === pasid);
-}
-
 /** The changes of one device's list that happened exactly at `event`. */
 export function accelChangesAt(
   index: TraceIndex,

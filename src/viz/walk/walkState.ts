@@ -103,28 +103,3 @@ export function leafSlotsAt(
   }
   return slots;
 }
-
-/** A run of directory entries sharing one state, for the aggregated strip. */
-export interface DirRun {
-  readonly from: number;
-  /** exclusive */
-  readonly to: number;
-  readonly outcome: number;
-}
-
-/** Runs of equal outcome over [from, to) directory indices at the cursor. */
-export function dirRunsAt(walk: DirWalk, from: number, to: number, cursor: number): DirRun[] {
-  const runs: DirRun[] = [];
-  let runStart = from;
-  let runOutcome = -1;
-  for (let dir = from; dir < to; dir++) {
-    const o = dirOutcomeAt(walk, dir, cursor);
-    if (o !== runOutcome) {
-      if (runOutcome >= 0) runs.push({ from: runStart, to: dir, outcome: runOutcome });
-      runStart = dir;
-      runOutcome = o;
-    }
-  }
-  if (runOutcome >= 0) runs.push({ from: runStart, to, outcome: runOutcome });
-  return runs;
-}

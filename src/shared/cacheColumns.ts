@@ -27,7 +27,7 @@ import {
   type AppCaches,
   type FocusChanges,
   type WireRun,
-} from './protocol.ts';
+} from '../worker/protocol.ts';
 
 const PAGE_MASK = ~0xfffn;
 const ROOT_PRESENT = fieldByName(ROOT_ENTRY, 'lowerPresent');

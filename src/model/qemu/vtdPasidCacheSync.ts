@@ -10,6 +10,7 @@ import { EmuSkipReason, GateReason, QemuFn, TraceKind } from '../trace/traceForm
 import { functionMaskIgnoredBits } from '../invalidation/contextCacheDescriptor.ts';
 import { emitReads } from './traceEmit.ts';
 import { vtdAccelPasidCacheSync } from './vtdAccelPasidCache.ts';
+import { vtdPropagateGuestPasid } from './vtdHostBinding.ts';
 import { vtdDevGetPeFromPasid } from './vtdPasidEntry.ts';
 import { ChangeCode } from './vtdState.ts';
 import type { EmulatedAddressSpace, VtdPasidCacheInfo, VtdState } from './vtdState.ts';
@@ -71,6 +72,8 @@ export function vtdPasidCacheSyncLocked(
     as.valid = false;
     trace.pushNoAddr(TraceKind.EmuRemoved, fn, as.device, as.pasid, 0, 0, fault);
     st.changes.emulated(as.device, as.pasid, ChangeCode.Removed);
+    // Seed: the removal branch jumps to do_bind_unbind (unbind PASID 0) and returns.
+    vtdPropagateGuestPasid(st, as, false);
     if (st.variant !== 'series') return;
     fellThrough = true;
   }
@@ -112,6 +115,8 @@ export function vtdPasidCacheSyncLocked(
     // The cached copy is deliberately not overwritten: only switch + sync happen.
     trace.push(TraceKind.EmuDiffers, fn, as.device, as.pasid, 1, leafHi, leafLo, 0, 0, 0);
   }
+  // Seed: do_bind_unbind binds PASID 0 from the cached copy (the old one when memory changed).
+  vtdPropagateGuestPasid(st, as, true);
   // vtd_switch_address_space + vtd_address_space_sync: no effect on either PASID cache.
 }
 

@@ -337,7 +337,7 @@ function emulatedStale(
   };
 }
 
-const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {} };
+const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {}, host: {} };
 const NO_ENTRIES: CacheEntryColumns = {
   length: 0,
   pasid: new Uint32Array(0),

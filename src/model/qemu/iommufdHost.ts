@@ -247,7 +247,7 @@ export class IommufdHostDevice {
    * accel cache entry (their ids are still held by QEMU); everything else not freed is leaked,
    * except the seed's address-space id.
    */
-  state(cachedPasids: Iterable<number>): HostDeviceState {
+  state(cachedPasids: Iterable<number>, limit = Infinity): HostDeviceState {
     const held = new Set<number>();
     if (this.asHwpt) held.add(this.asHwpt);
     for (const p of cachedPasids) {
@@ -257,13 +257,17 @@ export class IommufdHostDevice {
       if (q) held.add(q);
     }
     const attached: Record<string, number> = {};
+    let attachedTotal = 0;
     for (let p = 0; p < this.attachedTo.length; p++) {
       const h = this.attachedTo[p] ?? 0;
-      if (h) attached[String(p)] = h;
+      if (!h) continue;
+      if (attachedTotal++ < limit) attached[String(p)] = h;
     }
     const objects: HostObject[] = [];
+    let objectTotal = 0;
     for (let id = DEFAULT_HWPT + 1; id < this.nextId; id++) {
       if (this.objLive[id] !== 1) continue;
+      if (objectTotal++ >= limit) continue;
       objects.push({
         id,
         type: this.objType[id] === OBJ_FAULTQ ? 'faultq' : 'hwpt',
@@ -271,7 +275,12 @@ export class IommufdHostDevice {
         leaked: !held.has(id),
       });
     }
-    return { attached, objects };
+    const truncated = attachedTotal > limit || objectTotal > limit;
+    return {
+      attached,
+      objects,
+      ...(truncated ? { totals: { attached: attachedTotal, objects: objectTotal } } : {}),
+    };
   }
 
   /** Ids handed out so far (for tests: ids are never reused). */

@@ -295,14 +295,17 @@ export class PasidScopeMachine {
     return { iqe: st.iqe, accel, emulated: this.emulatedEntries(), host: this.hostStates() };
   }
 
-  /** Every iommufd device's host side: attachments and the objects QEMU has not freed. */
-  hostStates(): Record<string, HostDeviceState> {
+  /**
+   * Every iommufd device's host side: attachments and the objects QEMU has not freed (at most
+   * `limit` of each per device; `totals` then counts them all).
+   */
+  hostStates(limit = Infinity): Record<string, HostDeviceState> {
     const host: Record<string, HostDeviceState> = {};
     for (const dev of this.st.accelDevices) {
       const list = dev.list;
       const cached: number[] = [];
       for (let slot = list.head; slot >= 0; slot = list.next(slot)) cached.push(list.pasidAt(slot));
-      host[this.st.bdfs[dev.device] ?? ''] = dev.host.state(cached);
+      host[this.st.bdfs[dev.device] ?? ''] = dev.host.state(cached, limit);
     }
     return host;
   }

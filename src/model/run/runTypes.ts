@@ -105,6 +105,11 @@ export interface HostDeviceState {
   readonly attached: Readonly<Record<string, number>>;
   /** Ascending id; the nesting parent (id 1) is never listed. */
   readonly objects: readonly HostObject[];
+  /**
+   * Only when asked for at most N rows (PasidScopeMachine.hostStates(limit)): how many
+   * attachments and objects there are in all. The contract output never has it.
+   */
+  readonly totals?: { readonly attached: number; readonly objects: number };
 }
 
 export interface StepResult {

@@ -71,6 +71,8 @@ export type AuthoringResult =
       readonly ok: true;
       readonly memory: readonly MemoryBlock[];
       readonly steps: readonly ScenarioStep[];
+      /** Per input step: the first of the raw steps it became, and how many (`[first, count]`). */
+      readonly stepSpans: readonly (readonly [number, number])[];
       readonly warnings: readonly string[];
     }
   | { readonly ok: false; readonly errors: readonly AuthoringIssue[] };
@@ -169,6 +171,7 @@ export function resolveAuthoring(input: AuthoringInput): AuthoringResult {
       ok: true,
       memory: input.memory,
       steps: input.steps.flatMap((p) => (p.kind === 'raw' ? [p.step] : [])),
+      stepSpans: input.steps.map((_p, i) => [i, 1] as const),
       warnings: [],
     };
   }
@@ -213,8 +216,10 @@ class Resolver {
     this.sink = (addr, qwords, note) => {
       steps.push({ op: 'write', addr, qwords, note });
     };
+    const stepSpans: (readonly [number, number])[] = [];
     this.input.steps.forEach((pending, i) => {
       const path = this.input.stepPaths[i] ?? `$.steps[${i}]`;
+      const first = steps.length;
       if (pending.kind === 'raw') {
         if (pending.step.op === 'write')
           this.mem.writeQwords(pending.step.addr, pending.step.qwords);
@@ -222,11 +227,13 @@ class Resolver {
       } else {
         this.applyStep(pending.step, path);
       }
+      stepSpans.push([first, steps.length - first]);
     });
     return {
       ok: true,
       memory: [...this.input.memory, ...this.initialBlocks()],
       steps,
+      stepSpans,
       warnings: this.warnings,
     };
   }

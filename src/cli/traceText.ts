@@ -17,6 +17,7 @@ import {
   descriptorTypeName,
   formatBdf,
   hexAddr,
+  hostCallLine,
   readTraceEvent,
 } from '../model/index.ts';
 
@@ -176,6 +177,8 @@ export function describeEvent(e: TraceEvent): string {
     }
     case 'AccelRemoved':
       return `${e.bdf}: pasid ${e.pasid} (cached did ${e.did}) removed from the list`;
+    case 'HostCall':
+      return hostCallLine(e, e.bdf);
   }
 }
 

@@ -23,7 +23,7 @@ export { memoryAtStep } from './memory/memoryAtStep.ts';
 export { toContractJson, hex64 } from './run/contractJson.ts';
 export type { ContractJson, ContractStep } from './run/contractJson.ts';
 export { PasidScopeMachine, wordsFromHalves } from './run/pasidScopeMachine.ts';
-export { describeHostOp, describeHostState } from './run/hostOpText.ts';
+export { describeHostOp, describeHostState, hostCallLine } from './run/hostOpText.ts';
 export type { MachineOptions } from './run/pasidScopeMachine.ts';
 export type { RunOptions } from './run/runScenario.ts';
 export { TraceBuilder, traceByteLength } from './trace/traceBuilder.ts';
@@ -41,8 +41,31 @@ export { linuxPdtsFor } from './scenario/scenarioAuthoring.ts';
 export { hexAddr, hexWord, formatBdf } from './scenario/scenarioValues.ts';
 export { createLookupScratch, vtdDevGetPeFromPasid } from './qemu/vtdPasidEntry.ts';
 export { vtdDevToContextEntry } from './qemu/vtdContextEntry.ts';
-export { readTraceEvent, traceStepRange, stepOfEvent } from './trace/traceReader.ts';
-export type { TraceEvent, TraceEventKind } from './trace/traceReader.ts';
+export {
+  readTraceEvent,
+  readTraceEventOf,
+  traceStepRange,
+  stepOfEvent,
+  assertUnreachable,
+  eventKind,
+  eventFn,
+  eventDevice,
+  eventPasid,
+  eventRunLength,
+  eventAddr,
+  leafOutcome,
+  leafDid,
+  leafListCompares,
+  dirOutcome,
+  dirRunEnd,
+  dirFault,
+  guestReadStructure,
+  guestReadBytes,
+  emuSkipReason,
+  removalOutcome,
+  deviceSkippedFault,
+} from './trace/traceReader.ts';
+export type { TraceEvent, TraceEventKind, TraceEventOf } from './trace/traceReader.ts';
 export {
   walkDmarTranslation,
   walkDmarTranslationMemory,

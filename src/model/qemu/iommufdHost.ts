@@ -15,6 +15,10 @@
 
 import type { HostObject, HostOp, HostDeviceState } from '../run/runTypes.ts';
 import type { HostFaultOp } from '../scenario/scenarioTypes.ts';
+import type { TraceBuilder } from '../trace/traceBuilder.ts';
+import { emitHostCall } from '../trace/traceEmitters.ts';
+import { HostCallOp } from '../trace/traceFormat.ts';
+import type { QemuFn } from '../trace/traceFormat.ts';
 
 /** The hwpt VFIO attached the device to at plug (the nesting parent with fsts). */
 export const DEFAULT_HWPT = 1;
@@ -118,6 +122,7 @@ export class IommufdHostDevice {
   readonly bdf: string;
   private readonly log: HostOpLog;
   private readonly faults: HostFaultPlan;
+  private readonly trace: TraceBuilder;
   private nextId = DEFAULT_HWPT + 1;
   /** Per object id: OBJ_* type, the PASID it was made for, 1 while not freed. */
   private objType = new Uint8Array(16);
@@ -131,11 +136,18 @@ export class IommufdHostDevice {
   /** Seed: the PASID-0 VTDAddressSpace's fs_hwpt_id (survives the entry's removal). */
   asHwpt = 0;
 
-  constructor(device: number, bdf: string, log: HostOpLog, faults: HostFaultPlan) {
+  constructor(
+    device: number,
+    bdf: string,
+    log: HostOpLog,
+    faults: HostFaultPlan,
+    trace: TraceBuilder,
+  ) {
     this.device = device;
     this.bdf = bdf;
     this.log = log;
     this.faults = faults;
+    this.trace = trace;
     this.attachedTo[0] = DEFAULT_HWPT;
   }
 
@@ -154,18 +166,41 @@ export class IommufdHostDevice {
     return this.faults.fails(this.device, pasid, op);
   }
 
-  /** iommufd_backend_alloc_faultq; 0 when it failed. */
-  allocFaultq(pasid: number): number {
+  private emit(
+    fn: QemuFn,
+    pasid: number,
+    op: HostCallOp,
+    id: number,
+    ok: boolean,
+    flags = 0,
+    addr?: bigint,
+  ): void {
+    emitHostCall(this.trace, {
+      fn,
+      device: this.device,
+      pasid,
+      op,
+      id,
+      ok,
+      flags,
+      ...(addr !== undefined ? { addr } : {}),
+    });
+  }
+
+  /** iommufd_backend_alloc_faultq; 0 when it failed. `fn` is the QEMU function calling. */
+  allocFaultq(fn: QemuFn, pasid: number): number {
     const ok = !this.fails(pasid, 'faultq');
     const id = ok ? this.newObject(OBJ_FAULTQ, pasid) : 0;
     this.log.push({ op: 'faultq', bdf: this.bdf, pasid, ok, id });
+    this.emit(fn, pasid, HostCallOp.Faultq, id, ok);
     return id;
   }
 
   /** iommufd_backend_alloc_hwpt of a nested first-stage hwpt; 0 when it failed. */
-  allocHwpt(pasid: number, a: FirstStageAlloc): number {
+  allocHwpt(fn: QemuFn, pasid: number, a: FirstStageAlloc): number {
     const ok = !this.fails(pasid, 'alloc');
     const hwpt = ok ? this.newObject(OBJ_HWPT, pasid) : 0;
+    this.emit(fn, pasid, HostCallOp.Alloc, hwpt, ok, a.flags, a.pgtblAddr);
     this.log.push({
       op: 'alloc',
       bdf: this.bdf,
@@ -182,32 +217,42 @@ export class IommufdHostDevice {
   }
 
   /** host_iommu_device_iommufd_attach_hwpt: replaces whatever the PASID had. */
-  attach(pasid: number, hwpt: number): boolean {
+  attach(fn: QemuFn, pasid: number, hwpt: number): boolean {
     const ok = !this.fails(pasid, 'attach');
     if (ok) {
       this.attachedTo = grown(this.attachedTo, pasid, (n) => new Uint32Array(n));
       this.attachedTo[pasid] = hwpt;
     }
     this.log.push({ op: 'attach', bdf: this.bdf, pasid, ok, hwpt });
+    this.emit(fn, pasid, HostCallOp.Attach, hwpt, ok);
     return ok;
   }
 
   /** host_iommu_device_iommufd_detach_hwpt: the PASID is left with nothing. */
-  detach(pasid: number): boolean {
+  detach(fn: QemuFn, pasid: number): boolean {
     const ok = !this.fails(pasid, 'detach');
     if (ok && pasid < this.attachedTo.length) this.attachedTo[pasid] = 0;
     this.log.push({ op: 'detach', bdf: this.bdf, pasid, ok });
+    this.emit(fn, pasid, HostCallOp.Detach, 0, ok);
     return ok;
   }
 
   /** iommufd_backend_free_id (void in QEMU: it cannot fail). */
-  free(pasid: number, id: number): void {
+  free(fn: QemuFn, pasid: number, id: number): void {
     if (id < this.objLive.length) this.objLive[id] = 0;
     this.log.push({ op: 'free', bdf: this.bdf, pasid, ok: true, id });
+    this.emit(fn, pasid, HostCallOp.Free, id, true);
   }
 
   /** iommufd_backend_invalidate_cache on a first-stage hwpt. */
-  invalidate(pasid: number, hwpt: number, addr: bigint, npages: bigint, flags: number): boolean {
+  invalidate(
+    fn: QemuFn,
+    pasid: number,
+    hwpt: number,
+    addr: bigint,
+    npages: bigint,
+    flags: number,
+  ): boolean {
     const live = hwpt < this.objLive.length && this.objLive[hwpt] === 1;
     const ok = live && this.objType[hwpt] === OBJ_HWPT && !this.fails(pasid, 'invalidate');
     this.log.push({
@@ -220,6 +265,7 @@ export class IommufdHostDevice {
       npages: hex64(npages),
       flags,
     });
+    this.emit(fn, pasid, HostCallOp.Invalidate, hwpt, ok, flags, addr);
     return ok;
   }
 

@@ -17,6 +17,7 @@ import {
   VTD_S1_WPE,
 } from './iommufdHost.ts';
 import type { FirstStageAlloc, IommufdHostDevice } from './iommufdHost.ts';
+import { QemuFn } from '../trace/traceFormat.ts';
 import type { EmulatedAddressSpace, VtdState } from './vtdState.ts';
 
 const PGTT_FIRST_STAGE = 1;
@@ -61,9 +62,12 @@ function firstStageAlloc(
 
 /** vtd_destroy_old_fs_hwpt: the S1 hwpt first, then its fault queue (0 = none). */
 function destroyOld(host: IommufdHostDevice, pasid: number, hwpt: number, faultq: number): void {
-  if (hwpt) host.free(pasid, hwpt);
-  if (faultq) host.free(pasid, faultq);
+  const fn = QemuFn.vtd_destroy_old_fs_hwpt;
+  if (hwpt) host.free(fn, pasid, hwpt);
+  if (faultq) host.free(fn, pasid, faultq);
 }
+
+const CREATE = QemuFn.vtd_create_fs_hwpt;
 
 /**
  * vtd_device_attach_iommufd for one PASID, with the entry as QEMU holds it. Pass-through attaches
@@ -79,10 +83,11 @@ export function vtdDeviceAttachIommufd(
   off: number,
   withFaultq: boolean,
   old: BoundIds,
+  via: QemuFn = QemuFn.vtd_device_attach_iommufd,
 ): BoundIds | undefined {
   const pgtt = entryPgtt(halves, off);
   if (pgtt === PGTT_PASS_THROUGH) {
-    if (!host.attach(pasid, DEFAULT_HWPT)) return undefined;
+    if (!host.attach(via, pasid, DEFAULT_HWPT)) return undefined;
     destroyOld(host, pasid, old.hwpt, old.faultq);
     return { hwpt: 0, faultq: 0 };
   }
@@ -90,17 +95,17 @@ export function vtdDeviceAttachIommufd(
   if (pgtt !== PGTT_FIRST_STAGE) return undefined;
   let faultq = 0;
   if (withFaultq) {
-    faultq = host.allocFaultq(pasid);
+    faultq = host.allocFaultq(CREATE, pasid);
     if (!faultq) return undefined;
   }
-  const hwpt = host.allocHwpt(pasid, firstStageAlloc(st, halves, off, faultq));
+  const hwpt = host.allocHwpt(CREATE, pasid, firstStageAlloc(st, halves, off, faultq));
   if (!hwpt) {
-    if (faultq) host.free(pasid, faultq);
+    if (faultq) host.free(CREATE, pasid, faultq);
     return undefined;
   }
-  if (!host.attach(pasid, hwpt)) {
-    host.free(pasid, hwpt);
-    if (faultq) host.free(pasid, faultq);
+  if (!host.attach(via, pasid, hwpt)) {
+    host.free(via, pasid, hwpt);
+    if (faultq) host.free(via, pasid, faultq);
     return undefined;
   }
   destroyOld(host, pasid, old.hwpt, old.faultq);
@@ -115,8 +120,9 @@ export function vtdDeviceDetachIommufd(
   host: IommufdHostDevice,
   pasid: number,
   old: BoundIds,
+  via: QemuFn = QemuFn.vtd_device_detach_iommufd,
 ): boolean {
-  if (!host.detach(pasid)) return false;
+  if (!host.detach(via, pasid)) return false;
   destroyOld(host, pasid, old.hwpt, old.faultq);
   return true;
 }
@@ -161,10 +167,11 @@ export function vtdPropagateGuestPasid(
   const host = st.hostByDevice[as.device];
   if (!host) return;
   const old = { hwpt: host.asHwpt, faultq: 0 };
+  const via = QemuFn.vtd_propagate_guest_pasid;
   if (bind) {
-    const bound = vtdDeviceAttachIommufd(st, host, 0, as.entry, 0, false, old);
+    const bound = vtdDeviceAttachIommufd(st, host, 0, as.entry, 0, false, old, via);
     if (bound) host.asHwpt = bound.hwpt;
-  } else if (vtdDeviceDetachIommufd(host, 0, old)) {
+  } else if (vtdDeviceDetachIommufd(host, 0, old, via)) {
     host.asHwpt = 0;
   }
 }
@@ -203,6 +210,8 @@ export function decodePiotlb(v: readonly [bigint, bigint, bigint, bigint]): Piot
  * Seed: only PASID 0, from each iommufd device's valid PASID-0 address space. No DMAR or root
  * gating.
  */
+const FLUSH = QemuFn.vtd_flush_host_piotlb_all_locked;
+
 export function vtdFlushHostPiotlbAll(st: VtdState, inv: PiotlbInvalidation): void {
   if (st.variant === 'seed') {
     if (inv.pasid !== 0) return;
@@ -211,7 +220,7 @@ export function vtdFlushHostPiotlbAll(st: VtdState, inv: PiotlbInvalidation): vo
       if (!host || as.pasid !== 0 || !as.valid) continue;
       if (entryPgtt(as.entry, 0) !== PGTT_FIRST_STAGE || entryDid(as.entry, 0) !== inv.did)
         continue;
-      host.invalidate(0, host.asHwpt, inv.addr, inv.npages, inv.flags);
+      host.invalidate(FLUSH, 0, host.asHwpt, inv.addr, inv.npages, inv.flags);
     }
     return;
   }
@@ -222,6 +231,7 @@ export function vtdFlushHostPiotlbAll(st: VtdState, inv: PiotlbInvalidation): vo
     const off = dev.list.wordOffset(slot);
     if (entryPgtt(halves, off) !== PGTT_FIRST_STAGE || entryDid(halves, off) !== inv.did) continue;
     dev.host.invalidate(
+      FLUSH,
       inv.pasid,
       dev.host.entryHwptOf(inv.pasid),
       inv.addr,

@@ -1,6 +1,10 @@
 // One host call in words, the same everywhere it is shown (CLI summary, variant comparison, app).
 
+import { HostCallOp } from '../trace/traceFormat.ts';
+import type { TraceEventOf } from '../trace/traceReader.ts';
 import type { HostDeviceState, HostOp } from './runTypes.ts';
+
+type HostCall = TraceEventOf<'HostCall'>;
 
 function flagNames(bits: number, names: readonly (readonly [number, string])[]): string {
   const on = names.filter(([bit]) => bits & bit).map(([, name]) => name);
@@ -60,4 +64,29 @@ export function describeHostState(state: HostDeviceState): string {
     )
     .join(', ');
   return `attached ${attached || '(nothing)'}; objects ${objects || '(none)'}`;
+}
+
+/** A HostCall trace event in one line (the CLI's trace listing). */
+function hexAddr(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+export function hostCallLine(ev: HostCall, bdf: string): string {
+  const failed = ev.ok ? '' : ' FAILED';
+  switch (ev.op) {
+    case HostCallOp.Faultq:
+      return `${bdf}: host alloc fault queue for pasid ${ev.pasid} -> ${ev.ok ? `id ${ev.id}` : 'none'}${failed}`;
+    case HostCallOp.Alloc:
+      return `${bdf}: host alloc nested first-stage hwpt for pasid ${ev.pasid} (page table ${hexAddr(ev.addr)}) -> ${ev.ok ? `hwpt ${ev.id}` : 'none'}${failed}`;
+    case HostCallOp.Attach:
+      return `${bdf}: host attach pasid ${ev.pasid} to hwpt ${ev.id}${failed}`;
+    case HostCallOp.Detach:
+      return `${bdf}: host detach pasid ${ev.pasid}${failed}`;
+    case HostCallOp.Free:
+      return `${bdf}: host free id ${ev.id} (pasid ${ev.pasid})`;
+    case HostCallOp.Invalidate:
+      return `${bdf}: host invalidate hwpt ${ev.id} for pasid ${ev.pasid}${ev.addr === 0xffff_ffff_ffff_ffffn ? '' : ` from ${hexAddr(ev.addr)}`}${failed}`;
+    default:
+      return `${bdf}: host call ${String(ev.op)}`;
+  }
 }

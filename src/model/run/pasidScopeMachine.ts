@@ -13,7 +13,7 @@ import { ChangeLog, createScratch } from '../qemu/vtdState.ts';
 import type { AccelDevice, EmulatedAddressSpace, VtdState } from '../qemu/vtdState.ts';
 import type { Scenario, ScenarioStep, Variant } from '../scenario/scenarioTypes.ts';
 import { TraceBuilder } from '../trace/traceBuilder.ts';
-import { QemuFn, TraceKind } from '../trace/traceFormat.ts';
+import { emitDescBlocked, emitStepClearIqe, emitStepWrite } from '../trace/traceEmitters.ts';
 import type { Trace } from '../trace/traceFormat.ts';
 import type {
   AccelCacheEntry,
@@ -76,6 +76,7 @@ export class PasidScopeMachine {
       })),
     );
     const hostByDevice: (IommufdHostDevice | undefined)[] = [];
+    const trace = new TraceBuilder(bdfs);
     scenario.devices.forEach((d, device) => {
       // The PCI layer creates the PASID-0 address space of every device behind the vIOMMU;
       // emulated device models may have created more.
@@ -94,7 +95,7 @@ export class PasidScopeMachine {
         });
       }
       if (d.backend === 'iommufd') {
-        const host = new IommufdHostDevice(device, d.bdf, hostOps, hostFaults);
+        const host = new IommufdHostDevice(device, d.bdf, hostOps, hostFaults, trace);
         hostByDevice[device] = host;
         accelDevices.push({
           device,
@@ -116,7 +117,7 @@ export class PasidScopeMachine {
       bdfs,
       addressSpaces,
       accelDevices,
-      trace: new TraceBuilder(bdfs),
+      trace,
       changes: new ChangeLog(),
       counts: { dirReads: 0, entryReads: 0, listCompares: 0 },
       scratch: createScratch(),
@@ -176,25 +177,15 @@ export class PasidScopeMachine {
     switch (step.op) {
       case 'write':
         st.memory.writeQwords(step.addr, step.qwords);
-        st.trace.pushBig(
-          TraceKind.StepWrite,
-          QemuFn.guest,
-          -1,
-          0,
-          step.qwords.length,
-          step.addr,
-          0,
-          0,
-          0,
-        );
+        emitStepWrite(st.trace, { addr: step.addr, qwords: step.qwords.length });
         return { index, op: 'write', status: 'applied', changes: [] };
       case 'clearIqe':
         st.iqe = false;
-        st.trace.pushNoAddr(TraceKind.StepClearIqe, QemuFn.guest, -1, 0, 0, 0, 0);
+        emitStepClearIqe(st.trace);
         return { index, op: 'clearIqe', status: 'applied', changes: [] };
       case 'invalidate': {
         if (st.iqe) {
-          st.trace.pushNoAddr(TraceKind.DescBlocked, QemuFn.vtd_process_inv_desc, -1, 0, 0, 0, 0);
+          emitDescBlocked(st.trace);
           const descType = descriptorTypeName(descriptorTypeCode(step.desc[0] ?? 0n));
           return {
             index,

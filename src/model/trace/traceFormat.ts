@@ -3,7 +3,10 @@
 // (or transfer), and can still be sought to any index. Event i is the i-th step of the timeline.
 //
 // What each column means depends on the event's kind; the table beside each kind below is the
-// contract between the model (producer) and the views (consumers). Unused columns are 0.
+// contract between the model (producer) and the views (consumers). Unused columns are 0. Nobody
+// indexes the columns by hand: the model writes through traceEmitters.ts (one emitter per kind,
+// fields by name) and the views read through traceReader.ts (readTraceEvent, column accessors).
+// docs/trace-format.md says how to add a kind.
 // Runs of identical skips (directory entries not present, leaf entries not present, ...) are
 // coalesced into one event whose `count` says how many chunks / PASIDs it stands for.
 //
@@ -35,6 +38,13 @@ export const QemuFn = {
   vtd_accel_fill_pc: 17,
   vtd_replay_pasid_bindings_all: 18,
   vtd_pasid_cache_devsi: 19,
+  vtd_device_attach_iommufd: 20,
+  vtd_create_fs_hwpt: 21,
+  vtd_destroy_old_fs_hwpt: 22,
+  vtd_device_detach_iommufd: 23,
+  vtd_flush_host_piotlb_all_locked: 24,
+  vtd_process_piotlb_desc: 25,
+  vtd_propagate_guest_pasid: 26,
 } as const;
 export type QemuFn = (typeof QemuFn)[keyof typeof QemuFn];
 
@@ -65,6 +75,13 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
   17: { name: 'vtd_accel_fill_pc', file: 'hw/i386/intel_iommu_accel.c' },
   18: { name: 'vtd_replay_pasid_bindings_all', file: 'hw/i386/intel_iommu.c' },
   19: { name: 'vtd_pasid_cache_devsi', file: 'hw/i386/intel_iommu.c' },
+  20: { name: 'vtd_device_attach_iommufd', file: 'hw/i386/intel_iommu_accel.c' },
+  21: { name: 'vtd_create_fs_hwpt', file: 'hw/i386/intel_iommu_accel.c' },
+  22: { name: 'vtd_destroy_old_fs_hwpt', file: 'hw/i386/intel_iommu_accel.c' },
+  23: { name: 'vtd_device_detach_iommufd', file: 'hw/i386/intel_iommu_accel.c' },
+  24: { name: 'vtd_flush_host_piotlb_all_locked', file: 'hw/i386/intel_iommu_accel.c' },
+  25: { name: 'vtd_process_piotlb_desc', file: 'hw/i386/intel_iommu.c' },
+  26: { name: 'vtd_propagate_guest_pasid', file: 'hw/i386/intel_iommu.c (seed era)' },
 };
 
 /**
@@ -76,11 +93,11 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * DescRejected       a = RejectReason, b = type code; the step sets FSTS.IQE
  * DescBlocked        FSTS.IQE was already set: the descriptor is not processed
  * DescNoEffect       a = type code; a descriptor QEMU checks but that touches no PASID cache
- * PcInfoBuilt        a = pc type (0 DSI, 1 PASID-SI, 3 global), b = did, pasid = pasid
+ * PcInfoBuilt        a = PcType (0 DSI, 1 PASID-SI, 3 global), b = did, pasid = pasid
  * WaitStatusWrite    addr = status address, a = status data (a failed write is DescRejected)
  * ContextCacheInv    a = granularity (1 global, 2 domain, 3 device), b = did or source-id, c = fmask
  * ReplayBegin        a global replay (vtd_replay_pasid_bindings_all) starts
- * SyncBegin          a = pc type, b = did, pasid = pasid (the VTDPASIDCacheInfo the sync runs with)
+ * SyncBegin          a = PcType, b = did, pasid = pasid (the VTDPASIDCacheInfo the sync runs with)
  * SyncGated          a = GateReason; vtd_pasid_cache_sync / the accel sync returned early
  * GuestRead          a = Structure, addr = address, b = bytes, c = fault code (0 = read ok);
  *                    device/pasid = whose lookup it is (one event per read; only for bounded lookups)
@@ -110,6 +127,12 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  *                    runs (FetchError, EntryInvalid, NotPresent, DidMismatch) coalesce while the
  *                    outcome and the DID stay the same; fill outcomes are one event per PASID
  * AccelRemoved       pasid, a = cached DID; the entry left the device's list (vtd_accel_delete_pc)
+ * HostCall           a call to the host's iommufd (host-side.md): pasid = the PASID it is for,
+ *                    a = HostCallOp, b = the object id (faultq / alloc / free: the id, 0 when the
+ *                    allocation failed; attach / invalidate: the hwpt; detach: 0), c = ok (bit 0)
+ *                    | call flags << 1 (alloc: ALLOC_PASID 8 / FAULT_ID_VALID 4; invalidate:
+ *                    LEAF 1), addr = alloc: the first-stage page-table pointer; invalidate: the
+ *                    first address (NO_ADDR otherwise); the step's hostOps carry every field
  */
 export const TraceKind = {
   StepWrite: 1,
@@ -140,8 +163,23 @@ export const TraceKind = {
   DirChecked: 26,
   LeafChecked: 27,
   AccelRemoved: 28,
+  HostCall: 29,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
+
+/**
+ * VTDPASIDCacheInfo.type (QEMU's VTD_PASID_CACHE_*): which entries a PASID-cache sync may touch.
+ * 2 is reserved (the descriptor is rejected before a sync is built).
+ */
+export const PcType = {
+  /** Domain-selective: entries whose DID matches. */
+  DomainSelective: 0,
+  /** PASID-selective: the one PASID, and only if its DID matches. */
+  PasidSelective: 1,
+  /** Global: every entry. */
+  Global: 3,
+} as const;
+export type PcType = (typeof PcType)[keyof typeof PcType];
 
 export const Structure = {
   RootEntry: 1,
@@ -194,6 +232,23 @@ export const EmuSkipReason = {
   DidFilter: 3,
 } as const;
 export type EmuSkipReason = (typeof EmuSkipReason)[keyof typeof EmuSkipReason];
+
+/** The iommufd call a HostCall event stands for. */
+export const HostCallOp = {
+  /** iommufd_backend_alloc_faultq */
+  Faultq: 1,
+  /** iommufd_backend_alloc_hwpt (nested first stage) */
+  Alloc: 2,
+  /** host_iommu_device_iommufd_attach_hwpt */
+  Attach: 3,
+  /** host_iommu_device_iommufd_detach_hwpt */
+  Detach: 4,
+  /** iommufd_backend_free_id */
+  Free: 5,
+  /** iommufd_backend_invalidate_cache */
+  Invalidate: 6,
+} as const;
+export type HostCallOp = (typeof HostCallOp)[keyof typeof HostCallOp];
 
 export const RemovalOutcome = {
   PasidFilter: 1,

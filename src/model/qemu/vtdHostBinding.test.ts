@@ -152,7 +152,7 @@ describe('Scenario additions', () => {
     expect(twice.scenario).toEqual(once.scenario);
   });
 
-  it('a host fault on an authored step that became several raw steps names the first of them', () => {
+  it('hostFaults: step numbers the steps as the run does (after the authoring form is resolved)', () => {
     const file = {
       format: 'pasidscope-scenario',
       version: 1,
@@ -165,14 +165,16 @@ describe('Scenario additions', () => {
         { op: 'writePasidEntry', bdf: NIC, pasid: 70, fields: { present: true, pgtt: 1, did: 2 } },
         { op: 'invalidate', granularity: 'pasid', did: 2, pasid: 70 },
       ],
-      hostFaults: [{ step: 1, bdf: NIC, pasid: 70, op: 'alloc' }],
+      hostFaults: [{ step: 2, bdf: NIC, pasid: 70, op: 'alloc' }],
     };
     const r = parseScenario(file);
     if (!r.ok) throw new Error(r.errors[0]?.message);
-    // Step 0 became two writes (a new PASID table, then the entry): the invalidation is raw step 2.
+    // File step 0 became two writes (a new PASID table, then the entry): the invalidation is step 2.
     expect(r.scenario.steps).toHaveLength(3);
     expect(r.scenario.hostFaults).toEqual([{ step: 2, bdf: NIC, pasid: 70, op: 'alloc' }]);
     expect(stepCalls(run(r.scenario, 'series'), 2)).toEqual(['alloc 70 0 FAILED']);
+    const beyond = parseScenario({ ...file, hostFaults: [{ ...file.hostFaults[0], step: 3 }] });
+    expect(beyond.ok ? [] : beyond.errors.map((e) => e.path)).toEqual(['$.hostFaults[0].step']);
   });
 
   it('structured PASID-based IOTLB invalidation = [6 | G<<4 | did<<16 | pasid<<32, addr | ih<<6 | am, 0, 0]', () => {

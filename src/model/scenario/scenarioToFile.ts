@@ -53,5 +53,13 @@ export function scenarioToFile(scenario: Scenario): ScenarioFileJson {
     ...(scenario.hostFaults?.length
       ? { hostFaults: scenario.hostFaults.map((f) => ({ ...f })) }
       : {}),
+    ...(scenario.quiz
+      ? {
+          quiz: {
+            ...(scenario.quiz.title !== undefined ? { title: scenario.quiz.title } : {}),
+            questions: scenario.quiz.questions.map((q) => ({ ...q })),
+          },
+        }
+      : {}),
   };
 }

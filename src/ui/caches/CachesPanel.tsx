@@ -14,6 +14,7 @@ import {
 } from '../../state/selectors.ts';
 import { deviceFoldKey, tableFoldKey } from '../../state/structureTree.ts';
 import { formatCount, formatHex } from '../common/numberText.ts';
+import { HostTables } from './HostTables.tsx';
 
 type Filter = 'all' | 'marked';
 
@@ -348,6 +349,7 @@ export function CachesPanel() {
             <CacheTable caption={`Accel PASID cache ${t.device.bdf}`} table={t} filter={filter} />
           </div>
         ))}
+        <HostTables />
         {view.emulated.map((t) => (
           <div className="cache-block" key={`e-${t.device.bdf}`}>
             <div className="cache-block-head">

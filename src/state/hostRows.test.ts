@@ -1,15 +1,23 @@
 // The host table's rows for the host presets: each failure shows as a state with its consequence.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseScenarioText, type Scenario } from '../model/index.ts';
+import attachFailed from '../../public/scenarios/host-attach-failed-unbound.json';
+import detachLeak from '../../public/scenarios/host-detach-failed-leak.json';
+import pasid0Bypass from '../../public/scenarios/host-pasid0-bypass.json';
+import piotlb from '../../public/scenarios/host-piotlb-forwarding.json';
+import { parseScenario, type Scenario } from '../model/index.ts';
 import { hostRows } from './hostRows.ts';
 import { createInProcessEngine } from './inProcessEngine.ts';
 
+const FILES: Readonly<Record<string, unknown>> = {
+  'host-attach-failed-unbound': attachFailed,
+  'host-detach-failed-leak': detachLeak,
+  'host-pasid0-bypass': pasid0Bypass,
+  'host-piotlb-forwarding': piotlb,
+};
+
 function preset(name: string): Scenario {
-  const r = parseScenarioText(
-    readFileSync(new URL(`../../public/scenarios/${name}.json`, import.meta.url), 'utf8'),
-  );
+  const r = parseScenario(FILES[name]);
   if (!r.ok) throw new Error(r.errors[0]?.message);
   return r.scenario;
 }

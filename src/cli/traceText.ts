@@ -17,6 +17,7 @@ import {
   descriptorTypeName,
   formatBdf,
   hexAddr,
+  hostCallLine,
   readTraceEvent,
   TraceKind,
   eventKind,
@@ -182,6 +183,8 @@ export function describeEvent(e: TraceEvent): string {
     }
     case 'AccelRemoved':
       return `${e.bdf}: pasid ${e.pasid} (cached did ${e.did}) removed from the list`;
+    case 'HostCall':
+      return hostCallLine(e, e.bdf);
   }
 }
 

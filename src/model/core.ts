@@ -158,6 +158,7 @@ export { memoryAtStep } from './run/memoryAtStep.ts';
 export { toContractJson, hex64 } from './run/contractJson.ts';
 export type { ContractJson, ContractStep } from './run/contractJson.ts';
 export { PasidScopeMachine, wordsFromHalves } from './run/pasidScopeMachine.ts';
+export { describeHostOp, describeHostState, hostCallLine } from './run/hostOpText.ts';
 export type { MachineOptions } from './run/pasidScopeMachine.ts';
 export type { RunOptions } from './run/runScenario.ts';
 export { TraceBuilder, traceByteLength } from './trace/traceBuilder.ts';

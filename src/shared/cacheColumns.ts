@@ -300,7 +300,7 @@ export function cacheStateOf(caches: AppCaches): CacheState {
     }
     accel[bdf] = list;
   }
-  return { iqe: caches.iqe, accel, emulated: caches.emulated };
+  return { iqe: caches.iqe, accel, emulated: caches.emulated, host: caches.host };
 }
 
 /** 8 words from 16 halves at `off`. */

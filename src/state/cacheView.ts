@@ -239,7 +239,7 @@ export function emulatedStale(
   };
 }
 
-const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {} };
+const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {}, host: {} };
 const NO_ENTRIES: CacheEntryColumns = {
   length: 0,
   pasid: new Uint32Array(0),

@@ -60,7 +60,12 @@ describe('caches at an event', () => {
       for (let k = 0; k < scenario.steps.length; k++) {
         const end = (trace.stepStart[k + 1] ?? trace.length) - 1;
         if (end < (trace.stepStart[k] ?? 0)) continue; // an empty step
-        const cut = { ...scenario, steps: scenario.steps.slice(0, k + 1) };
+        // Host faults of later steps name steps the cut scenario does not have.
+        const cut = {
+          ...scenario,
+          steps: scenario.steps.slice(0, k + 1),
+          hostFaults: (scenario.hostFaults ?? []).filter((f) => f.step <= k),
+        };
         const expected = await run(cut);
         const atEvent = cacheViewAt(scenario, full, end);
         const truth = cacheViewAt(cut, expected, expected.result.trace.length - 1);

@@ -13,6 +13,7 @@ import type {
   CacheState,
   DebugfsImportSummary,
   DeviceBackend,
+  HostDeviceState,
   ImportIssue,
   PcInfo,
   AccelWalkCounts,
@@ -85,6 +86,9 @@ export interface FileTextRequest extends ScenarioRequest {
  * counted in `changesOmitted`); the highlighted step's changes are all in the cache columns. */
 export const RUN_MAX_CHANGES_PER_STEP = 32;
 
+/** The host table shows at most this many attachments and objects per device (the rest counted). */
+export const RUN_MAX_HOST_ROWS = 2048;
+
 /** Bits of AccelCacheColumns.flags: the highlighted step's change of a live entry, and staleness. */
 export const CacheFlag = { Created: 1, Updated: 2, Stale: 4 } as const;
 
@@ -112,6 +116,8 @@ export interface AppCaches {
   readonly accel: Readonly<Record<string, AccelCacheColumns>>;
   /** Per device, per address-space PASID: a handful of entries, as objects. */
   readonly emulated: CacheState['emulated'];
+  /** Per iommufd device: the host side, at most RUN_MAX_HOST_ROWS attachments and objects each. */
+  readonly host: Readonly<Record<string, HostDeviceState>>;
 }
 
 /** The highlighted step's changes beyond what `result.steps[n].changes` lists. */

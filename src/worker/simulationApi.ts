@@ -20,6 +20,7 @@ import { initialMemoryPages } from '../shared/memoryPages.ts';
 import {
   PROTOCOL_VERSION,
   RUN_MAX_CHANGES_PER_STEP,
+  RUN_MAX_HOST_ROWS,
   type AccelCacheColumns,
   type AppComparison,
   type DebugfsDump,
@@ -134,7 +135,12 @@ export function runForApp(scenario: Scenario, focusStep: number): Omit<WireRun, 
   return {
     result: { variant: machine.variant, steps, trace: machine.trace() },
     focusStep,
-    caches: { iqe: machine.iqe, accel, emulated: machine.emulatedEntries() },
+    caches: {
+      iqe: machine.iqe,
+      accel,
+      emulated: machine.emulatedEntries(),
+      host: machine.hostStates(RUN_MAX_HOST_ROWS),
+    },
     focus: focusChanges(changes, bdfs, beforeEmulated),
   };
 }

@@ -51,6 +51,7 @@ import {
   pasidEntryTypeFault,
   vtdGetPdireFromPdirTable,
 } from './vtdPasidEntry.ts';
+import { vtdAccelBindEntry, vtdAccelUnbindEntry } from './vtdHostBinding.ts';
 import { ChangeCode } from './vtdState.ts';
 import type { AccelDevice, VtdPasidCacheInfo, VtdState } from './vtdState.ts';
 
@@ -63,6 +64,7 @@ const ramHas = inRam;
 const sumOut = sum;
 const readPdire = vtdGetPdireFromPdirTable;
 const leafFaultInPlace = pasidEntryFaultInPlace;
+const bindEntry = vtdAccelBindEntry;
 const emitLeaf = emitLeafChecked;
 const extendLeaf = extendLeafRun;
 const extendFill = extendLeafFillRun;
@@ -215,7 +217,10 @@ export function vtdAccelPasidCacheInvalidate(
   }
 }
 
-/** vtd_accel_delete_pc: detach, unlink, free; a PASID-selective removal sets accel_pce_deleted. */
+/**
+ * vtd_accel_delete_pc: detach (vtd_device_detach_iommufd), then unlink and free the entry even
+ * when the detach failed; a PASID-selective removal sets accel_pce_deleted.
+ */
 export function vtdAccelDeletePc(
   st: VtdState,
   dev: AccelDevice,
@@ -224,6 +229,7 @@ export function vtdAccelDeletePc(
 ): void {
   const pasid = dev.list.pasidAt(slot);
   const did = dev.list.didAt(slot);
+  vtdAccelUnbindEntry(st, dev.host, pasid);
   dev.list.remove(slot);
   emitAccelRemoved(st.trace, { device: dev.device, pasid, did });
   st.changes.accel(dev.device, pasid, ChangeCode.Removed);
@@ -407,6 +413,7 @@ export function vtdSmPasidTableWalkOne(
           list.insertHead(pasid, page, off);
           outcome = LEAF_CREATED;
           changes.accel(device, pasid, CHANGE_CREATED);
+          bindEntry(st, dev.host, pasid, page, off);
         } else {
           compares = list.positionOf(slot);
           if (list.equals(slot, page, off)) {
@@ -415,6 +422,7 @@ export function vtdSmPasidTableWalkOne(
             list.overwrite(slot, page, off);
             outcome = LEAF_UPDATED;
             changes.accel(device, pasid, CHANGE_UPDATED);
+            bindEntry(st, dev.host, pasid, page, off);
           }
         }
         listCompares += compares;

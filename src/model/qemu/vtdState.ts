@@ -8,6 +8,7 @@ import type { Variant } from '../scenario/scenarioTypes.ts';
 import type { TraceBuilder } from '../trace/traceBuilder.ts';
 import type { PcType } from '../trace/traceFormat.ts';
 import type { AccelPasidCacheList } from './accelPasidCacheList.ts';
+import type { HostFaultPlan, HostOpLog, IommufdHostDevice } from './iommufdHost.ts';
 import { ReadLog } from './readLog.ts';
 import type { VtdCaps } from './vtdCapInit.ts';
 import { createLookupScratch } from './vtdPasidEntry.ts';
@@ -41,6 +42,8 @@ export interface AccelDevice {
   readonly devfn: number;
   readonly maxPasidLog2: number;
   readonly list: AccelPasidCacheList;
+  /** The device's host side: iommufd objects, attachments, and the ids QEMU records. */
+  readonly host: IommufdHostDevice;
 }
 
 export interface WalkCounts {
@@ -210,4 +213,9 @@ export interface VtdState {
   readonly changes: ChangeLog;
   readonly counts: WalkCounts;
   readonly scratch: VtdScratch;
+  /** Host calls of the step being run. */
+  readonly hostOps: HostOpLog;
+  readonly hostFaults: HostFaultPlan;
+  /** Per device index: its host side when it is on the iommufd backend. */
+  readonly hostByDevice: readonly (IommufdHostDevice | undefined)[];
 }

@@ -12,6 +12,7 @@ import type {
   DirOutcome,
   EmuSkipReason,
   GateReason,
+  HostCallOp,
   LeafOutcome,
   PcType,
   RangeReason,
@@ -360,4 +361,25 @@ export function emitAccelRemoved(
   e: OnDevice & { pasid: number; did: number },
 ): number {
   return t.pushNoAddr(TraceKind.AccelRemoved, DELETE_PC, e.device, e.pasid, e.did, 0, 0);
+}
+
+// The host side (host-side.md).
+
+/** One call QEMU made to the host's iommufd; `fn` is the QEMU function making it. */
+export function emitHostCall(
+  t: TraceBuilder,
+  e: OnDevice & {
+    fn: QemuFn;
+    pasid: number;
+    op: HostCallOp;
+    id: number;
+    ok: boolean;
+    flags: number;
+    addr?: bigint;
+  },
+): number {
+  const c = (e.ok ? 1 : 0) | ((e.flags & 0x7fff_ffff) << 1);
+  return e.addr === undefined
+    ? t.pushNoAddr(TraceKind.HostCall, e.fn, e.device, e.pasid, e.op, e.id, c)
+    : t.pushBig(TraceKind.HostCall, e.fn, e.device, e.pasid, 1, e.addr, e.op, e.id, c);
 }

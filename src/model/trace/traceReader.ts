@@ -10,6 +10,7 @@ import type {
   DirOutcome,
   EmuSkipReason,
   GateReason,
+  HostCallOp,
   PcType,
   QemuFn,
   RangeReason,
@@ -161,6 +162,20 @@ export type TraceEvent = Base &
         readonly listComparesTotal: number;
       })
     | (OnDevice & { readonly kind: 'AccelRemoved'; readonly pasid: number; readonly did: number })
+    | (OnDevice & {
+        readonly kind: 'HostCall';
+        /** The PASID the call is for. */
+        readonly pasid: number;
+        readonly op: HostCallOp;
+        /** faultq / alloc / free: the object id (0: allocation failed); attach / invalidate: the hwpt. */
+        readonly id: number;
+        /** What QEMU saw. */
+        readonly ok: boolean;
+        /** alloc: IOMMU_HWPT_ALLOC_* flags; invalidate: LEAF; else 0. */
+        readonly flags: number;
+        /** alloc: page-table pointer; invalidate: first address; else NO_ADDR. */
+        readonly addr: bigint;
+      })
   );
 
 export type TraceEventKind = TraceEvent['kind'];
@@ -355,6 +370,18 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
       };
     case TraceKind.AccelRemoved:
       return { ...base, ...dev, kind: 'AccelRemoved', pasid, did: a };
+    case TraceKind.HostCall:
+      return {
+        ...base,
+        ...dev,
+        kind: 'HostCall',
+        pasid,
+        op: a as HostCallOp,
+        id: b,
+        ok: (c & 1) === 1,
+        flags: c >>> 1,
+        addr,
+      };
     default:
       return assertUnreachable(kind, `kind of trace event ${index.toString()}:`);
   }

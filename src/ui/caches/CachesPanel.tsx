@@ -18,6 +18,7 @@ import {
   useAppStore,
 } from '../../state/index.ts';
 import { formatCount, formatHex } from '../common/numberText.ts';
+import { HostTables } from './HostTables.tsx';
 
 type Filter = 'all' | 'marked';
 
@@ -384,6 +385,7 @@ export function CachesPanel() {
             <CacheTable caption={`Accel PASID cache ${t.device.bdf}`} table={t} filter={filter} />
           </div>
         ))}
+        <HostTables />
         {view.emulated.map((t) => (
           <div className="cache-block" key={`e-${t.device.bdf}`}>
             <div className="cache-block-head">

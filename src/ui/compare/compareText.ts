@@ -28,6 +28,7 @@ export const STEP_ASPECT_LABELS: Readonly<Record<StepAspect, string>> = {
   pcInfo: 'pc_info',
   changes: 'cache changes',
   accelWalk: 'walk counters',
+  hostOps: 'host calls',
 };
 
 export const ENTRY_ASPECT_LABELS: Readonly<Record<CacheEntryAspect, string>> = {

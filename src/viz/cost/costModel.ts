@@ -121,7 +121,8 @@ export function addEventCost(per: readonly MutableDeviceCost[], trace: Trace, i:
     case TraceKind.AccelBypass:
     case TraceKind.RangeInit:
     case TraceKind.RangeClamp:
-      // Bookkeeping, or a read already counted as a GuestRead event.
+    case TraceKind.HostCall:
+      // Bookkeeping, a read already counted as a GuestRead event, or a host call (no guest read).
       break;
     default:
       assertUnreachable(kind, 'trace kind');

@@ -31,6 +31,7 @@ import { entryWordsAt, previousWordsEvent, type MemoryAtStep } from '../walk/cac
 import { entryDiff } from '../walk/entryDiff.ts';
 import { readContext, readLeaf } from '../walk/guestStructures.ts';
 import { pdtsLimit } from '../walk/rangeBar.ts';
+import { hostCallSentence } from './hostCallText.ts';
 
 export interface Explanation {
   /** "Step 3 of 7 · event 45 of 310" */
@@ -343,7 +344,10 @@ export function explainStep(
         'FSTS.IQE is still set from an earlier error: QEMU does not process this descriptor. It stays blocked until the guest clears IQE.';
       break;
     case 'DescNoEffect':
-      sentence = `${capitalize(article(descTypeName(ev.typeCode)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
+      sentence =
+        ev.typeCode === 6
+          ? 'A PASID-IOTLB invalidation: no PASID cache changes; vtd_flush_host_piotlb_all_locked forwards it to the host hwpt of every cached first-stage entry with its DID and PASID.'
+          : `${capitalize(article(descTypeName(ev.typeCode)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
       break;
     case 'PcInfoBuilt': {
       const pc = { event: e, type: ev.pcType, did: ev.did, pasid: ev.pasid };
@@ -437,8 +441,14 @@ export function explainStep(
     case 'AccelBypass':
       sentence = `accel_pce_deleted was set by the PASID-selective removal: the replay walk for ${bdf} is skipped and the flag cleared.`;
       break;
+    case 'HostCall': {
+      const r = hostCallSentence(ev, bdf);
+      sentence = r.sentence;
+      details.push(...r.details);
+      break;
+    }
     case 'AccelRemoved':
-      sentence = `PASID ${hex(ev.pasid)} (cached DID ${ev.did.toString()}) leaves ${bdf}'s list: detached from its host HWPT and freed.`;
+      sentence = `PASID ${hex(ev.pasid)} (cached DID ${ev.did.toString()}) leaves ${bdf}'s list: it was detached from its host hwpt first (the detach's result does not matter), now it is freed.`;
       if (ctx.sync?.type === PcType.PasidSelective)
         details.push(
           'PASID-selective: accel_pce_deleted is set, so this device skips the replay walk.',

@@ -7,7 +7,7 @@ import pasid0Bypass from '../../public/scenarios/host-pasid0-bypass.json';
 import piotlb from '../../public/scenarios/host-piotlb-forwarding.json';
 import { parseScenario, type Scenario } from '../model/index.ts';
 import { hostRows } from './hostRows.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 
 const FILES: Readonly<Record<string, unknown>> = {
   'host-attach-failed-unbound': attachFailed,
@@ -24,7 +24,7 @@ function preset(name: string): Scenario {
 
 async function rowsOf(name: string) {
   const scenario = preset(name);
-  const r = await createInProcessEngine().run(scenario);
+  const r = await createInProcessEngine().run({ scenario });
   if (!r.ok) throw new Error(r.error.message);
   return hostRows(r.value, '00:02.0', scenario.variant).map((row) => [
     row.pasid,
@@ -46,7 +46,7 @@ describe('hostRows', () => {
   it('a cached entry whose attach failed is "not bound" (hwpt 0) until the guest changes it', async () => {
     const scenario = preset('host-attach-failed-unbound');
     const early = { ...scenario, steps: scenario.steps.slice(0, 3) };
-    const r = await createInProcessEngine().run(early);
+    const r = await createInProcessEngine().run({ scenario: early });
     if (!r.ok) throw new Error(r.error.message);
     const rows = hostRows(r.value, '00:02.0', 'series');
     expect(rows.map((x) => [x.pasid, x.hwpt, x.state])).toEqual([

@@ -42,6 +42,7 @@ export {
 } from './selectors.ts';
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
+export { hostRows } from './hostRows.ts';
 export {
   deviceFoldKey,
   tableFoldKey,

@@ -1,8 +1,7 @@
 // One table per iommufd device: the host's side of the PASID cache ("Host iommufd BB:DD.F"). It
 // shows what no cache shows: failed attaches, PASID 0 left on the GPA→HPA parent, leaked hwpts.
 
-import { useAppStore } from '../../state/hooks.ts';
-import { hostRows } from '../../state/hostRows.ts';
+import { hostRows, useAppStore } from '../../state/index.ts';
 
 const STATE_LABEL = {
   attached: 'attached',

@@ -170,6 +170,7 @@ function eventPasid(index: TraceIndex, e: number, d: number): number | undefined
     case 'EmuDiffers':
     case 'AccelRemovalCheck':
     case 'AccelRemoved':
+    case 'HostCall':
       return ev.device === d ? ev.pasid : undefined;
     case 'LeafChecked':
     case 'DirChecked':
@@ -808,7 +809,9 @@ function layoutAccel(
     }
   }
   const facts: CacheRowFacts[] = rows.map((r) => {
-    const sum = memoryAt ? entryFields(entryWordsAt(trace, memoryAt, r.wordsEvent, r.pasid)) : undefined;
+    const sum = memoryAt
+      ? entryFields(entryWordsAt(trace, memoryAt, r.wordsEvent, r.pasid))
+      : undefined;
     let state: CacheRowFacts['state'] = 'plain';
     if (r.ghost) state = 'removed';
     else if (createdNow.has(r.pasid)) state = 'created';

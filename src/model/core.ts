@@ -63,6 +63,19 @@ export type {
   DebugfsImportSummary,
 } from './importers/importDebugfsDump.ts';
 export { readTraceLine } from './importers/traceLine.ts';
+export {
+  readFtraceLine,
+  isFtraceHeaderLine,
+  isKernelQiTrace,
+  KERNEL_DESC_TYPE_NAMES,
+  QI_SUBMIT_EVENT,
+} from './importers/qiSubmitLine.ts';
+export type { FtraceEventLine } from './importers/qiSubmitLine.ts';
+export type {
+  KernelTraceImportOptions,
+  KernelTraceImportResult,
+  KernelTraceImportStats,
+} from './importers/importKernelQiTrace.ts';
 export type {
   TraceImportResult,
   TraceFileImportResult,

@@ -63,6 +63,16 @@ export type {
   DebugfsImportSummary,
 } from './importers/importDebugfsDump.ts';
 export { readTraceLine } from './importers/traceLine.ts';
+export { describeDescriptor, sidToBdf } from './report/describeDescriptor.ts';
+export {
+  formatMailReport,
+  inlineScenarioFragment,
+  wrapText,
+  MAIL_WIDTH,
+  INLINE_SCENARIO_BEGIN,
+  INLINE_SCENARIO_END,
+} from './report/mailReport.ts';
+export type { MailReportOptions, ScenarioAttachment } from './report/mailReport.ts';
 export {
   readFtraceLine,
   isFtraceHeaderLine,

@@ -235,3 +235,116 @@ it('the fixture has no wait descriptor, as the kernel traces none', () => {
     expect(descriptorTypeCode(BigInt(words[0] ?? '0'))).not.toBe(5);
   }
 });
+
+describe('export-trace --format perfetto: the run as Chrome trace-event JSON', () => {
+  interface Ev {
+    name: string;
+    ph: string;
+    ts: number;
+    pid: number;
+    tid?: number;
+    dur?: number;
+    id?: number;
+    args?: Record<string, unknown>;
+  }
+  async function exported(args: string[]): Promise<Ev[]> {
+    const r = await cli(['export-trace', ...args, '--format', 'perfetto']);
+    expect(r.code).toBe(EXIT_OK);
+    const parsed = JSON.parse(r.stdout) as { traceEvents: Ev[] };
+    return parsed.traceEvents;
+  }
+
+  it('matches its golden file', async () => {
+    const r = await cli(['export-trace', '--preset', 'torn-down-entry', '--format', 'perfetto']);
+    await expect(r.stdout).toMatchFileSnapshot(
+      `${GOLDEN}export-trace/torn-down-entry.perfetto.json`,
+    );
+  });
+
+  it.each(['linux-boot', 'realguest-sm-strict-timeline', 'pasid0-two-caches', 'torn-down-entry'])(
+    '%s: tracks per device and cache, slices with args, every cache change, counters, flows',
+    async (name) => {
+      const events = await exported(['--preset', name]);
+      const scenario = loadText(presetText(name));
+      const threads = new Map(
+        events
+          .filter((e) => e.name === 'thread_name')
+          .map((e) => [`${e.pid}/${e.tid}`, String(e.args?.name)]),
+      );
+      for (const d of scenario.devices) {
+        expect([...threads.values()]).toContain(`device ${d.bdf}`);
+        expect([...threads.values()]).toContain(`emulated cache ${d.bdf}`);
+        if (d.backend === 'iommufd')
+          expect([...threads.values()]).toContain(`accel cache ${d.bdf}`);
+      }
+      // Every event sits on a named thread (or is a process-wide counter).
+      for (const e of events.filter((x) => x.ph === 'X' || x.ph === 'i')) {
+        expect(threads.has(`${e.pid}/${e.tid}`)).toBe(true);
+        expect(Number.isFinite(e.ts)).toBe(true);
+      }
+      // One step slice per scenario step, in order, and QEMU function slices with args.
+      const steps = events.filter((e) => e.ph === 'X' && e.tid === 1 && /^\d+\. /.test(e.name));
+      expect(steps).toHaveLength(scenario.steps.length);
+      const calls = events.filter((e) => e.ph === 'X' && !/^\d+\. /.test(e.name));
+      expect(calls.length).toBeGreaterThan(0);
+      for (const c of calls) {
+        expect(c.name).toMatch(/^vtd_/);
+        expect(c.args).toHaveProperty('outcome');
+        expect(c.dur).toBeGreaterThan(0);
+      }
+      // Every cache change of the run, as an instant on its cache's track.
+      const run = await cli(['run', '--preset', name, '--json']);
+      const contract = JSON.parse(run.stdout) as {
+        steps: { changes: { cache: string; bdf: string; pasid: number; kind: string }[] }[];
+      };
+      const expected = contract.steps.flatMap((s, k) =>
+        s.changes.map((c) => `${k + 1} ${c.cache} ${c.bdf} ${c.pasid} ${c.kind}`),
+      );
+      const instants = events
+        .filter((e) => e.ph === 'i')
+        .map((e) => {
+          const a = e.args ?? {};
+          expect(threads.get(`${e.pid}/${e.tid}`)).toBe(
+            `${String(a.cache)} cache ${String(a.device)}`,
+          );
+          return `${String(a.step)} ${String(a.cache)} ${String(a.device)} ${String(a.pasid)} ${String(a.change)}`;
+        });
+      expect(instants.sort()).toEqual(expected.sort());
+      // Counters, one per step.
+      expect(events.filter((e) => e.ph === 'C' && e.name.includes('running total'))).toHaveLength(
+        scenario.steps.length,
+      );
+      // Each flow starts on the queue and ends inside a QEMU call slice on a device track.
+      const starts = events.filter((e) => e.ph === 's');
+      const ends = events.filter((e) => e.ph === 'f');
+      expect(ends).toHaveLength(starts.length);
+      for (const f of ends) {
+        expect(starts.some((s) => s.id === f.id && s.tid === 1)).toBe(true);
+        expect(calls.some((c) => c.tid === f.tid && c.ts === f.ts)).toBe(true);
+      }
+    },
+  );
+
+  it('draws arrows for a scenario whose descriptors reach a device', async () => {
+    const events = await exported(['--preset', 'linux-boot']);
+    expect(events.some((e) => e.ph === 'f')).toBe(true);
+    expect(events.some((e) => e.ph === 'i')).toBe(true);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['no --format', ['export-trace', '--preset', 'linux-boot'], /needs --format perfetto/],
+    [
+      'an unknown format',
+      ['export-trace', '--preset', 'linux-boot', '--format', 'ctf'],
+      /--format must be perfetto; got "ctf"/,
+    ],
+    ['no file', ['export-trace', '--format', 'perfetto'], /needs a FILE or --preset/],
+    [
+      '--format elsewhere',
+      ['run', '--preset', 'linux-boot', '--format', 'perfetto'],
+      /--format only applies to export-trace/,
+    ],
+  ])('bad input: %s', async (_what, args, pattern) => {
+    expectOneLineError(await cli(args), pattern);
+  });
+});

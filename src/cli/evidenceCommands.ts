@@ -12,6 +12,7 @@ import {
   mailComparisonLines,
   runScenario,
   scenarioToFile,
+  toPerfettoTrace,
 } from '../model/index.ts';
 import { InputError } from './inputError.ts';
 import type { CliIo } from './main.ts';
@@ -104,8 +105,21 @@ async function report(ctx: EvidenceCommandContext): Promise<number> {
   return 0;
 }
 
-// eslint-disable-next-line @typescript-eslint/require-await
+const TRACE_FORMATS = ['perfetto'] as const;
+
 async function exportTrace(ctx: EvidenceCommandContext): Promise<number> {
-  void ctx;
-  throw new InputError('export-trace is not built yet');
+  const { io, file, values } = ctx;
+  if (values.format === undefined) {
+    throw new InputError('export-trace needs --format perfetto (Chrome trace-event JSON)');
+  }
+  if (!TRACE_FORMATS.some((f) => f === values.format)) {
+    throw new InputError(`--format must be ${TRACE_FORMATS.join(', ')}; got "${values.format}"`);
+  }
+  const variant = readVariant(values.variant);
+  const { scenario, warnings, label } = await ctx.loadScenario(file, values.preset, 'export-trace');
+  for (const w of warnings) io.stderr(`pasidscope: warning: ${label}: ${w}\n`);
+  const run = variant ? { ...scenario, variant } : scenario;
+  const result = runScenario(run, variant ? { variant } : {});
+  io.stdout(`${JSON.stringify(toPerfettoTrace(run, result))}\n`);
+  return 0;
 }

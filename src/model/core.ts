@@ -88,6 +88,15 @@ export type {
 export { readTraceLine } from './importers/traceLine.ts';
 export { describeDescriptor, sidToBdf } from './report/describeDescriptor.ts';
 export {
+  toPerfettoTrace,
+  deviceTid,
+  cacheTid,
+  QEMU_PID,
+  CACHES_PID,
+  QUEUE_TID,
+} from './export/perfettoTrace.ts';
+export type { ChromeTrace, ChromeTraceEvent } from './export/perfettoTrace.ts';
+export {
   formatMailReport,
   inlineScenarioFragment,
   wrapText,

@@ -7,6 +7,7 @@ import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.t
 import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
 import { scenarioWords } from '../../state/scenarioEdits.ts';
 import { VARIANT_LABELS } from '../../state/selectors.ts';
+import { EvidenceButtons } from '../evidence/EvidenceButtons.tsx';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;
@@ -221,6 +222,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         >
           Export
         </button>
+        <EvidenceButtons onDone={flash} />
         <button
           id="debugfs-button"
           type="button"

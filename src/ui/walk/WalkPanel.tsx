@@ -25,6 +25,7 @@ import type { WalkViewCallbacks } from '../../viz/walk/render.ts';
 import { CostPanel } from './CostPanel.tsx';
 import { PseudoCodePane } from './PseudoCodePane.tsx';
 import { StepExplanation } from './StepExplanation.tsx';
+import { SavePictureButton } from '../picture/SavePictureButton.tsx';
 import { shareUrlAtStep, stepFromUrl, withStepInHash, withoutStepInSearch } from './stepUrl.ts';
 import { TimelineTrack } from './TimelineTrack.tsx';
 import { TransportIcon } from './TransportIcon.tsx';
@@ -366,6 +367,7 @@ export function WalkPanel() {
           >
             Link to this step
           </button>
+          <SavePictureButton step={step} disabled={!trace} />
           <button
             type="button"
             aria-pressed={expanded}

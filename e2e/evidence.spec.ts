@@ -60,12 +60,14 @@ test('Copy as text gives a mail-ready report whose scenario block pastes back; P
   await page.goto('./?preset=torn-down-entry');
   await idle(page);
   const original = await scenarioText(page);
+  await page.getByText('Export', { exact: true }).click();
   await page.getByRole('button', { name: 'Copy as text' }).click();
   const text = await readClipboard(page);
   expect(text).toMatch(/^PASIDscope report: Torn-down PASID/);
   for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(72);
   expect(text).not.toMatch(/127\.0\.0\.1|localhost/);
 
+  await page.getByText('Export', { exact: true }).click();
   const perfetto = JSON.parse(
     await downloadText(page, () =>
       page.getByRole('button', { name: 'Save Perfetto trace' }).click(),
@@ -213,5 +215,16 @@ test('screenshots: the header with the evidence buttons, light and dark', async 
       await idle(page);
       await page.screenshot({ path: `test-results/evidence-${w}x${h}-${scheme}.png` });
     }
+  }
+});
+
+test('the Export menu opens over the page, in light and dark', async ({ page }) => {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('./?preset=torn-down-entry');
+    await idle(page);
+    await page.getByText('Export', { exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Save Perfetto trace' })).toBeVisible();
+    await page.screenshot({ path: `test-results/evidence-export-menu-${scheme}.png` });
   }
 });

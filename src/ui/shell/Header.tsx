@@ -213,16 +213,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         >
           Paste<span className="visually-hidden"> text to import</span>
         </button>
-        <button
-          type="button"
-          className="btn"
-          aria-label="Export scenario"
-          title="Save the scenario as a JSON file"
-          onClick={() => void exportScenario()}
-        >
-          Export
-        </button>
-        <EvidenceButtons onDone={flash} />
+        <EvidenceButtons onDone={flash} onExportFile={() => void exportScenario()} />
         <button
           id="debugfs-button"
           type="button"

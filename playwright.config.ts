@@ -1,7 +1,9 @@
 import { defineConfig, devices } from '@playwright/test';
 
-// E2E_PORT lets two people (or two helpers) run the suite on one machine at once.
-const PORT = Number(process.env.E2E_PORT ?? 4173);
+// The suite serves the built app on a port of its own, so it runs while `npm start` or
+// `npm run preview` holds 4173 (and `npm run dev` 5173). E2E_PORT picks another, e.g. for two
+// checkouts on one machine.
+const PORT = Number(process.env.E2E_PORT ?? 4273);
 
 export default defineConfig({
   testDir: './e2e',

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { expect } from 'vitest';
 import type { CliIo } from './main.ts';
 import { EXIT_BAD_INPUT, main } from './main.ts';
+import { readTextFile } from './readTextFile.ts';
 
 export interface Captured {
   readonly code: number;
@@ -35,6 +36,23 @@ export async function cli(
     },
   };
   const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** Runs the CLI in-process on the real file system, reading files as the installed command does. */
+export async function cliOnDisk(args: readonly string[], cwd: string): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    cwd,
+    readFile: readTextFile,
+  });
   return { code, stdout, stderr };
 }
 

@@ -3,7 +3,6 @@
 // never disagree with the app. Bad input exits 2 with one line on stderr naming the JSON path at
 // fault; only a bug in PASIDscope itself exits 1.
 
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +33,7 @@ import {
 import { InputError } from './inputError.ts';
 import type { PresetInfo } from './presets.ts';
 import { PRESET_NAME, loadPresetIndex, presetPath, similarPresets } from './presets.ts';
+import { readTextFile } from './readTextFile.ts';
 import { formatRunSummary } from './summary.ts';
 import { formatTrace } from './traceText.ts';
 
@@ -64,7 +64,7 @@ ${EVIDENCE_USAGE}
   pasidscope --help
 
 Options:
-  --json            machine-readable output (run: the run --json object of scenario-format.md)
+  --json            machine-readable output (run: the object described in docs/scenario-format.md)
   --variant V       seed | series | series-fixed (overrides the file's "variant")
   --preset NAME     use public/scenarios/NAME.json
   --limit N         summary: most changes per step and entries per cache shown (default 12)
@@ -327,7 +327,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-/** stdout / stderr / files of this process. A closed pipe (`| head`) ends output quietly. */
+/** stdout / stderr / files of this process. A closed pipe (`| head`) ends output quietly; files are
+ * read strictly (readTextFile.ts: regular files of UTF-8 only). */
 export function processIo(): CliIo {
   process.stdout.on('error', (e) => {
     if (errorCode(e) === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -336,7 +337,7 @@ export function processIo(): CliIo {
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
-    readFile: (p) => readFile(p, 'utf8'),
+    readFile: readTextFile,
     cwd: process.cwd(),
   };
 }

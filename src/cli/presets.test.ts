@@ -145,6 +145,57 @@ const ZERO_WALK = { dirReads: 0, entryReads: 0, listCompares: 0 };
 // ---- what each preset exists to show ------------------------------------------------------------
 
 const behaviours: Readonly<Record<string, () => void>> = {
+  'linux-attach-teardown': () => {
+    const s = load('linux-attach-teardown').scenario;
+    const r = run('linux-attach-teardown');
+    // Linux 6.1 flushes PASID 0 before it writes the context entry: that flush reaches nothing.
+    const ptFlush = r.steps.indexOf(only(pcSteps(r, 1, 1, 0), 'pass-through set-up flush'));
+    expect(r.steps[ptFlush]!.changes).toEqual([]);
+    const ctxWrite = s.steps.findIndex(
+      (x) => x.op === 'write' && /context entry/.test(x.note ?? ''),
+    );
+    expect(ctxWrite).toBeGreaterThan(ptFlush);
+    // PASID 5 is set up on the mapped device (cached), then torn down with its old DID 3.
+    const [setup, teardown] = pcSteps(r, 1, 3, 5);
+    expect(setup?.changes).toEqual([change('accel', '00:02.0', 5, 'created')]);
+    expect(teardown?.changes).toEqual([]);
+    expect(accelPasids(r, '00:02.0')).toEqual([5]);
+    expect(pcSteps(run('linux-attach-teardown', 'series'), 1, 3, 5)[1]?.changes).toEqual([
+      change('accel', '00:02.0', 5, 'removed'),
+    ]);
+    expect(s.steps.every((x) => (x.note ?? '').length > 0)).toBe(true);
+  },
+
+  'linux-release': () => {
+    const s = load('linux-release').scenario;
+    const r = run('linux-release');
+    const [setup, teardown] = pcSteps(r, 1, 2, 0);
+    // The 2026 driver mapped the context at probe, so the set-up flush reaches PASID 0.
+    expect(setup?.changes).toContainEqual(change('accel', '00:02.0', 0, 'created'));
+    expect(teardown?.changes).toContainEqual(change('accel', '00:02.0', 0, 'removed'));
+    expect(accelPasids(r, '00:02.0')).toEqual([]);
+    // Hot-unplug ends with the context entry zeroed, then one device-selective flush with DID 0.
+    const last = ccStepIndices(s, 3).at(-1)!;
+    const zeroed = s.steps[last - 1];
+    expect(zeroed?.op === 'write' && zeroed.qwords.every((q) => q === 0n)).toBe(true);
+    const cc = s.steps[last];
+    expect(cc?.op === 'invalidate' && decodeContextCacheDescriptor(cc.desc).did).toBe(0);
+    expect(ccStepIndices(s, 3).length).toBe(2);
+  },
+
+  'linux-caching-mode-off': () => {
+    const s = load('linux-caching-mode-off').scenario;
+    for (const v of ['seed', 'series'] as const) {
+      const r = run('linux-caching-mode-off', v);
+      // Only the root-table flush and the teardown's invalidation: no set-up flush at all.
+      expect(pcSteps(r, 3).length).toBe(1);
+      expect(only(pcSteps(r, 1), 'teardown flush').pcInfo).toEqual({ type: 1, did: 4, pasid: 9 });
+      expect(allChanges(r).filter((c) => c.cache === 'accel')).toEqual([]);
+      expect(accelPasids(r, '00:02.0')).toEqual([]);
+    }
+    expect(memoryEntry(s, s.steps.length, 0, 0x10, 0).present).toBe(true);
+  },
+
   'linux-boot': () => {
     const s = load('linux-boot').scenario;
     const r = run('linux-boot');

@@ -42,11 +42,39 @@ export function presetPath(name: string, dir = PRESETS_DIR): string {
   return `${dir}${name}.json`;
 }
 
-/** Names close to a mistyped one (shared prefix or substring), for "did you mean". */
+/** Edit distance (insertions, deletions, substitutions) between two short names. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(
+        Math.min(
+          (prev[j] ?? 0) + 1,
+          (row[j - 1] ?? 0) + 1,
+          (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        ),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/**
+ * Names close to a mistyped one, for "did you mean": a near-miss spelling (a few edits) wins over
+ * a shared prefix or substring, which many presets share ("linux-...").
+ */
 export function similarPresets(name: string, presets: readonly PresetInfo[]): string[] {
   const n = name.toLowerCase();
-  return presets
-    .map((p) => p.name)
+  const names = presets.map((p) => p.name);
+  const near = names
+    .map((p) => ({ p, d: editDistance(n, p) }))
+    .filter((x) => x.d <= Math.max(2, Math.floor(n.length / 4)))
+    .sort((x, y) => x.d - y.d)
+    .map((x) => x.p);
+  if (near.length) return near.slice(0, 3);
+  return names
     .filter((p) => p.includes(n) || n.includes(p) || p.slice(0, 4) === n.slice(0, 4))
     .slice(0, 3);
 }

@@ -54,7 +54,10 @@ export {
   eventAddr,
   leafOutcome,
   leafDid,
+  leafDidAt,
   leafListCompares,
+  leafListComparesAt,
+  leafListComparesTotal,
   dirOutcome,
   dirRunEnd,
   dirFault,
@@ -135,3 +138,41 @@ export type {
   CacheEntryAspect,
   VariantPairDifference,
 } from './compare/compareVariants.ts';
+export {
+  linuxActionSteps,
+  describeLinuxAction,
+  linuxWaitDesc,
+  LINUX_ACTION_KINDS,
+  LINUX_FLAVOURS,
+  LINUX_FLAVOUR_TITLES,
+  PASID_SETUP_KINDS,
+  FIRST_DOMAIN_ID,
+  PASS_THROUGH_DID,
+} from './linux/linuxActions.ts';
+export type {
+  LinuxAction,
+  LinuxActionKind,
+  LinuxActionOptions,
+  LinuxActionResult,
+  LinuxFlavour,
+  LinuxGuest,
+  PasidSetupKind,
+} from './linux/linuxActions.ts';
+export { appendLinuxAction, lastWaitStatusAddr } from './linux/appendLinuxAction.ts';
+export type { AppendLinuxActionResult, AppendLinuxOptions } from './linux/appendLinuxAction.ts';
+export {
+  predictionTargets,
+  revealPredictions,
+  targetKey,
+  ENTRY_FATES,
+} from './teaching/predictReveal.ts';
+export type {
+  EntryFate,
+  PredictionTarget,
+  RevealedEntry,
+  Reveal,
+} from './teaching/predictReveal.ts';
+export { entryProvenance } from './teaching/provenance.ts';
+export type { EntryProvenance, FieldOrigin, WordOrigin } from './teaching/provenance.ts';
+export { TOURS, findEvent } from './teaching/tours.ts';
+export type { Tour, TourStop, TourHighlight, TourContext } from './teaching/tours.ts';

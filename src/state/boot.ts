@@ -1,12 +1,16 @@
 // Start-up: which scenario the app opens with. In order: a share link in the URL fragment, a
 // `?preset=NAME` parameter, the autosaved scenario, the first bundled preset. A link or preset that
-// fails leaves the next candidate in place and says why. The URL is then cleaned (the scenario now
-// lives in the store and autosave), so a reload restores the user's latest edits, not the old link.
-// Loading at start-up is not an undoable edit: the history starts empty.
+// fails leaves the next candidate in place and says why, in a notice that stays until the user
+// dismisses it or loads another scenario.
+// The URL is then cleaned (the scenario now lives in the store and autosave), so a reload restores
+// the user's latest edits, not the old link. Loading at start-up is not an undoable edit: the
+// history starts empty.
 
 import { hashWithoutScenario, loadAutosave } from './persistence.ts';
 import { adoptInitialMemory } from './memoryImage.ts';
+import type { PresetInfo } from './presets.ts';
 import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
+import type { Notice } from './slices/viewSlice.ts';
 import type { AppStore } from './store.ts';
 
 export interface BootLocation {
@@ -23,6 +27,20 @@ export interface BootEnv {
 
 /** The name of the preset opened when there is nothing else. */
 export const DEFAULT_PRESET = 'linux-boot';
+
+/** The load notices on screen, to be shown again after the fallback's load has cleared them. */
+function loadNotices(notices: readonly Notice[]): Omit<Notice, 'id'>[] {
+  return notices.filter((n) => n.topic === 'load').map(({ id: _id, ...rest }) => rest);
+}
+
+function unknownPresetNotice(name: string, known: readonly PresetInfo[]): Omit<Notice, 'id'> {
+  const names = known.map((p) => p.name).join(', ');
+  return {
+    tone: 'error',
+    title: `There is no preset called "${name}".`,
+    detail: `Choose one from the Preset menu at the top${names ? `; a link can name any of: ${names}` : ''}.`,
+  };
+}
 
 export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
   const s = () => store.getState();
@@ -54,24 +72,38 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
         }
       }
 
+      // Why the link's scenario is not shown: it must outlive the fallback's load (a load clears
+      // the notices of earlier loads).
+      let failed: Omit<Notice, 'id'>[] = [];
       if (hash.includes('scenario=')) {
         if (await s().openShareFragment(hash)) loaded = true;
+        else failed = loadNotices(s().notices);
       } else if (preset !== null) {
-        if (!isPresetName(preset)) {
-          s().pushNotice({
-            tone: 'error',
-            topic: 'load',
-            title: `There is no preset called "${preset}".`,
-          });
+        const known = s().presets;
+        if (!isPresetName(preset) || (known.length > 0 && !known.some((p) => p.name === preset))) {
+          failed = [unknownPresetNotice(preset, known)];
         } else if (await s().loadPreset(preset)) {
           loaded = true;
+        } else {
+          failed = loadNotices(s().notices);
         }
       }
 
+      let fallback = saved ? 'Your last scenario is shown instead.' : undefined;
       if (!loaded) {
         const presets = s().presets;
         const first = presets.find((p) => p.name === DEFAULT_PRESET) ?? presets[0];
-        if (first) await s().loadPreset(first.name);
+        if (first && (await s().loadPreset(first.name))) {
+          fallback = `The preset "${first.name}" is shown instead.`;
+        }
+      }
+      // Pushed again after the fallback: the next load the user makes clears it, as any load does.
+      for (const notice of failed) {
+        s().pushNotice({
+          ...notice,
+          topic: 'load',
+          ...(fallback ? { detail: [fallback, notice.detail].filter(Boolean).join(' ') } : {}),
+        });
       }
 
       if (env.replaceUrl && (hash.includes('scenario=') || preset !== null)) {

@@ -153,3 +153,14 @@ export function errorLines(error: EngineError): string[] {
   if (error.issues?.length) return error.issues.map((i) => `${i.path || '(file)'}: ${i.message}`);
   return [];
 }
+
+/**
+ * The detail line of a refused load. The notice lists the problems under it, so it names how
+ * many there are instead of repeating the first one (error.message is the first problem).
+ */
+export function refusalDetail(error: EngineError): string {
+  const listed = (error.issues?.length ?? 0) + (error.lines?.length ?? 0);
+  const unchanged = 'Your current scenario is unchanged.';
+  if (listed === 0) return `${error.message} ${unchanged}`;
+  return listed === 1 ? unchanged : `${unchanged} ${listed} problems:`;
+}

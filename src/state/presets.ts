@@ -9,12 +9,25 @@ export interface PresetInfo {
 
 export type FetchText = (path: string) => Promise<string>;
 
-/** Fetches a file relative to the page (the app is served from any base path). */
+/**
+ * Fetches a file relative to the page (the app is served from any base path). A `.json` path must
+ * answer JSON: a single-page-app server (`vite preview` among them) answers a missing file with
+ * the page itself and status 200, which would otherwise surface as a baffling "not JSON" error.
+ */
 export const fetchRelative: FetchText = async (path) => {
   const res = await fetch(path);
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return res.text();
+  if (!res.ok) throw new Error(`${path}: not found (HTTP ${res.status})`);
+  const text = await res.text();
+  if (path.endsWith('.json') && isWebPage(res.headers.get('content-type'), text)) {
+    throw new Error(`${path}: not found (the server answered with a web page, not JSON)`);
+  }
+  return text;
 };
+
+/** An HTML answer where JSON was asked for. */
+function isWebPage(contentType: string | null, text: string): boolean {
+  return /html/i.test(contentType ?? '') || text.trimStart().startsWith('<');
+}
 
 export const PRESET_INDEX_PATH = 'scenarios/index.json';
 export const presetPath = (name: string): string => `scenarios/${encodeURIComponent(name)}.json`;

@@ -143,7 +143,13 @@ export function appendStep(scenario: Scenario, step: ScenarioStep): Scenario {
 
 export function removeStep(scenario: Scenario, index: number): Scenario {
   if (index < 0 || index >= scenario.steps.length) return scenario;
-  return { ...scenario, steps: scenario.steps.filter((_, i) => i !== index) };
+  const steps = scenario.steps.filter((_, i) => i !== index);
+  if (!scenario.quiz) return { ...scenario, steps };
+  // A quiz keeps asking the same steps: later indices move down, the removed step's question goes.
+  const questions = scenario.quiz.questions
+    .filter((q) => q.step !== index)
+    .map((q) => (q.step > index ? { ...q, step: q.step - 1 } : q));
+  return { ...scenario, steps, quiz: { ...scenario.quiz, questions } };
 }
 
 export const EMPTY_SCENARIO: Scenario = {

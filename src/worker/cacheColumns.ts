@@ -271,6 +271,7 @@ export function runTransferables(run: WireRun): ArrayBuffer[] {
     t.a,
     t.b,
     t.c,
+    t.fillDids,
     t.stepStart,
   ];
   for (const cols of Object.values(run.caches.accel)) {

@@ -34,6 +34,7 @@ import {
   emitSyncGated,
   extendAccelRemovalRun,
   extendDirRun,
+  extendLeafFillRun,
   extendLeafRun,
 } from '../trace/traceEmitters.ts';
 import { addAddress, dmaRead, inRam, sum } from './dma.ts';
@@ -64,6 +65,7 @@ const readPdire = vtdGetPdireFromPdirTable;
 const leafFaultInPlace = pasidEntryFaultInPlace;
 const emitLeaf = emitLeafChecked;
 const extendLeaf = extendLeafRun;
+const extendFill = extendLeafFillRun;
 const emitDir = emitDirChecked;
 const extendDir = extendDirRun;
 const FN_WALK = QemuFn.vtd_sm_pasid_table_walk;
@@ -368,6 +370,11 @@ export function vtdSmPasidTableWalkOne(
   let runIdx = -1;
   let runOutcome = 0;
   let runB = 0;
+  // The open run of fills: consecutive PASIDs with one outcome whose compares follow the run's
+  // rule (+1 per creation, -1 per update / unchanged entry), so a view recomputes each exactly.
+  let fillIdx = -1;
+  let fillOutcome = 0;
+  let fillNextCompares = 0;
   for (let pasid = start; pasid < end; pasid++) {
     const off = (pasid & 0x3f) * 16;
     const entryLo = tableLo + off * 4;
@@ -411,16 +418,27 @@ export function vtdSmPasidTableWalkOne(
           }
         }
         listCompares += compares;
-        emitLeaf(trace, {
-          fn: fillFn,
-          device,
-          firstPasid: pasid,
-          addrHi: tableHi,
-          addrLo: entryLo,
-          outcome,
-          did: entryDid,
-          listCompares: compares,
-        });
+        if (
+          fillIdx >= 0 &&
+          fillOutcome === outcome &&
+          fillNextCompares === compares &&
+          fillIdx === trace.length - 1
+        ) {
+          extendFill(trace, fillIdx, entryDid);
+        } else {
+          fillIdx = emitLeaf(trace, {
+            fn: fillFn,
+            device,
+            firstPasid: pasid,
+            addrHi: tableHi,
+            addrLo: entryLo,
+            outcome,
+            did: entryDid,
+            listCompares: compares,
+          });
+          fillOutcome = outcome;
+        }
+        fillNextCompares = outcome === LEAF_CREATED ? compares + 1 : compares - 1;
         runIdx = -1;
         continue;
       }

@@ -87,10 +87,10 @@ describe('parseScenario: defaults and numbers', () => {
   it('reads 64-bit hex words in any case without losing bits', () => {
     const { scenario } = ok({
       ...base,
-      memory: [{ addr: '0XFFFFFFFFFFFFFFF8', qwords: ['0xFfFfFfFfFfFfFfFf', '0x0'] }],
+      memory: [{ addr: '0XFFFFFFFFFFFFFFF0', qwords: ['0xFfFfFfFfFfFfFfFf', '0x0'] }],
     });
     expect(scenario.memory).toEqual([
-      { addr: 0xffff_ffff_ffff_fff8n, qwords: [(1n << 64n) - 1n, 0n] },
+      { addr: 0xffff_ffff_ffff_fff0n, qwords: [(1n << 64n) - 1n, 0n] },
     ]);
   });
 
@@ -372,6 +372,64 @@ describe('parseScenario: files that must be refused', () => {
   });
 });
 
+describe('parseScenario: the 64-bit address space never wraps', () => {
+  const TOP = 1n << 64n;
+  const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+  it('refuses a write step whose second qword would land on address 0 (the root table)', () => {
+    const e = firstError(
+      withSteps({ op: 'write', addr: '0xfffffffffffffff8', qwords: ['0x0', '0x0'] }),
+    );
+    expect(e.path).toBe('$.steps[0].qwords[1]');
+    expect(e.message).toMatch(/past the end of the 64-bit address space/);
+    expect(e.message).toMatch(/never wrap to 0/);
+  });
+
+  it('refuses an initial memory block that runs past 2^64, naming the first qword that does not fit', () => {
+    const e = firstError({
+      ...base,
+      memory: [
+        { addr: '0x0', qwords: ['0x1'] },
+        { addr: '0xffffffffffffffe0', qwords: ['0x1', '0x2', '0x3', '0x4', '0x5'] },
+      ],
+    });
+    expect(e.path).toBe('$.memory[1].qwords[4]');
+  });
+
+  it('refuses an unaligned qword that straddles 2^64', () => {
+    const e = firstError(withSteps({ op: 'write', addr: '0xfffffffffffffffc', qwords: ['0x1'] }));
+    expect(e.path).toBe('$.steps[0].qwords[0]');
+  });
+
+  it('accepts a block whose last byte is the last address, and keeps it where it was written', () => {
+    const { scenario } = ok({
+      ...base,
+      memory: [{ addr: '0xfffffffffffffff0', qwords: ['0x1', '0x2'] }],
+      steps: [{ op: 'write', addr: '0xfffffffffffffff8', qwords: ['0x3'] }],
+    });
+    expect(scenario.memory).toEqual([{ addr: 0xfffffffffffffff0n, qwords: [1n, 2n] }]);
+    expect(scenario.steps[0]).toEqual({ op: 'write', addr: 0xfffffffffffffff8n, qwords: [3n] });
+  });
+
+  propTest.prop([
+    fc.bigInt({ min: TOP - 96n, max: TOP - 1n }),
+    fc.integer({ min: 1, max: 8 }),
+    fc.constantFrom('memory', 'step'),
+  ])('near the top: refused exactly when addr + 8 × qwords > 2^64', (addr, n, where) => {
+    const qwords = Array.from({ length: n }, (_, i) => hex(BigInt(i)));
+    const block = { addr: hex(addr), qwords };
+    const raw =
+      where === 'memory' ? { ...base, memory: [block] } : withSteps({ op: 'write', ...block });
+    const r = parseScenario(raw);
+    const fits = addr + 8n * BigInt(n) <= TOP;
+    expect(r.ok).toBe(fits);
+    if (!r.ok) {
+      const at = where === 'memory' ? '$.memory[0]' : '$.steps[0]';
+      expect(r.errors.map((e) => e.path)).toEqual([`${at}.qwords[${(TOP - addr) / 8n}]`]);
+    }
+  });
+});
+
 describe('parseScenario: warnings', () => {
   it('accepts unknown top-level keys with a warning naming them', () => {
     const { scenario, warnings } = ok({ ...base, viewHints: { zoom: 2 } });
@@ -403,6 +461,11 @@ describe('parseScenarioText', () => {
     if (r.ok) return;
     expect(r.errors[0]?.path).toBe('$');
     expect(r.errors[0]?.message).toMatch(/not valid JSON \(line 3, column \d+\)/);
+  });
+
+  it('skips a leading UTF-8 byte-order mark', () => {
+    const r = parseScenarioText(`\uFEFF${JSON.stringify(base)}`);
+    expect(r.ok).toBe(true);
   });
 
   it('parses valid text like parseScenario', () => {

@@ -5,9 +5,10 @@
 
 import type { z } from 'zod';
 import type { StructureLayout } from '../bits/bitFields.ts';
+import type { LinuxAction } from '../linux/linuxActions.ts';
 import { encodeFields } from '../bits/bitFields.ts';
 import { CONTEXT_CACHE_DESC, PASID_CACHE_DESC, WAIT_DESC } from '../bits/structures.ts';
-import type { AuthoredStep, PendingStep } from './scenarioAuthoring.ts';
+import type { AuthoredStep, LinuxStep, PendingStep } from './scenarioAuthoring.ts';
 import { resolveAuthoring } from './scenarioAuthoring.ts';
 import type { FileStep, ScenarioFile } from './scenarioSchema.ts';
 import { STEP_OPS, scenarioFileSchema } from './scenarioSchema.ts';
@@ -120,15 +121,18 @@ function withoutKeys(
 
 /** Parses JSON text first; a syntax error is reported at `$` with its line and column. */
 export function parseScenarioText(text: string): ParseScenarioResult {
+  // A leading byte-order mark (some editors write one) is not JSON; skip it rather than report an
+  // invisible character.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const pos = /position (\d+)/.exec(msg);
     let where = '';
     if (pos) {
-      const before = text.slice(0, Number(pos[1]));
+      const before = body.slice(0, Number(pos[1]));
       const line = before.split('\n').length;
       const column = Number(pos[1]) - before.lastIndexOf('\n');
       where = ` (line ${line}, column ${column})`;
@@ -290,6 +294,34 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
   if (!resolved.ok) return { ok: false, errors: [...resolved.errors] };
   warnings.push(...resolved.warnings);
 
+  const quiz = file.quiz;
+  if (quiz) {
+    const seen = new Map<number, number>();
+    quiz.questions.forEach((q, k) => {
+      const at = `$.quiz.questions[${k}].step`;
+      const step = resolved.steps[q.step];
+      if (!step) {
+        errors.push({
+          path: at,
+          message: `step ${q.step} does not exist: the scenario has ${resolved.steps.length} steps (numbered from 0, as the run numbers them)`,
+        });
+      } else if (step.op !== 'invalidate') {
+        errors.push({
+          path: at,
+          message: `step ${q.step} is a ${step.op === 'write' ? 'write' : 'clearIqe'}: only an invalidation can be asked (its outcome is what the learner predicts)`,
+        });
+      }
+      const twin = seen.get(q.step);
+      if (twin !== undefined)
+        errors.push({
+          path: at,
+          message: `step ${q.step} is asked twice (also $.quiz.questions[${twin}])`,
+        });
+      seen.set(q.step, k);
+    });
+    if (errors.length) return { ok: false, errors };
+  }
+
   const scenario: Scenario = {
     ...(file.title !== undefined ? { title: file.title } : {}),
     ...(file.description !== undefined ? { description: file.description } : {}),
@@ -298,6 +330,17 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     devices,
     memory: resolved.memory,
     steps: resolved.steps,
+    ...(quiz
+      ? {
+          quiz: {
+            ...(quiz.title !== undefined ? { title: quiz.title } : {}),
+            questions: quiz.questions.map((q) => ({
+              step: q.step,
+              ...(q.question !== undefined ? { question: q.question } : {}),
+            })),
+          },
+        }
+      : {}),
   };
   return { ok: true, scenario, warnings };
 }
@@ -327,6 +370,7 @@ function convertStep(
 ): PendingStep | undefined {
   const raw = (step: ScenarioStep): PendingStep => ({ kind: 'raw', step });
   const authored = (step: AuthoredStep): PendingStep => ({ kind: 'authored', step });
+  const linux = (step: LinuxStep): PendingStep => ({ kind: 'linux', step });
   switch (s.op) {
     case 'write':
       return raw(withNote({ op: 'write', addr: s.addr, qwords: s.qwords }, s.note));
@@ -433,6 +477,22 @@ function convertStep(
       });
       return raw(withNote({ op: 'invalidate', desc }, s.note));
     }
+    case 'linux': {
+      const action = linuxActionOf(s, at, fail);
+      if (!action) return undefined;
+      return linux(
+        withNote(
+          {
+            op: 'linux',
+            action,
+            flavour: s.flavour ?? 'linux-6.1',
+            cachingMode: s.cachingMode ?? true,
+            ...(s.statusAddr !== undefined ? { statusAddr: s.statusAddr } : {}),
+          },
+          s.note,
+        ),
+      );
+    }
     case 'writeRootEntry':
       return authored(
         withNote({ op: s.op, bus: s.bus, fields: s.fields, clear: s.clear ?? false }, s.note),
@@ -479,5 +539,66 @@ function convertStep(
           s.note,
         ),
       );
+  }
+}
+
+/** The Linux action a `linux` step names, with the fields that action needs (or a failure). */
+function linuxActionOf(
+  s: Extract<FileStep, { op: 'linux' }>,
+  at: string,
+  fail: (path: string, message: string) => void,
+): LinuxAction | undefined {
+  const uses: Readonly<Record<LinuxAction['kind'], readonly string[]>> = {
+    setRootTable: [],
+    setupPasid: ['bdf', 'pasid', 'did', 'setup', 'pageTable'],
+    mapContext: ['bdf', 'did'],
+    tearDown: ['bdf', 'pasid'],
+    release: ['bdf'],
+  };
+  const allowed = uses[s.action];
+  const extra = (['bdf', 'pasid', 'did', 'setup', 'pageTable'] as const).find(
+    (k) => s[k] !== undefined && !allowed.includes(k),
+  );
+  if (extra) {
+    fail(`${at}.${extra}`, `the Linux action "${s.action}" takes no "${extra}"`);
+    return undefined;
+  }
+  if (s.action === 'setRootTable') return { kind: 'setRootTable' };
+  if (s.bdf === undefined) {
+    fail(`${at}.bdf`, `required: the Linux action "${s.action}" names a device ("bdf")`);
+    return undefined;
+  }
+  const bdf = s.bdf.bdf;
+  switch (s.action) {
+    case 'tearDown':
+      return { kind: 'tearDown', bdf, pasid: s.pasid ?? 0 };
+    case 'release':
+      return { kind: 'release', bdf };
+    case 'mapContext':
+      return { kind: 'mapContext', bdf, did: s.did ?? 0 };
+    case 'setupPasid': {
+      const setup = s.setup ?? 'second-stage';
+      if (setup !== 'pass-through') {
+        if (s.did === undefined) {
+          fail(`${at}.did`, `required: a ${setup} PASID entry needs its domain ID ("did")`);
+          return undefined;
+        }
+        if (s.pageTable === undefined) {
+          fail(
+            `${at}.pageTable`,
+            `required: a ${setup} PASID entry needs its page-table address ("pageTable")`,
+          );
+          return undefined;
+        }
+      }
+      return {
+        kind: 'setupPasid',
+        bdf,
+        pasid: s.pasid ?? 0,
+        did: s.did ?? 1,
+        setup,
+        pageTable: s.pageTable ?? 0n,
+      };
+    }
   }
 }

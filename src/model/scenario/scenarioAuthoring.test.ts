@@ -385,6 +385,51 @@ describe('tables', () => {
   });
 });
 
+describe('a PASID directory near the top of the address space', () => {
+  // 4 KiB below 2^64: room for directory entries 0..511 only (the default PDTS 7 has 16,384).
+  const TOP_PAGE = '0xfffffffffffff000';
+  const nearTop = (device: Record<string, unknown>, steps: unknown[] = []) =>
+    file({
+      tables: { devices: [{ bdf: '00:02.0', directory: { addr: TOP_PAGE }, ...device }] },
+      steps,
+    });
+  const PAST_END = /would lie at 2\^64 or above.*runs past the end of the 64-bit address space/;
+
+  it('places the entries that fit where the walk reads them', () => {
+    const { scenario } = ok(
+      nearTop({ pasids: [{ pasid: 0x40 * 511, present: true, pgtt: 'pass-through', did: 1 }] }),
+    );
+    const w = walk(memoryAfter(scenario), 0x10000n, 0, 0x10, 0x40 * 511);
+    expect(w.dirEntryAddr).toBe(0xffff_ffff_ffff_fff8n);
+    expect(w.dirEntry.present).toBe(true);
+    expect(w.entry).toMatchObject({ present: true, did: 1 });
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a PASID entry by field',
+      nearTop({ pasids: [{ pasid: 0x40 * 512, present: true, pgtt: 'pass-through', did: 1 }] }),
+      '$.tables.devices[0].pasids[0]',
+    ],
+    [
+      'a directory entry by field',
+      nearTop({ dirEntries: [{ index: 1024, present: false }] }),
+      '$.tables.devices[0].dirEntries[0].index',
+    ],
+    [
+      'a writePasidDirEntry step',
+      nearTop({}, [
+        { op: 'writePasidDirEntry', bdf: '00:02.0', index: 512, fields: { present: false } },
+      ]),
+      '$.steps[0].index',
+    ],
+  ])('refuses %s that would wrap to a low address', (_, raw, path) => {
+    const e = refused(raw);
+    expect(e.path).toBe(path);
+    expect(e.message).toMatch(PAST_END);
+  });
+});
+
 describe('structure writes by field', () => {
   const setup = {
     tables: {

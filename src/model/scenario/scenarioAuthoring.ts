@@ -23,7 +23,10 @@ import { pasidDirEntryAddress, pasidDirIndex, pasidEntryAddress } from '../table
 import { rootEntryAddress } from '../tables/rootEntry.ts';
 import type { FieldValues, FileTables } from './scenarioSchema.ts';
 import type { DeviceConfig, IommuConfig, MemoryBlock, ScenarioStep } from './scenarioTypes.ts';
-import { formatBdf, hexAddr } from './scenarioValues.ts';
+import { ADDRESS_SPACE_END, formatBdf, hexAddr } from './scenarioValues.ts';
+import { PageAllocator } from './pageAllocator.ts';
+import type { LinuxAction, LinuxFlavour } from '../linux/linuxActions.ts';
+import { linuxActionSteps } from '../linux/linuxActions.ts';
 
 const PAGE = 0x1000n;
 
@@ -52,9 +55,20 @@ export type AuthoredStep =
       readonly note?: string;
     };
 
+/** A Linux driver action (../linux/linuxActions.ts), as a step of the file. */
+export interface LinuxStep {
+  readonly op: 'linux';
+  readonly action: LinuxAction;
+  readonly flavour: LinuxFlavour;
+  readonly cachingMode: boolean;
+  readonly statusAddr?: bigint;
+  readonly note?: string;
+}
+
 export type PendingStep =
   | { readonly kind: 'raw'; readonly step: ScenarioStep }
-  | { readonly kind: 'authored'; readonly step: AuthoredStep };
+  | { readonly kind: 'authored'; readonly step: AuthoredStep }
+  | { readonly kind: 'linux'; readonly step: LinuxStep };
 
 export interface AuthoringInput {
   readonly iommu: IommuConfig;
@@ -91,41 +105,6 @@ export function linuxPdtsFor(maxPasidLog2: number): number {
 
 function dirBytes(pdts: number): bigint {
   return BigInt(pasidDirEntryCount(pdts)) * 8n;
-}
-
-/** Free-page allocator over guest RAM; first fit, searching upwards from a start address. */
-class PageAllocator {
-  private readonly used: { start: bigint; end: bigint }[] = [];
-  private readonly ramBytes: bigint;
-  private readonly start: bigint;
-
-  constructor(ramBytes: bigint, start: bigint) {
-    this.ramBytes = ramBytes;
-    this.start = start;
-  }
-
-  reserve(addr: bigint, bytes: bigint): void {
-    if (bytes <= 0n) return;
-    const start = addr & ~(PAGE - 1n);
-    const end = (addr + bytes + PAGE - 1n) & ~(PAGE - 1n);
-    this.used.push({ start, end });
-  }
-
-  allocate(bytes: bigint): bigint | undefined {
-    const size = (bytes + PAGE - 1n) & ~(PAGE - 1n);
-    const fits = (from: bigint, limit: bigint): bigint | undefined => {
-      let at = from;
-      for (;;) {
-        if (at + size > limit) return undefined;
-        const clash = this.used.find((u) => u.start < at + size && at < u.end);
-        if (!clash) return at;
-        at = clash.end;
-      }
-    };
-    const at = fits(this.start, this.ramBytes) ?? fits(PAGE, this.start);
-    if (at !== undefined) this.used.push({ start: at, end: at + size });
-    return at;
-  }
 }
 
 interface Directory {
@@ -197,6 +176,9 @@ class Resolver {
     ((addr: bigint, qwords: readonly bigint[], note: string, path: string) => void) | undefined;
 
   private readonly input: AuthoringInput;
+  private readonly steps: ScenarioStep[] = [];
+  /** The status address of the last wait descriptor, reused by Linux actions that give none. */
+  private statusAddr: bigint | undefined;
 
   constructor(input: AuthoringInput) {
     this.input = input;
@@ -209,7 +191,7 @@ class Resolver {
   run(): AuthoringResult {
     this.reserveKnownPages();
     this.loadTables();
-    const steps: ScenarioStep[] = [];
+    const steps = this.steps;
     this.sink = (addr, qwords, note) => {
       steps.push({ op: 'write', addr, qwords, note });
     };
@@ -218,7 +200,10 @@ class Resolver {
       if (pending.kind === 'raw') {
         if (pending.step.op === 'write')
           this.mem.writeQwords(pending.step.addr, pending.step.qwords);
+        this.noteStatusAddr(pending.step);
         steps.push(pending.step);
+      } else if (pending.kind === 'linux') {
+        this.applyLinux(pending.step, path);
       } else {
         this.applyStep(pending.step, path);
       }
@@ -245,6 +230,11 @@ class Resolver {
         if (s.op === 'invalidate' && descriptorTypeCode(s.desc[0] ?? 0n) === DescType.Wait) {
           a.reserve(s.desc[1] ?? 0n, 4n);
         }
+      } else if (p.kind === 'linux') {
+        const s = p.step;
+        if (s.statusAddr !== undefined) a.reserve(s.statusAddr, 4n);
+        if (s.action.kind === 'setupPasid' && s.action.pageTable !== 0n)
+          a.reserve(s.action.pageTable, PAGE);
       } else {
         const s = p.step;
         const layout =
@@ -431,6 +421,14 @@ class Resolver {
         `PASIDs ${hexPasid(index * 64)}-${hexPasid(index * 64 + 63)} (directory entry ${index}) lie beyond the PASID directory of ${bdf} at ${hexAddr(dir.addr)}, which has ${entries} entries (PDTS ${dir.pdts}); give it a bigger "directory": { "pdts": n } in tables`,
       );
     }
+    // Directories are only 4 KiB aligned but up to 128 KiB long: one placed near the top of the
+    // address space would have this entry written at a wrapped address (the root table at 0x1000).
+    if (dir.addr + BigInt(index + 1) * 8n > ADDRESS_SPACE_END) {
+      throw new AuthoringError(
+        path,
+        `directory entry ${index} of ${bdf} would lie at 2^64 or above: the PASID directory at ${hexAddr(dir.addr)} runs past the end of the 64-bit address space (addresses never wrap to 0)`,
+      );
+    }
   }
 
   /** The PASID table holding `pasid`: from its directory entry, or a new one (entry written present). */
@@ -560,6 +558,42 @@ class Resolver {
         encodeFields(ROOT_ENTRY, r.fields, current),
         `root entry of bus ${r.bus}`,
         path,
+      );
+    });
+  }
+
+  // ---- Linux driver actions ---------------------------------------------------------------
+
+  private noteStatusAddr(step: ScenarioStep): void {
+    if (step.op !== 'invalidate') return;
+    const v0 = step.desc[0] ?? 0n;
+    if (descriptorTypeCode(v0) === DescType.Wait && (v0 & 0x20n) !== 0n)
+      this.statusAddr = (step.desc[1] ?? 0n) & ~3n;
+  }
+
+  private applyLinux(s: LinuxStep, path: string): void {
+    const statusAddr =
+      s.statusAddr ??
+      this.statusAddr ??
+      this.allocate(PAGE, "the wait descriptors' status word", path);
+    const r = linuxActionSteps(
+      {
+        rootTable: this.rootTable,
+        awBits: this.input.iommu.awBits,
+        scalableMode: this.input.iommu.scalableMode,
+        devices: this.input.devices,
+        readQword: (addr) => this.mem.readQword(addr),
+        allocate: (bytes) => this.alloc.allocate(bytes),
+      },
+      s.action,
+      { flavour: s.flavour, cachingMode: s.cachingMode, statusAddr },
+    );
+    if (!r.ok) throw new AuthoringError(path, r.message);
+    r.steps.forEach((step, i) => {
+      if (step.op === 'write') this.mem.writeQwords(step.addr, step.qwords);
+      this.noteStatusAddr(step);
+      this.steps.push(
+        i === 0 && s.note !== undefined ? { ...step, note: `${s.note}: ${step.note ?? ''}` } : step,
       );
     });
   }

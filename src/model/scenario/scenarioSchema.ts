@@ -5,6 +5,8 @@
 // Numbers
 //   64-bit words and addresses are hex strings "0x..." (any case, no separators). Small values (bus,
 //   devfn, PASID, DID, bit counts) are JSON integers; a hex string is accepted too.
+//   A memory block or write step must fit below 2^64: one that runs past the end of the address
+//   space is refused (it must never wrap to address 0).
 //
 // File
 //   format "pasidscope-scenario" and version 1 (required); title, description (optional text);
@@ -80,7 +82,14 @@ import { z } from 'zod';
 import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
 import type { Bdf, ValueResult } from './scenarioValues.ts';
-import { describeValue, hexAddr, readBdf, readHex64, readSmallInt } from './scenarioValues.ts';
+import {
+  ADDRESS_SPACE_END,
+  describeValue,
+  hexAddr,
+  readBdf,
+  readHex64,
+  readSmallInt,
+} from './scenarioValues.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
 
 export { SCENARIO_FORMAT, SCENARIO_VERSION };
@@ -442,14 +451,37 @@ const tablesSchema = z.strictObject(
 // ---------------------------------------------------------------------------------------------
 // Steps
 
+/**
+ * Refuses qwords that would land at 2^64 and up. GuestMemory wraps addresses modulo 2^64 as QEMU's
+ * dma_addr_t does, so such a block would silently overwrite low memory (the root table at 0);
+ * no guest writes across the top of the address space, so a file that does is a mistake.
+ */
+function withinAddressSpace(
+  block: { readonly addr: bigint; readonly qwords: readonly bigint[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const end = block.addr + 8n * BigInt(block.qwords.length);
+  if (end <= ADDRESS_SPACE_END) return;
+  // The first qword that does not fit whole below 2^64.
+  const first = Number((ADDRESS_SPACE_END - block.addr) / 8n);
+  ctx.addIssue({
+    code: 'custom',
+    path: ['qwords', first],
+    message: `runs past the end of the 64-bit address space: qword ${first} does not fit below 2^64 (the ${block.qwords.length} qwords span ${hexAddr(block.addr)}..${hexAddr(end - 1n)}); addresses never wrap to 0`,
+    input: block.qwords[first],
+  });
+}
+
 const note = text().optional();
 
-const writeStep = z.strictObject({
-  op: z.literal('write'),
-  addr: hex64('an address like 0x1000'),
-  qwords: hexList('hex qwords'),
-  note,
-});
+const writeStep = z
+  .strictObject({
+    op: z.literal('write'),
+    addr: hex64('an address like 0x1000'),
+    qwords: hexList('hex qwords'),
+    note,
+  })
+  .superRefine(withinAddressSpace);
 
 const invalidateStep = z.strictObject({
   op: z.literal('invalidate'),
@@ -511,6 +543,31 @@ const writePasidEntryStep = z.strictObject({
   note,
 });
 
+// Steps (authoring): the Linux driver's actions (see ../linux/linuxActions.ts)
+//   { "op": "linux", "action": "setRootTable" | "setupPasid" | "mapContext" | "tearDown" | "release",
+//     "bdf": "00:02.0", "pasid": 0, "did": 2, "setup": "second-stage" | "pass-through" | "first-stage",
+//     "pageTable": "0x200000", "flavour": "linux-6.1" | "linux-2026", "cachingMode": true,
+//     "statusAddr": "0x..." }
+//   becomes the writes and descriptors (each batch with its wait descriptor) Linux's intel-iommu driver
+//   issues, each with a note naming the kernel function. flavour defaults to "linux-6.1", cachingMode
+//   to true, pasid to 0, setup to "second-stage"; statusAddr to the last wait descriptor's.
+const linuxStep = z.strictObject({
+  op: z.literal('linux'),
+  action: oneOf(
+    ['setRootTable', 'setupPasid', 'mapContext', 'tearDown', 'release'],
+    'a Linux driver action',
+  ),
+  bdf: bdf().optional(),
+  pasid: smallInt(MAX_PASID, 'a PASID').optional(),
+  did: smallInt(MAX_DID, 'a domain ID').optional(),
+  setup: oneOf(['second-stage', 'pass-through', 'first-stage'], 'a PASID set-up').optional(),
+  pageTable: hex64('a 4 KiB-aligned page-table address like 0x200000').optional(),
+  flavour: oneOf(['linux-6.1', 'linux-2026'], 'a driver flavour').optional(),
+  cachingMode: boolean().optional(),
+  statusAddr: hex64('a 4-byte aligned address like 0x1000').optional(),
+  note,
+});
+
 export const STEP_OPS = [
   'write',
   'invalidate',
@@ -520,6 +577,7 @@ export const STEP_OPS = [
   'writeContextEntry',
   'writePasidDirEntry',
   'writePasidEntry',
+  'linux',
 ] as const;
 
 const stepSchema = z.discriminatedUnion('op', [
@@ -531,6 +589,7 @@ const stepSchema = z.discriminatedUnion('op', [
   writeContextEntryStep,
   writePasidDirEntryStep,
   writePasidEntryStep,
+  linuxStep,
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -564,9 +623,28 @@ const deviceSchema = z.strictObject(
   { error: objectError('a device { "bdf", "backend", ... }') },
 );
 
-const memoryBlockSchema = z.strictObject(
-  { addr: hex64('an address like 0x1000'), qwords: hexList('hex qwords') },
-  { error: objectError('a memory block { "addr", "qwords" }') },
+const memoryBlockSchema = z
+  .strictObject(
+    { addr: hex64('an address like 0x1000'), qwords: hexList('hex qwords') },
+    { error: objectError('a memory block { "addr", "qwords" }') },
+  )
+  .superRefine(withinAddressSpace);
+
+// Quiz (teaching; optional): which steps a learner is asked to predict before they run.
+//   "quiz": { "title": "…", "questions": [ { "step": 12, "question": "What happens to PASID 5?" } ] }
+//   step indexes the scenario's steps as the run numbers them (after the authoring form is resolved)
+//   and must be an invalidation.
+const quizQuestionSchema = z.strictObject(
+  { step: smallInt(0xffff_ffff, 'a step index'), question: text().optional() },
+  { error: objectError('a quiz question { "step", "question"? }') },
+);
+
+const quizSchema = z.strictObject(
+  {
+    title: text().optional(),
+    questions: z.array(quizQuestionSchema, { error: listError('quiz questions') }),
+  },
+  { error: objectError('a quiz { "title"?, "questions": [...] }') },
 );
 
 export const scenarioFileSchema = z.strictObject(
@@ -599,6 +677,7 @@ export const scenarioFileSchema = z.strictObject(
     memory: z.array(memoryBlockSchema, { error: listError('memory blocks') }).optional(),
     tables: tablesSchema.optional(),
     steps: z.array(stepSchema, { error: listError('steps') }).optional(),
+    quiz: quizSchema.optional(),
   },
   { error: objectError('a JSON object (a PASIDscope scenario)') },
 );

@@ -8,6 +8,16 @@ import { formatBdf } from './scenarioValues.ts';
 const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 const note = fc.string({ maxLength: 20 });
 
+/** qwords at an address where they all fit below 2^64 (the parser refuses a block that wraps). */
+const blockArb = (maxLength: number) =>
+  fc
+    .array(u64, { maxLength })
+    .chain((qwords) =>
+      fc
+        .bigInt({ min: 0n, max: (1n << 64n) - 8n * BigInt(Math.max(qwords.length, 1)) })
+        .map((addr) => ({ addr, qwords })),
+    );
+
 /** Only configurations QEMU accepts (the parser refuses the others). */
 const iommuArb: fc.Arbitrary<IommuConfig> = fc
   .record({
@@ -54,10 +64,11 @@ function devicesArb(fsts: boolean): fc.Arbitrary<DeviceConfig[]> {
 }
 
 const stepArb: fc.Arbitrary<ScenarioStep> = fc.oneof(
-  fc.record(
-    { op: fc.constant('write' as const), addr: u64, qwords: fc.array(u64, { maxLength: 4 }), note },
-    { requiredKeys: ['op', 'addr', 'qwords'] },
-  ),
+  fc.tuple(blockArb(4), fc.option(note, { nil: undefined })).map(([block, n]) => ({
+    op: 'write' as const,
+    ...block,
+    ...(n === undefined ? {} : { note: n }),
+  })),
   fc.record(
     {
       op: fc.constant('invalidate' as const),
@@ -80,9 +91,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = iommuArb.chain((iommu) =>
       variant: fc.constantFrom('seed' as const, 'series' as const, 'series-fixed' as const),
       iommu: fc.constant(iommu),
       devices: devicesArb(iommu.fsts),
-      memory: fc.array(fc.record({ addr: u64, qwords: fc.array(u64, { maxLength: 6 }) }), {
-        maxLength: 4,
-      }),
+      memory: fc.array(blockArb(6), { maxLength: 4 }),
       steps: fc.array(stepArb, { maxLength: 8 }),
     },
     { requiredKeys: ['variant', 'iommu', 'devices', 'memory', 'steps'] },

@@ -49,5 +49,13 @@ export function scenarioToFile(scenario: Scenario): ScenarioFileJson {
     })),
     memory: scenario.memory.map((b) => ({ addr: hexAddr(b.addr), qwords: b.qwords.map(hexWord) })),
     steps: scenario.steps.map(stepToJson),
+    ...(scenario.quiz
+      ? {
+          quiz: {
+            ...(scenario.quiz.title !== undefined ? { title: scenario.quiz.title } : {}),
+            questions: scenario.quiz.questions.map((q) => ({ ...q })),
+          },
+        }
+      : {}),
   };
 }

@@ -62,6 +62,20 @@ export type ScenarioStep =
     }
   | { readonly op: 'clearIqe'; readonly note?: string };
 
+/** One asked step of a quiz: the learner predicts what this invalidation does before it runs. */
+export interface QuizQuestion {
+  /** Index of the step in the resolved scenario (as `run --json` numbers steps). */
+  readonly step: number;
+  /** What the teacher asks; the app has a default question when absent. */
+  readonly question?: string;
+}
+
+/** A teacher's quiz shipped with a scenario: which steps are asked. */
+export interface ScenarioQuiz {
+  readonly title?: string;
+  readonly questions: readonly QuizQuestion[];
+}
+
 export interface Scenario {
   readonly title?: string;
   readonly description?: string;
@@ -70,4 +84,6 @@ export interface Scenario {
   readonly devices: readonly DeviceConfig[];
   readonly memory: readonly MemoryBlock[];
   readonly steps: readonly ScenarioStep[];
+  /** Optional teaching quiz (unknown to older versions, which ignore it with a warning). */
+  readonly quiz?: ScenarioQuiz;
 }

@@ -5,7 +5,9 @@
 export type ValueResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
-const MAX_U64 = (1n << 64n) - 1n;
+/** One past the highest byte address: guest memory is [0, 2^64), and nothing in a file wraps. */
+export const ADDRESS_SPACE_END = 1n << 64n;
+const MAX_U64 = ADDRESS_SPACE_END - 1n;
 const HEX_RE = /^0[xX][0-9a-fA-F]+$/;
 
 /** A short rendering of any JSON value for an error message. */

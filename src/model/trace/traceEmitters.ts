@@ -316,7 +316,7 @@ export function extendDirRun(t: TraceBuilder, index: number, end: number): void 
   t.setB(index, end);
 }
 
-/** One leaf entry; extendLeafRun adds the next PASIDs of a skip run. */
+/** One leaf entry; extendLeafRun / extendLeafFillRun add the next PASIDs of a run. */
 export function emitLeafChecked(
   t: TraceBuilder,
   e: OnDevice &
@@ -342,9 +342,17 @@ export function emitLeafChecked(
   );
 }
 
-/** One more PASID (same outcome and DID) in the LeafChecked run at `index`. */
+/** One more PASID (same outcome and DID) in the LeafChecked skip run at `index`. */
 export function extendLeafRun(t: TraceBuilder, index: number): void {
   t.extend(index, 1);
+}
+
+/**
+ * One more PASID in the LeafChecked fill run at `index`: same outcome, and compares that follow
+ * the run's rule (traceFormat.ts; the caller checks). Its DID may differ from the others'.
+ */
+export function extendLeafFillRun(t: TraceBuilder, index: number, did: number): void {
+  t.extendFillRun(index, did);
 }
 
 export function emitAccelRemoved(

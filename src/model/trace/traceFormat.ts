@@ -107,11 +107,16 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * DirChecked         pasid = first PASID of the first chunk, count = chunks in this run, b = end of the
  *                    last chunk (exclusive), addr = first directory-entry address, a = DirOutcome,
  *                    c = fault code (0x50 for a read failure)
- * LeafChecked        pasid = first PASID, count = PASIDs in this run, addr = first leaf-entry address,
- *                    a = LeafOutcome, b = DID read from memory (when the entry was read), c = list
- *                    compares made by vtd_accel_fill_pc for this PASID (fill outcomes only). Skip
- *                    runs (FetchError, EntryInvalid, NotPresent, DidMismatch) coalesce while the
- *                    outcome and the DID stay the same; fill outcomes are one event per PASID
+ * LeafChecked        pasid = first PASID, count = PASIDs in this run, addr = first leaf-entry address
+ *                    (entry k of a run is at addr + 64 k), a = LeafOutcome, b = DID read from memory
+ *                    (when the entry was read), c = list compares made by vtd_accel_fill_pc (fill
+ *                    outcomes only). Skip runs (FetchError, EntryInvalid, NotPresent, DidMismatch)
+ *                    coalesce while the outcome and the DID stay the same. Fill runs (fn
+ *                    vtd_accel_fill_pc: Created, Updated, Unchanged) coalesce consecutive PASIDs
+ *                    while the outcome stays the same and the compares follow the rule: entry k
+ *                    made c + k compares (Created: each insertion lengthens the list by one) or
+ *                    c - k (Updated / Unchanged: each entry one closer to the head). A fill run
+ *                    of count > 1 keeps its DIDs (they may differ) in fillDids[b .. b + count)
  * AccelRemoved       pasid, a = cached DID; the entry left the device's list (vtd_accel_delete_pc)
  */
 export const TraceKind = {
@@ -261,6 +266,8 @@ export interface Trace {
   readonly a: Uint32Array;
   readonly b: Uint32Array;
   readonly c: Uint32Array;
+  /** The DIDs of coalesced fill runs (LeafChecked of vtd_accel_fill_pc with count > 1). */
+  readonly fillDids: Uint16Array;
   /** Events of scenario step k are [stepStart[k], stepStart[k + 1]); length = steps + 1. */
   readonly stepStart: Uint32Array;
   /** bdf of each device index used in `device`. */

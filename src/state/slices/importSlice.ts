@@ -14,7 +14,7 @@ import type {
   ImportedScenario,
 } from '../../worker/protocol.ts';
 import { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from '../importKind.ts';
-import { describeImport, errorLines } from '../importReport.ts';
+import { describeImport, errorLines, refusalDetail } from '../importReport.ts';
 import { markEdited } from '../persistence.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
@@ -200,7 +200,7 @@ export const createImportSlice =
                 tone: 'error',
                 topic: 'load',
                 title: `Could not import “${request.name}”`,
-                detail: `${p.error.message} Your current scenario is unchanged.`,
+                detail: refusalDetail(p.error),
                 ...(p.error.issues ? { issues: p.error.issues } : {}),
                 ...(p.error.lines?.length ? { notes: errorLines(p.error) } : {}),
               });

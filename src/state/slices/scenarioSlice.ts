@@ -1,7 +1,14 @@
 // The scenario the user edits: raw words are the truth (memory blocks and write steps hold them);
 // every view decodes from here. Only `scenario` is under undo/redo.
 
-import type { DeviceBackend, Scenario, Variant } from '../../model/index.ts';
+import type {
+  AppendLinuxOptions,
+  DeviceBackend,
+  LinuxAction,
+  Scenario,
+  Variant,
+} from '../../model/index.ts';
+import { appendLinuxAction } from '../../model/core.ts';
 import { markEdited, type ScenarioSource } from '../persistence.ts';
 import {
   EMPTY_SCENARIO,
@@ -20,6 +27,7 @@ import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
 import { SHARE_LINK_PACKED } from '../../worker/packing.ts';
 import { adoptInitialMemory } from '../memoryImage.ts';
+import { refusalDetail } from '../importReport.ts';
 import { yieldToMain } from '../yieldToMain.ts';
 import { presetPath, type FetchText } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
@@ -41,6 +49,14 @@ export interface ScenarioSlice {
   /** The guest clears FSTS.IQE. */
   readonly clearIqe: () => void;
   readonly removeStep: (index: number) => void;
+  /**
+   * Appends what Linux's intel-iommu driver writes and queues for `action` (one undoable edit).
+   * Returns how many steps it added, or why the driver would refuse (the scenario left as it is).
+   */
+  readonly addLinuxAction: (
+    action: LinuxAction,
+    options: AppendLinuxOptions,
+  ) => { readonly added: number } | { readonly refused: string };
   /** Loads a bundled preset by name. Resolves true when it replaced the scenario. */
   readonly loadPreset: (name: string) => Promise<boolean>;
   /** Loads scenario file text (import). On any error the current scenario stays as it is. */
@@ -77,7 +93,7 @@ export const createScenarioSlice =
         tone: 'error',
         topic: 'load',
         title,
-        detail: `${error.message} Your current scenario is unchanged.`,
+        detail: refusalDetail(error),
         ...(error.issues ? { issues: error.issues } : {}),
       });
       return false;
@@ -107,6 +123,12 @@ export const createScenarioSlice =
         ),
       clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
       removeStep: (index) => edit(removeStep(get().scenario, index)),
+      addLinuxAction: (action, options) => {
+        const r = appendLinuxAction(get().scenario, action, options);
+        if (!r.ok) return { refused: r.message };
+        edit(r.scenario);
+        return { added: r.added };
+      },
       loadPreset: (name) =>
         get().trackLoad(
           (async () => {

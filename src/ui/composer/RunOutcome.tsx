@@ -19,7 +19,12 @@ export function RunOutcome() {
       <div className="outcome" aria-label="Run outcome">
         <div className="outcome-head">
           <span className="badge error">not run</span>
-          <span>{error.message}</span>
+          {/* With several problems the list below says each once (the message is the first). */}
+          <span>
+            {error.issues && error.issues.length > 1
+              ? `The scenario has ${error.issues.length} problems:`
+              : error.message}
+          </span>
         </div>
         {error.issues && error.issues.length > 1 ? (
           <ul className="hint" style={{ margin: 0, paddingLeft: 18 }}>

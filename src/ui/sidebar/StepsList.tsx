@@ -4,6 +4,7 @@
 import { useAppStore } from '../../state/hooks.ts';
 import { describeStep } from '../../state/runSummary.ts';
 import { selectRunIsCurrent } from '../../state/selectors.ts';
+import { LinuxActionMenu } from './LinuxActionMenu.tsx';
 
 const OP_LABEL = { write: 'write', invalidate: 'inv', clearIqe: 'IQE' } as const;
 
@@ -24,47 +25,58 @@ export function StepsList() {
 
   if (steps.length === 0) {
     return (
-      <div className="empty">
-        No steps yet. Edit an entry (a guest write) or submit an invalidation to add one.
-      </div>
+      <>
+        <LinuxActionMenu />
+        <div className="empty">
+          No steps yet. Edit an entry (a guest write), submit an invalidation or add a Linux action.
+        </div>
+      </>
     );
   }
   return (
-    <ol className="steps-list" aria-label="Scenario steps">
-      {steps.map((step, i) => {
-        const result = current ? run?.result.steps[i] : undefined;
-        const start = run?.result.trace.stepStart[i];
-        return (
-          <li key={i} className={`step-item${i === focus ? ' focus' : ''}`}>
-            <span className="n">{i + 1}</span>
-            <button
-              type="button"
-              className="btn ghost what"
-              style={{ justifyContent: 'flex-start', padding: '1px 2px' }}
-              title={result?.error ?? describeStep(step)}
-              disabled={!current || start === undefined}
-              onClick={() => start !== undefined && seekTo(start)}
-            >
-              <span className="op">{OP_LABEL[step.op]}</span>
-              {describeStep(step)}
-            </button>
-            <span className="header-group">
-              {result ? (
-                <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span>
-              ) : null}
+    <>
+      <LinuxActionMenu />
+      <ol className="steps-list" aria-label="Scenario steps">
+        {steps.map((step, i) => {
+          const result = current ? run?.result.steps[i] : undefined;
+          const start = run?.result.trace.stepStart[i];
+          return (
+            <li key={i} className={`step-item${i === focus ? ' focus' : ''}`}>
+              <span className="n">{i + 1}</span>
               <button
                 type="button"
-                className="btn ghost small"
-                aria-label={`Remove step ${i + 1}`}
-                title="Remove this step"
-                onClick={() => removeStep(i)}
+                className="btn ghost what"
+                style={{ justifyContent: 'flex-start', padding: '1px 2px' }}
+                title={
+                  result?.error ??
+                  (step.op === 'invalidate' && step.note
+                    ? `${describeStep(step)} (${step.note})`
+                    : describeStep(step))
+                }
+                disabled={!current || start === undefined}
+                onClick={() => start !== undefined && seekTo(start)}
               >
-                ✕
+                <span className="op">{OP_LABEL[step.op]}</span>
+                {describeStep(step)}
               </button>
-            </span>
-          </li>
-        );
-      })}
-    </ol>
+              <span className="header-group">
+                {result ? (
+                  <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span>
+                ) : null}
+                <button
+                  type="button"
+                  className="btn ghost small"
+                  aria-label={`Remove step ${i + 1}`}
+                  title="Remove this step"
+                  onClick={() => removeStep(i)}
+                >
+                  ✕
+                </button>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </>
   );
 }

@@ -182,6 +182,13 @@ function leafSentence(
   const n = Math.max(1, ev.count);
   const memDid = ev.did;
   const compares = ev.listCompares;
+  // A fill run: entry k made compares + k (creations) or compares - k (found entries).
+  const lastCompares =
+    ev.outcome === LeafOutcome.Created ? compares + n - 1 : Math.max(0, compares - n + 1);
+  const searched =
+    n === 1
+      ? ''
+      : `${count(compares)}…${count(lastCompares)}, ${count(ev.listComparesTotal)} in all`;
   const d = ev.device;
   const bdf = bdfOf(trace, d);
   const sync = ctx.sync;
@@ -231,7 +238,7 @@ function leafSentence(
     case LeafOutcome.Created:
       if (series) details.push('The series then attaches the PASID to its host HWPT (iommufd).');
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is not in ${bdf}'s list (QEMU compared ${plural(compares, 'entry', 'entries')}) → a new VTDAccelPASIDCacheEntry is inserted at the list head.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is not in ${bdf}'s list (QEMU compared ${plural(compares, 'entry', 'entries')}) → a new VTDAccelPASIDCacheEntry is inserted at the list head` : `none is in ${bdf}'s list (QEMU compared ${searched}) → each gets a new VTDAccelPASIDCacheEntry at the list head, in PASID order`}.`,
         details,
       };
     case LeafOutcome.Updated: {
@@ -239,21 +246,21 @@ function leafSentence(
         const prev = previousWordsEvent(index, d, p, e);
         if (prev !== undefined) {
           const diff = entryDiff(
-            entryWordsAt(trace, opts.memoryAt, prev),
-            entryWordsAt(trace, opts.memoryAt, e),
+            entryWordsAt(trace, opts.memoryAt, prev, p),
+            entryWordsAt(trace, opts.memoryAt, e, p),
           );
           if (diff.length > 0) details.push(`Changed: ${diff.join('; ')}.`);
         }
       }
       if (series) details.push('The series re-attaches the PASID to its host HWPT.');
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) but its 512-bit entry differs from memory → the cached copy is overwritten.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) but its 512-bit entry differs from memory → the cached copy is overwritten` : `each is in ${bdf}'s list (found after ${searched} compares) but differs from memory → the cached copies are overwritten`}.`,
         details,
       };
     }
     case LeafOutcome.Unchanged:
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) and equals memory → nothing changes.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) and equals memory → nothing changes` : `each is in ${bdf}'s list (found after ${searched} compares) and equals memory → nothing changes`}.`,
         details,
       };
     default:

@@ -40,6 +40,7 @@ export function buildTrace(
     a: new Uint32Array(n),
     b: new Uint32Array(n),
     c: new Uint32Array(n),
+    fillDids: new Uint16Array(0),
     stepStart: new Uint32Array(steps.length + 1),
     devices,
   };

@@ -452,7 +452,7 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
       const st = d >= 0 ? emuEntryAt(index, d, p, cursor) : { valid: false };
       let did: number | undefined;
       if (st.valid && st.wordsEvent !== undefined && input.memoryAt) {
-        did = entrySummary(entryWordsAt(trace, input.memoryAt, st.wordsEvent)).did;
+        did = entrySummary(entryWordsAt(trace, input.memoryAt, st.wordsEvent, p)).did;
       }
       const here = evDevice === d && evPasid === p;
       let state: CellState = st.valid ? 'created' : 'unvisited';
@@ -664,7 +664,7 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
       const shown = rows.slice(0, rows.length > maxRows ? maxRows - 1 : maxRows);
       shown.forEach((r, i) => {
         const words = input.memoryAt
-          ? entryWordsAt(trace, input.memoryAt, r.wordsEvent)
+          ? entryWordsAt(trace, input.memoryAt, r.wordsEvent, r.pasid)
           : undefined;
         const sum = words ? entrySummary(words) : undefined;
         let state: CacheRowModel['state'] = 'plain';
@@ -1006,8 +1006,8 @@ function calloutFor(
             const prev = previousWordsEvent(index, d, p, cursor);
             if (prev !== undefined) {
               const diff = entryDiff(
-                entryWordsAt(trace, memoryAt, prev),
-                entryWordsAt(trace, memoryAt, cursor),
+                entryWordsAt(trace, memoryAt, prev, p),
+                entryWordsAt(trace, memoryAt, cursor, p),
               );
               lines = [
                 `Δ PASID ${range} updated: ${diff.slice(0, 3).join(', ')}${diff.length > 3 ? ` (+${(diff.length - 3).toString()})` : ''}`,

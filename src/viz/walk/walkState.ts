@@ -8,7 +8,7 @@ import {
   eventKind,
   eventPasid,
   eventRunLength,
-  leafDid,
+  leafDidAt,
   leafOutcome,
   type Trace,
 } from '../../model/core.ts';
@@ -97,9 +97,8 @@ export function leafSlotsAt(
     if (p0 >= hi) break;
     const n = eventRunLength(trace, e);
     const outcome = leafOutcome(trace, e);
-    const did = leafDid(trace, e);
     for (let p = Math.max(lo, p0); p < Math.min(hi, p0 + n); p++) {
-      slots[p - lo] = { outcome, event: e, did };
+      slots[p - lo] = { outcome, event: e, did: leafDidAt(trace, e, p - p0) };
     }
   }
   return slots;

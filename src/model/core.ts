@@ -227,6 +227,38 @@ export type {
   DebugfsImportSummary,
 } from './importers/importDebugfsDump.ts';
 export { readTraceLine } from './importers/traceLine.ts';
+export { describeDescriptor, sidToBdf } from './report/describeDescriptor.ts';
+export {
+  toPerfettoTrace,
+  deviceTid,
+  cacheTid,
+  QEMU_PID,
+  CACHES_PID,
+  QUEUE_TID,
+} from './export/perfettoTrace.ts';
+export type { ChromeTrace, ChromeTraceEvent } from './export/perfettoTrace.ts';
+export {
+  formatMailReport,
+  inlineScenarioFragment,
+  wrapText,
+  MAIL_WIDTH,
+  INLINE_SCENARIO_BEGIN,
+  INLINE_SCENARIO_END,
+} from './report/mailReport.ts';
+export type { MailReportOptions, ScenarioAttachment } from './report/mailReport.ts';
+export {
+  readFtraceLine,
+  isFtraceHeaderLine,
+  isKernelQiTrace,
+  KERNEL_DESC_TYPE_NAMES,
+  QI_SUBMIT_EVENT,
+} from './importers/qiSubmitLine.ts';
+export type { FtraceEventLine } from './importers/qiSubmitLine.ts';
+export type {
+  KernelTraceImportOptions,
+  KernelTraceImportResult,
+  KernelTraceImportStats,
+} from './importers/importKernelQiTrace.ts';
 export type {
   TraceImportResult,
   TraceFileImportResult,

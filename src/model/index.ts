@@ -10,6 +10,8 @@ export {
   appendQemuTraceToFile,
   INV_DESC_EVENT,
 } from './importers/importQemuTraceLog.ts';
+export { mailComparisonLines } from './report/mailComparison.ts';
+export { importKernelQiTrace, UNTRACED_WAIT_NOTE } from './importers/importKernelQiTrace.ts';
 export {
   compareVariants,
   describeComparison,

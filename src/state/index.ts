@@ -43,6 +43,7 @@ export {
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
 export { hostRows } from './hostRows.ts';
+export { perfettoTraceText, reportText, scenarioAttachment } from './evidence.ts';
 export {
   deviceFoldKey,
   tableFoldKey,

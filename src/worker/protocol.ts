@@ -27,6 +27,7 @@ import type {
   StepStatus,
   StructurePage,
   TraceImportStats,
+  KernelTraceImportStats,
   Variant,
 } from '../model/index.ts';
 import type { createSimulationApi } from './simulationApi.ts';
@@ -199,6 +200,8 @@ export interface TraceImportRequest {
    * a debugfs import): the PASID tables its resolver places then move clear of the pages the
    * log's wait descriptors write to, as `pasidscope import-trace --base` does. */
   readonly baseFile?: ScenarioFileJson;
+  /** A kernel qi_submit trace: which IOMMU unit (default the first it names). */
+  readonly iommu?: string;
 }
 
 /** What an import made and how: shown to the person before and after they accept it. */
@@ -223,6 +226,13 @@ export type ImportReport =
       readonly count: number;
       /** Whether the base's authoring form was used (tables re-placed clear of status writes). */
       readonly authoringForm: boolean;
+    }
+  | {
+      readonly kind: 'kernel-trace';
+      readonly stats: KernelTraceImportStats;
+      readonly unreadable: readonly ImportIssue[];
+      readonly first: number;
+      readonly count: number;
     };
 
 export interface ImportedScenario {

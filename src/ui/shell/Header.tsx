@@ -12,6 +12,7 @@ import {
   useUndoHistory,
   VARIANT_LABELS,
 } from '../../state/index.ts';
+import { EvidenceButtons } from '../evidence/EvidenceButtons.tsx';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;
@@ -217,15 +218,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         >
           Paste<span className="visually-hidden"> text to import</span>
         </button>
-        <button
-          type="button"
-          className="btn"
-          aria-label="Export scenario"
-          title="Save the scenario as a JSON file"
-          onClick={() => void exportScenario()}
-        >
-          Export
-        </button>
+        <EvidenceButtons onDone={flash} onExportFile={() => void exportScenario()} />
         <button
           id="debugfs-button"
           type="button"

@@ -89,9 +89,6 @@ export interface CacheTable {
   markOf(pasid: number): CacheMark | undefined;
 }
 
-export type AccelTable = CacheTable;
-export type EmulatedTable = CacheTable;
-
 export interface CacheView {
   readonly accel: readonly CacheTable[];
   readonly emulated: readonly CacheTable[];

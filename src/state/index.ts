@@ -62,6 +62,5 @@ export {
   fragmentParams,
   hashWithoutScenario,
   scenarioFileText,
-  shareUrl,
   shareUrlFor,
 } from './persistence.ts';

@@ -88,7 +88,6 @@ export type HostOp =
       readonly npages: string;
       readonly flags: number;
     });
-export type HostOpName = HostOp['op'];
 
 /** An object QEMU allocated through iommufd and has not freed. */
 export interface HostObject {

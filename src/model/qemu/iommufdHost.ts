@@ -49,10 +49,10 @@ function grown<T extends Uint32Array | Uint8Array>(a: T, need: number, make: (n:
   return b;
 }
 
-/** The host calls of the step being run, as contract objects (capped) plus a count. */
 /** Host calls traced per step at most (see HostOpLog.traceSlot). */
 export const HOST_CALLS_TRACED_PER_STEP = 4096;
 
+/** The host calls of the step being run, as contract objects (capped) plus a count. */
 export class HostOpLog {
   private ops: HostOp[] = [];
   private total = 0;

@@ -55,7 +55,8 @@ function firstStageAlloc(
     flags: (st.caps.pasidBits ? HWPT_ALLOC_PASID : 0) | (faultId ? HWPT_ALLOC_FAULT_ID_VALID : 0),
     s1Flags,
     addrWidth: 48 + 9 * fspm,
-    pgtblAddr: (BigInt(hi) << 32n) | BigInt((lo & 0xffff_f000) >>> 0),
+    pgtblHi: hi,
+    pgtblLo: (lo & 0xffff_f000) >>> 0,
     faultId,
   };
 }

@@ -40,8 +40,31 @@ export { linuxPdtsFor } from './scenario/scenarioAuthoring.ts';
 export { hexAddr, hexWord, formatBdf } from './scenario/scenarioValues.ts';
 export { createLookupScratch, vtdDevGetPeFromPasid } from './qemu/vtdPasidEntry.ts';
 export { vtdDevToContextEntry } from './qemu/vtdContextEntry.ts';
-export { readTraceEvent, traceStepRange, stepOfEvent } from './trace/traceReader.ts';
-export type { TraceEvent, TraceEventKind } from './trace/traceReader.ts';
+export {
+  readTraceEvent,
+  readTraceEventOf,
+  traceStepRange,
+  stepOfEvent,
+  assertUnreachable,
+  eventKind,
+  eventFn,
+  eventDevice,
+  eventPasid,
+  eventRunLength,
+  eventAddr,
+  leafOutcome,
+  leafDid,
+  leafListCompares,
+  dirOutcome,
+  dirRunEnd,
+  dirFault,
+  guestReadStructure,
+  guestReadBytes,
+  emuSkipReason,
+  removalOutcome,
+  deviceSkippedFault,
+} from './trace/traceReader.ts';
+export type { TraceEvent, TraceEventKind, TraceEventOf } from './trace/traceReader.ts';
 export {
   walkDmarTranslation,
   walkDmarTranslationMemory,

@@ -16,7 +16,8 @@ import { ShortcutsDialog } from './shell/ShortcutsDialog.tsx';
 import { Splitter } from './shell/Splitter.tsx';
 import { useShortcuts } from './shell/useShortcuts.ts';
 import { Sidebar } from './sidebar/Sidebar.tsx';
-import { WalkViewRegion } from './walk/WalkViewRegion.tsx';
+import { WalkOnlyView, WalkViewRegion } from './walk/WalkViewRegion.tsx';
+import { useWalkMode } from './walk/walkMode.ts';
 import { useAppStore } from '../state/hooks.ts';
 
 export function App() {
@@ -30,6 +31,8 @@ export function App() {
   const comparing = useAppStore((s) => s.compareOpen);
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);
+  const walkMode = useWalkMode();
+  if (walkMode !== 'app') return <WalkOnlyView mode={walkMode} />;
   return (
     <div className="app">
       <div>

@@ -10,7 +10,9 @@ import { explainStep } from './explain/explainStep.ts';
 import { lineForEvent, lineIndex } from './pseudocode/lineForEvent.ts';
 import { fixtureMemoryAt, fixtureScenario } from './trace/traceFixture.ts';
 import { buildTraceIndex } from './trace/traceIndex.ts';
-import { layoutWalk } from './walk/layout.ts';
+import { layoutWalk, type WalkViewModel } from './walk/layout.ts';
+
+const accelRows = (vm: WalkViewModel) => vm.parts.find((p) => p.kind === 'accel')?.rows ?? [];
 
 const presetFiles = import.meta.glob<string>('../../public/scenarios/*.json', {
   query: '?raw',
@@ -45,8 +47,9 @@ describe('the views on every preset', () => {
         expect(lineIndex(ref!)).toBeGreaterThanOrEqual(0);
         const vm = layoutWalk({ index, cursor: e, scenario, memoryAt, width: 1000 });
         expect(vm.lanes).toHaveLength(scenario.devices.length);
-        expect(vm.lanes.filter((l) => l.focused)).toHaveLength(1);
-        const keys = [...vm.slots, ...vm.dirCells, ...vm.cacheRows].map((i) => i.key);
+        expect(vm.lanes.filter((l) => l.active)).toHaveLength(1);
+        expect(vm.parts).toHaveLength(7);
+        const keys = vm.parts.flatMap((p) => [...p.cells, ...p.rows]).map((i) => i.key);
         expect(new Set(keys).size, `unique keys at event ${String(e)}`).toBe(keys.length);
       }
       // The cost view's walk counters agree with the model's own, step by step.
@@ -81,13 +84,13 @@ describe('the views on real runs', () => {
       memoryAt: fixtureMemoryAt(scenario),
       width: 1200,
     });
-    expect(vm.cacheRows.find((r) => r.key === 'cache:00:02.0:0x41')?.state).toBe('created');
+    expect(accelRows(vm).find((r) => r.key === 'cache:00:02.0:0x41')?.state).toBe('created');
     expect(explainStep(index, created, { scenario }).sentence).toContain(
       'inserted at the list head',
     );
     // Stepping back before it: the list is empty again.
     const before = layoutWalk({ index, cursor: created - 1, scenario, width: 1200 });
-    expect(before.cacheRows).toHaveLength(0);
+    expect(accelRows(before)).toHaveLength(0);
   });
 
   it('shows the update of a changed entry with its changed field', () => {
@@ -102,8 +105,8 @@ describe('the views on real runs', () => {
     }
     expect(updated).toBeGreaterThan(0);
     const vm = layoutWalk({ index, cursor: updated, scenario, memoryAt, width: 1200 });
-    expect(vm.cacheRows.find((r) => r.key === 'cache:00:02.0:0x41')?.state).toBe('updated');
-    expect(vm.callouts[0]?.lines.join(' ')).toContain('FSPTPTR 0x6000 → 0x7000');
+    expect(accelRows(vm).find((r) => r.key === 'cache:00:02.0:0x41')?.state).toBe('updated');
+    expect(vm.callout?.texts.map((t) => t.text).join(' ')).toContain('FSPTPTR 0x6000 → 0x7000');
     expect(explainStep(index, updated, { scenario, memoryAt }).details.join(' ')).toContain(
       'FSPTPTR 0x6000 → 0x7000',
     );
@@ -121,9 +124,10 @@ describe('the views on real runs', () => {
       memoryAt: fixtureMemoryAt(scenario),
       width: 1200,
     });
-    expect(vm.dirCells.length).toBeLessThan(400);
-    expect(vm.dirCells.at(-1)?.to).toBe(16384);
-    expect(vm.cacheRows.at(-1)?.text).toMatch(/… 16,3\d\d more/);
-    expect(vm.rangeBar?.walked?.end).toBe(1 << 20);
+    const dir = vm.parts.find((p) => p.kind === 'directory');
+    expect(dir?.cells.length).toBeLessThan(400);
+    expect(dir?.name).toContain('16,384 entries');
+    expect(accelRows(vm).at(-1)?.text).toMatch(/^16,3\d\d more/);
+    expect(vm.lanes[0]?.texts.map((t) => t.text).join(' ')).toContain('[0x0, 0x100000)');
   });
 });

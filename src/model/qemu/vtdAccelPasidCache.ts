@@ -16,11 +16,26 @@ import {
   DirOutcome,
   GateReason,
   LeafOutcome,
+  PcType,
   QemuFn,
   RangeReason,
   RemovalOutcome,
-  TraceKind,
 } from '../trace/traceFormat.ts';
+import {
+  emitAccelBypass,
+  emitAccelDeviceBegin,
+  emitAccelDeviceSkipped,
+  emitAccelRemovalCheck,
+  emitAccelRemoved,
+  emitDirChecked,
+  emitLeafChecked,
+  emitRangeClamp,
+  emitRangeInit,
+  emitSyncGated,
+  extendAccelRemovalRun,
+  extendDirRun,
+  extendLeafRun,
+} from '../trace/traceEmitters.ts';
 import { addAddress, dmaRead, inRam, sum } from './dma.ts';
 import { emitReads } from './traceEmit.ts';
 import {
@@ -47,9 +62,10 @@ const ramHas = inRam;
 const sumOut = sum;
 const readPdire = vtdGetPdireFromPdirTable;
 const leafFaultInPlace = pasidEntryFaultInPlace;
-const LEAF_CHECKED = TraceKind.LeafChecked;
-const DIR_CHECKED = TraceKind.DirChecked;
-const REMOVAL_CHECK = TraceKind.AccelRemovalCheck;
+const emitLeaf = emitLeafChecked;
+const extendLeaf = extendLeafRun;
+const emitDir = emitDirChecked;
+const extendDir = extendDirRun;
 const FN_WALK = QemuFn.vtd_sm_pasid_table_walk;
 const FN_WALK_ONE = QemuFn.vtd_sm_pasid_table_walk_one;
 const FN_FILL = QemuFn.vtd_accel_fill_pc;
@@ -81,7 +97,7 @@ export function vtdAccelPasidCacheSync(st: VtdState, info: VtdPasidCacheInfo): v
   const { trace, caps } = st;
   const fn = QemuFn.vtd_accel_pasid_cache_sync;
   if (!caps.fsts) {
-    trace.pushNoAddr(TraceKind.SyncGated, fn, -1, 0, GateReason.FstsOff, 0, 0);
+    emitSyncGated(trace, { fn, device: -1, pasid: 0, reason: GateReason.FstsOff });
     return;
   }
   // start = IOMMU_NO_PASID, end = 1 << pasid-bits; PASID-selective: [pasid, pasid + 1), not
@@ -89,21 +105,21 @@ export function vtdAccelPasidCacheSync(st: VtdState, info: VtdPasidCacheInfo): v
   let start = 0;
   let end = 2 ** caps.pasidBits;
   let reason: RangeReason = RangeReason.PasidBits;
-  if (info.type === 1) {
+  if (info.type === PcType.PasidSelective) {
     start = info.pasid;
     end = info.pasid + 1;
     reason = RangeReason.PasidSelective;
   }
-  trace.pushNoAddr(TraceKind.RangeInit, fn, -1, start, reason, end, caps.pasidBits);
+  emitRangeInit(trace, { fn, start, end, reason, pasidBits: caps.pasidBits });
 
   for (const dev of st.accelDevices) {
-    trace.pushNoAddr(TraceKind.AccelDeviceBegin, fn, dev.device, 0, 0, 0, 0);
+    emitAccelDeviceBegin(trace, { fn, device: dev.device });
     if (st.variant !== 'seed') {
       // Removals first, so that the replay's list searches skip entries about to go.
       vtdAccelPasidCacheInvalidate(st, dev, info);
       if (info.accelPceDeleted) {
         info.accelPceDeleted = false;
-        trace.pushNoAddr(TraceKind.AccelBypass, fn, dev.device, info.pasid, 0, 0, 0);
+        emitAccelBypass(trace, { fn, device: dev.device, pasid: info.pasid });
         continue;
       }
     }
@@ -144,9 +160,12 @@ export function vtdAccelPasidCacheInvalidate(
     const cachedDid = list.didAt(slot);
     let outcome: RemovalOutcome;
     let fault = 0;
-    if (info.type === 1 && info.pasid !== pasid) {
+    if (info.type === PcType.PasidSelective && info.pasid !== pasid) {
       outcome = REMOVAL_PASID_FILTER;
-    } else if ((info.type === 0 || info.type === 1) && info.did !== cachedDid) {
+    } else if (
+      (info.type === PcType.DomainSelective || info.type === PcType.PasidSelective) &&
+      info.did !== cachedDid
+    ) {
       outcome = REMOVAL_DID_FILTER;
     } else {
       if (!ctxDone) {
@@ -173,14 +192,21 @@ export function vtdAccelPasidCacheInvalidate(
       outcome = fault ? REMOVAL_REMOVED : REMOVAL_STILL_VALID;
     }
     if (outcome === REMOVAL_REMOVED) {
-      trace.pushNoAddr(REMOVAL_CHECK, fn, dev.device, pasid, outcome, cachedDid, fault);
+      emitAccelRemovalCheck(trace, { fn, device: dev.device, pasid, outcome, cachedDid, fault });
       openIdx = -1;
       vtdAccelDeletePc(st, dev, slot, info);
     } else if (openIdx >= 0 && openIdx === trace.length - 1 && openOutcome === outcome) {
       // A run of entries (in list order) with the same outcome: one event.
-      trace.extend(openIdx, 1);
+      extendAccelRemovalRun(trace, openIdx);
     } else {
-      openIdx = trace.pushNoAddr(REMOVAL_CHECK, fn, dev.device, pasid, outcome, cachedDid, 0);
+      openIdx = emitAccelRemovalCheck(trace, {
+        fn,
+        device: dev.device,
+        pasid,
+        outcome,
+        cachedDid,
+        fault: 0,
+      });
       openOutcome = outcome;
     }
     slot = next;
@@ -197,17 +223,9 @@ export function vtdAccelDeletePc(
   const pasid = dev.list.pasidAt(slot);
   const did = dev.list.didAt(slot);
   dev.list.remove(slot);
-  st.trace.pushNoAddr(
-    TraceKind.AccelRemoved,
-    QemuFn.vtd_accel_delete_pc,
-    dev.device,
-    pasid,
-    did,
-    0,
-    0,
-  );
+  emitAccelRemoved(st.trace, { device: dev.device, pasid, did });
   st.changes.accel(dev.device, pasid, ChangeCode.Removed);
-  if (info.type === 1) info.accelPceDeleted = true;
+  if (info.type === PcType.PasidSelective) info.accelPceDeleted = true;
 }
 
 /**
@@ -230,14 +248,15 @@ export function vtdAccelReplayPasidBindForDev(
   const fault = vtdDevToContextEntry(st, dev.bus, dev.devfn, l.ce, l.re, l.dir, l.pe0, log);
   emitReads(trace, dev.device, log);
   if (fault) {
-    trace.pushNoAddr(TraceKind.AccelDeviceSkipped, fn, dev.device, 0, fault, 0, 0);
+    emitAccelDeviceSkipped(trace, { fn, device: dev.device, fault });
     return;
   }
   const pdts = contextPdts(l.ce);
   const devMaxPasid = 2 ** dev.maxPasidLog2;
   const ceMaxPasid = 2 ** (pdts + 7) * PASID_TABLE_ENTRY_NUM;
   const clamped = Math.min(end, Math.min(devMaxPasid, ceMaxPasid));
-  trace.pushNoAddr(TraceKind.RangeClamp, fn, dev.device, start, dev.maxPasidLog2, pdts, clamped);
+  const maxPasidLog2 = dev.maxPasidLog2;
+  emitRangeClamp(trace, { fn, device: dev.device, start, maxPasidLog2, pdts, end: clamped });
   // walk_info is a copy of pc_info in QEMU; the walk never changes it anyway.
   vtdSmPasidTableWalk(st, dev, contextDirHi(l.ce), contextDirLo(l.ce), start, clamped, info);
 }
@@ -274,7 +293,16 @@ export function vtdSmPasidTableWalk(
     const dir0 = dirBuf[0] ?? 0;
     if (ok && dir0 & 1) {
       openIdx = -1;
-      trace.push(DIR_CHECKED, fn, device, pasid, 1, hi, lo, DIR_PRESENT, next, 0);
+      emitDir(trace, {
+        fn,
+        device,
+        firstPasid: pasid,
+        addrHi: hi,
+        addrLo: lo,
+        outcome: DIR_PRESENT,
+        end: next,
+        fault: 0,
+      });
       vtdSmPasidTableWalkOne(
         st,
         dev,
@@ -287,21 +315,18 @@ export function vtdSmPasidTableWalk(
     } else {
       const outcome = ok ? DIR_NOT_PRESENT : DIR_READ_FAILED;
       if (openIdx >= 0 && openIdx === trace.length - 1 && openOutcome === outcome) {
-        trace.extend(openIdx, 1);
-        trace.setB(openIdx, next);
+        extendDir(trace, openIdx, next);
       } else {
-        openIdx = trace.push(
-          DIR_CHECKED,
+        openIdx = emitDir(trace, {
           fn,
           device,
-          pasid,
-          1,
-          hi,
-          lo,
+          firstPasid: pasid,
+          addrHi: hi,
+          addrLo: lo,
           outcome,
-          next,
-          ok ? 0 : FAULT_DIR_ACCESS,
-        );
+          end: next,
+          fault: ok ? 0 : FAULT_DIR_ACCESS,
+        });
         openOutcome = outcome;
       }
     }
@@ -328,7 +353,7 @@ export function vtdSmPasidTableWalkOne(
   const fillFn = FN_FILL;
   const device = dev.device;
   const list = dev.list;
-  const filterDid = info.type === 0 || info.type === 1;
+  const filterDid = info.type === PcType.DomainSelective || info.type === PcType.PasidSelective;
   const did = info.did;
   counts.entryReads += end - start;
   let listCompares = 0;
@@ -346,7 +371,7 @@ export function vtdSmPasidTableWalkOne(
   for (let pasid = start; pasid < end; pasid++) {
     const off = (pasid & 0x3f) * 16;
     const entryLo = tableLo + off * 4;
-    let outcome: number;
+    let outcome: LeafOutcome;
     let entryDid = 0;
     if (!wholePageInRam && !ramHas(memory, tableHi, entryLo, 64)) {
       outcome = LEAF_FETCH_ERROR;
@@ -386,37 +411,33 @@ export function vtdSmPasidTableWalkOne(
           }
         }
         listCompares += compares;
-        trace.push(
-          LEAF_CHECKED,
-          fillFn,
+        emitLeaf(trace, {
+          fn: fillFn,
           device,
-          pasid,
-          1,
-          tableHi,
-          entryLo,
+          firstPasid: pasid,
+          addrHi: tableHi,
+          addrLo: entryLo,
           outcome,
-          entryDid,
-          compares,
-        );
+          did: entryDid,
+          listCompares: compares,
+        });
         runIdx = -1;
         continue;
       }
     }
     if (runIdx >= 0 && runOutcome === outcome && runB === entryDid && runIdx === trace.length - 1) {
-      trace.extend(runIdx, 1);
+      extendLeaf(trace, runIdx);
     } else {
-      runIdx = trace.push(
-        LEAF_CHECKED,
-        walkFn,
+      runIdx = emitLeaf(trace, {
+        fn: walkFn,
         device,
-        pasid,
-        1,
-        tableHi,
-        entryLo,
+        firstPasid: pasid,
+        addrHi: tableHi,
+        addrLo: entryLo,
         outcome,
-        entryDid,
-        0,
-      );
+        did: entryDid,
+        listCompares: 0,
+      });
       runOutcome = outcome;
       runB = entryDid;
     }

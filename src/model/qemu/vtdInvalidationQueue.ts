@@ -19,7 +19,15 @@ import {
   DescType,
 } from '../invalidation/descriptorType.ts';
 import type { PcInfo } from '../run/runTypes.ts';
-import { QemuFn, RejectReason, TraceKind } from '../trace/traceFormat.ts';
+import { PcType, QemuFn, RejectReason } from '../trace/traceFormat.ts';
+import {
+  emitContextCacheInv,
+  emitDescFetched,
+  emitDescNoEffect,
+  emitDescRejected,
+  emitPcInfoBuilt,
+  emitWaitStatusWrite,
+} from '../trace/traceEmitters.ts';
 import type { VtdCaps } from './vtdCapInit.ts';
 import {
   vtdContextDeviceInvalidate,
@@ -242,21 +250,10 @@ export function vtdProcessInvDesc(st: VtdState, desc: readonly bigint[]): Proces
   const v = descriptorWords(caps, desc);
   const code = descriptorTypeCode(v[0]);
   const descType = descriptorTypeName(code);
-  trace.push(
-    TraceKind.DescFetched,
-    QemuFn.vtd_process_inv_desc,
-    -1,
-    0,
-    1,
-    0,
-    0,
-    code,
-    caps.iqDw ? 256 : 128,
-    0,
-  );
+  emitDescFetched(trace, { typeCode: code, queueWidth: caps.iqDw ? 256 : 128 });
 
   const reject = (rejection: DescriptorRejection, fn: QemuFn): ProcessedDescriptor => {
-    trace.pushNoAddr(TraceKind.DescRejected, fn, -1, 0, rejection.reason, code, 0);
+    emitDescRejected(trace, { fn, reason: rejection.reason, typeCode: code });
     return { typeCode: code, descType, rejection, pcInfo: undefined };
   };
   const handlerFn =
@@ -279,19 +276,11 @@ export function vtdProcessInvDesc(st: VtdState, desc: readonly bigint[]): Proces
       const pasid = Number((v[0] >> 32n) & 0xfffffn);
       const info =
         g === 0
-          ? { type: 0 as const, did, pasid: 0, accelPceDeleted: false }
+          ? { type: PcType.DomainSelective, did, pasid: 0, accelPceDeleted: false }
           : g === 1
-            ? { type: 1 as const, did, pasid, accelPceDeleted: false }
-            : { type: 3 as const, did: 0, pasid: 0, accelPceDeleted: false };
-      trace.pushNoAddr(
-        TraceKind.PcInfoBuilt,
-        QemuFn.vtd_process_pasid_desc,
-        -1,
-        info.pasid,
-        info.type,
-        info.did,
-        0,
-      );
+            ? { type: PcType.PasidSelective, did, pasid, accelPceDeleted: false }
+            : { type: PcType.Global, did: 0, pasid: 0, accelPceDeleted: false };
+      emitPcInfoBuilt(trace, { pcType: info.type, did: info.did, pasid: info.pasid });
       const pcInfo: PcInfo = { type: info.type, did: info.did, pasid: info.pasid };
       vtdPasidCacheSync(st, info);
       return { typeCode: code, descType, rejection: undefined, pcInfo };
@@ -301,13 +290,13 @@ export function vtdProcessInvDesc(st: VtdState, desc: readonly bigint[]): Proces
       const did = Number((v[0] >> 16n) & 0xffffn);
       const sid = Number((v[0] >> 32n) & 0xffffn);
       const fm = Number((v[0] >> 48n) & 3n);
-      const fn = QemuFn.vtd_process_context_cache_desc;
       if (g === 3) {
-        trace.pushNoAddr(TraceKind.ContextCacheInv, fn, -1, 0, g, sid, fm);
+        emitContextCacheInv(trace, { granularity: g, didOrSourceId: sid, functionMask: fm });
         vtdContextDeviceInvalidate(st, sid, fm);
       } else {
         // Domain-selective is handled as global.
-        trace.pushNoAddr(TraceKind.ContextCacheInv, fn, -1, 0, g, g === 2 ? did : 0, 0);
+        const didOrSourceId = g === 2 ? did : 0;
+        emitContextCacheInv(trace, { granularity: g, didOrSourceId, functionMask: 0 });
         vtdContextGlobalInvalidate(st);
       }
       return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
@@ -324,26 +313,16 @@ export function vtdProcessInvDesc(st: VtdState, desc: readonly bigint[]): Proces
             QemuFn.vtd_process_wait_desc,
           );
         }
-        trace.pushBig(
-          TraceKind.WaitStatusWrite,
-          QemuFn.vtd_process_wait_desc,
-          -1,
-          0,
-          1,
-          write.addr,
-          write.data,
-          0,
-          0,
-        );
+        emitWaitStatusWrite(trace, { addr: write.addr, data: write.data });
       } else {
-        trace.pushNoAddr(TraceKind.DescNoEffect, QemuFn.vtd_process_wait_desc, -1, 0, code, 0, 0);
+        emitDescNoEffect(trace, { fn: QemuFn.vtd_process_wait_desc, typeCode: code });
       }
       return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
     }
     default:
       // IOTLB, device-TLB, IEC, PASID-IOTLB, PASID device-TLB, page group response: QEMU's own
       // work (IOTLB, shadow pages, host PIOTLB flush) touches no PASID cache.
-      trace.pushNoAddr(TraceKind.DescNoEffect, QemuFn.vtd_process_inv_desc, -1, 0, code, 0, 0);
+      emitDescNoEffect(trace, { fn: QemuFn.vtd_process_inv_desc, typeCode: code });
       return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
   }
 }

@@ -6,7 +6,18 @@
 // device's PASID-0 space first, then its extra PASID spaces). Address spaces never influence each
 // other, so only the order of trace events and changes can differ from a real run.
 
-import { EmuSkipReason, GateReason, QemuFn, TraceKind } from '../trace/traceFormat.ts';
+import { EmuSkipReason, GateReason, PcType, QemuFn } from '../trace/traceFormat.ts';
+import {
+  emitEmuCreated,
+  emitEmuDiffers,
+  emitEmuRemoved,
+  emitEmuSkip,
+  emitEmuUnchanged,
+  emitLookupResult,
+  emitReplayBegin,
+  emitSyncBegin,
+  emitSyncGated,
+} from '../trace/traceEmitters.ts';
 import { functionMaskIgnoredBits } from '../invalidation/contextCacheDescriptor.ts';
 import { emitReads } from './traceEmit.ts';
 import { vtdAccelPasidCacheSync } from './vtdAccelPasidCache.ts';
@@ -38,38 +49,31 @@ export function vtdPasidCacheSyncLocked(
   log.reset();
   const fault = vtdDevGetPeFromPasid(st, as.bus, as.devfn, as.pasid, pe, scratch.lookup, log);
   emitReads(trace, as.device, log);
-  const leafHi = log.leafReached ? log.leafHi : 0xffff_ffff;
-  const leafLo = log.leafReached ? log.leafLo : 0xffff_ffff;
-  trace.push(
-    TraceKind.LookupResult,
-    QemuFn.vtd_dev_get_pe_from_pasid,
-    as.device,
-    as.pasid,
-    1,
-    leafHi,
-    leafLo,
-    fault,
-    0,
-    0,
-  );
+  const leaf = {
+    device: as.device,
+    pasid: as.pasid,
+    leafReached: log.leafReached,
+    addrHi: log.leafHi,
+    addrLo: log.leafLo,
+  };
+  emitLookupResult(trace, { ...leaf, fault });
 
   let fellThrough = false;
   if (fault) {
     if (!as.valid) {
-      trace.pushNoAddr(
-        TraceKind.EmuSkip,
+      emitEmuSkip(trace, {
         fn,
-        as.device,
-        as.pasid,
-        EmuSkipReason.LookupFailedNotCached,
-        0,
+        device: as.device,
+        pasid: as.pasid,
+        reason: EmuSkipReason.LookupFailedNotCached,
+        did: 0,
         fault,
-      );
+      });
       return;
     }
     // No valid entry in guest memory any more: invalidate the cache, unmap, switch the AS.
     as.valid = false;
-    trace.pushNoAddr(TraceKind.EmuRemoved, fn, as.device, as.pasid, 0, 0, fault);
+    emitEmuRemoved(trace, { fn, device: as.device, pasid: as.pasid, fault });
     st.changes.emulated(as.device, as.pasid, ChangeCode.Removed);
     if (st.variant !== 'series') return;
     fellThrough = true;
@@ -77,14 +81,16 @@ export function vtdPasidCacheSyncLocked(
 
   // PASID-selective and domain-selective need the DID to match: the cached one if valid, else the
   // one in the entry buffer (memory, or the failed lookup's buffer after a fall-through).
-  if (info.type === 1 && info.pasid !== as.pasid) {
-    trace.pushNoAddr(TraceKind.EmuSkip, fn, as.device, as.pasid, EmuSkipReason.PasidFilter, 0, 0);
+  if (info.type === PcType.PasidSelective && info.pasid !== as.pasid) {
+    const reason = EmuSkipReason.PasidFilter;
+    emitEmuSkip(trace, { fn, device: as.device, pasid: as.pasid, reason, did: 0, fault: 0 });
     return;
   }
-  if (info.type === 0 || info.type === 1) {
+  if (info.type === PcType.DomainSelective || info.type === PcType.PasidSelective) {
     const did = ((as.valid ? as.entry[2] : pe[2]) ?? 0) & 0xffff;
     if (info.did !== did) {
-      trace.pushNoAddr(TraceKind.EmuSkip, fn, as.device, as.pasid, EmuSkipReason.DidFilter, did, 0);
+      const reason = EmuSkipReason.DidFilter;
+      emitEmuSkip(trace, { fn, device: as.device, pasid: as.pasid, reason, did, fault: 0 });
       return;
     }
   }
@@ -92,25 +98,14 @@ export function vtdPasidCacheSyncLocked(
   if (!as.valid) {
     as.entry.set(pe);
     as.valid = true;
-    trace.push(
-      TraceKind.EmuCreated,
-      fn,
-      as.device,
-      as.pasid,
-      1,
-      leafHi,
-      leafLo,
-      0,
-      fellThrough ? 1 : 0,
-      0,
-    );
+    emitEmuCreated(trace, { ...leaf, fn, fallThrough: fellThrough });
     st.changes.emulated(as.device, as.pasid, ChangeCode.Created);
   } else if (entriesEqual(pe, as.entry)) {
-    trace.pushNoAddr(TraceKind.EmuUnchanged, fn, as.device, as.pasid, 0, 0, 0);
+    emitEmuUnchanged(trace, { fn, device: as.device, pasid: as.pasid });
     return;
   } else {
     // The cached copy is deliberately not overwritten: only switch + sync happen.
-    trace.push(TraceKind.EmuDiffers, fn, as.device, as.pasid, 1, leafHi, leafLo, 0, 0, 0);
+    emitEmuDiffers(trace, { ...leaf, fn });
   }
   // vtd_switch_address_space + vtd_address_space_sync: no effect on either PASID cache.
 }
@@ -119,13 +114,13 @@ export function vtdPasidCacheSyncLocked(
 export function vtdPasidCacheSync(st: VtdState, info: VtdPasidCacheInfo): void {
   const { trace, caps } = st;
   const fn = QemuFn.vtd_pasid_cache_sync;
-  trace.pushNoAddr(TraceKind.SyncBegin, fn, -1, info.pasid, info.type, info.did, 0);
+  emitSyncBegin(trace, { fn, device: -1, pcType: info.type, did: info.did, pasid: info.pasid });
   if (!caps.rootScalable) {
-    trace.pushNoAddr(TraceKind.SyncGated, fn, -1, 0, GateReason.NotRootScalable, 0, 0);
+    emitSyncGated(trace, { fn, device: -1, pasid: 0, reason: GateReason.NotRootScalable });
     return;
   }
   if (!caps.dmarEnabled) {
-    trace.pushNoAddr(TraceKind.SyncGated, fn, -1, 0, GateReason.DmarDisabled, 0, 0);
+    emitSyncGated(trace, { fn, device: -1, pasid: 0, reason: GateReason.DmarDisabled });
     return;
   }
   for (const as of st.addressSpaces) vtdPasidCacheSyncLocked(st, as, info);
@@ -134,8 +129,8 @@ export function vtdPasidCacheSync(st: VtdState, info: VtdPasidCacheInfo): void {
 
 /** vtd_replay_pasid_bindings_all: a global sync with a zero-initialised VTDPASIDCacheInfo. */
 export function vtdReplayPasidBindingsAll(st: VtdState): void {
-  st.trace.pushNoAddr(TraceKind.ReplayBegin, QemuFn.vtd_replay_pasid_bindings_all, -1, 0, 0, 0, 0);
-  vtdPasidCacheSync(st, { type: 3, did: 0, pasid: 0, accelPceDeleted: false });
+  emitReplayBegin(st.trace);
+  vtdPasidCacheSync(st, { type: PcType.Global, did: 0, pasid: 0, accelPceDeleted: false });
 }
 
 /**
@@ -153,11 +148,12 @@ export function vtdPasidCacheDevsi(st: VtdState, as: EmulatedAddressSpace): void
         ? GateReason.DmarDisabled
         : 0;
   if (gate) {
-    trace.pushNoAddr(TraceKind.SyncGated, fn, as.device, as.pasid, gate, 0, 0);
+    emitSyncGated(trace, { fn, device: as.device, pasid: as.pasid, reason: gate });
     return;
   }
-  trace.pushNoAddr(TraceKind.SyncBegin, fn, as.device, as.pasid, 3, 0, 0);
-  vtdPasidCacheSyncLocked(st, as, { type: 3, did: 0, pasid: 0, accelPceDeleted: false });
+  const pcType = PcType.Global;
+  emitSyncBegin(trace, { fn, device: as.device, pcType, did: 0, pasid: as.pasid });
+  vtdPasidCacheSyncLocked(st, as, { type: pcType, did: 0, pasid: 0, accelPceDeleted: false });
 }
 
 /** vtd_context_global_invalidate (global and domain-selective): ends in the global replay. */

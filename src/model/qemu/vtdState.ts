@@ -6,15 +6,16 @@ import type { GuestMemory } from '../memory/guestMemory.ts';
 import type { CacheChange, ChangeColumns, ChangeKind } from '../run/runTypes.ts';
 import type { Variant } from '../scenario/scenarioTypes.ts';
 import type { TraceBuilder } from '../trace/traceBuilder.ts';
+import type { PcType } from '../trace/traceFormat.ts';
 import type { AccelPasidCacheList } from './accelPasidCacheList.ts';
 import { ReadLog } from './readLog.ts';
 import type { VtdCaps } from './vtdCapInit.ts';
 import { createLookupScratch } from './vtdPasidEntry.ts';
 import type { LookupScratch } from './vtdPasidEntry.ts';
 
-/** QEMU's VTDPASIDCacheInfo: zero-initialised; type 0 DSI, 1 PASID-SI, 3 global. */
+/** QEMU's VTDPASIDCacheInfo: zero-initialised. */
 export interface VtdPasidCacheInfo {
-  type: 0 | 1 | 3;
+  type: PcType;
   did: number;
   pasid: number;
   /** Series only: a PASID-selective removal happened for the device being processed. */

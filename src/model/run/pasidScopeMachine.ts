@@ -12,7 +12,7 @@ import { ChangeLog, createScratch } from '../qemu/vtdState.ts';
 import type { AccelDevice, EmulatedAddressSpace, VtdState } from '../qemu/vtdState.ts';
 import type { Scenario, ScenarioStep, Variant } from '../scenario/scenarioTypes.ts';
 import { TraceBuilder } from '../trace/traceBuilder.ts';
-import { QemuFn, TraceKind } from '../trace/traceFormat.ts';
+import { emitDescBlocked, emitStepClearIqe, emitStepWrite } from '../trace/traceEmitters.ts';
 import type { Trace } from '../trace/traceFormat.ts';
 import type {
   AccelCacheEntry,
@@ -144,25 +144,15 @@ export class PasidScopeMachine {
     switch (step.op) {
       case 'write':
         st.memory.writeQwords(step.addr, step.qwords);
-        st.trace.pushBig(
-          TraceKind.StepWrite,
-          QemuFn.guest,
-          -1,
-          0,
-          step.qwords.length,
-          step.addr,
-          0,
-          0,
-          0,
-        );
+        emitStepWrite(st.trace, { addr: step.addr, qwords: step.qwords.length });
         return { index, op: 'write', status: 'applied', changes: [] };
       case 'clearIqe':
         st.iqe = false;
-        st.trace.pushNoAddr(TraceKind.StepClearIqe, QemuFn.guest, -1, 0, 0, 0, 0);
+        emitStepClearIqe(st.trace);
         return { index, op: 'clearIqe', status: 'applied', changes: [] };
       case 'invalidate': {
         if (st.iqe) {
-          st.trace.pushNoAddr(TraceKind.DescBlocked, QemuFn.vtd_process_inv_desc, -1, 0, 0, 0, 0);
+          emitDescBlocked(st.trace);
           const descType = descriptorTypeName(descriptorTypeCode(step.desc[0] ?? 0n));
           return {
             index,

@@ -2,13 +2,13 @@
 // JSON object of ../shared/scenario-format.md ("Headless run"); the app reads it directly.
 
 import type { Variant } from '../scenario/scenarioTypes.ts';
-import type { Trace } from '../trace/traceFormat.ts';
+import type { PcType, Trace } from '../trace/traceFormat.ts';
 
 export type StepStatus = 'processed' | 'rejected' | 'blocked' | 'applied';
 
-/** QEMU's zero-initialised VTDPASIDCacheInfo (type: 0 DSI, 1 PASID-SI, 3 global). */
+/** QEMU's zero-initialised VTDPASIDCacheInfo. */
 export interface PcInfo {
-  readonly type: 0 | 1 | 3;
+  readonly type: PcType;
   readonly did: number;
   readonly pasid: number;
 }

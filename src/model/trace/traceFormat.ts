@@ -3,7 +3,10 @@
 // (or transfer), and can still be sought to any index. Event i is the i-th step of the timeline.
 //
 // What each column means depends on the event's kind; the table beside each kind below is the
-// contract between the model (producer) and the views (consumers). Unused columns are 0.
+// contract between the model (producer) and the views (consumers). Unused columns are 0. Nobody
+// indexes the columns by hand: the model writes through traceEmitters.ts (one emitter per kind,
+// fields by name) and the views read through traceReader.ts (readTraceEvent, column accessors).
+// docs/trace-format.md says how to add a kind.
 // Runs of identical skips (directory entries not present, leaf entries not present, ...) are
 // coalesced into one event whose `count` says how many chunks / PASIDs it stands for.
 //
@@ -76,11 +79,11 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * DescRejected       a = RejectReason, b = type code; the step sets FSTS.IQE
  * DescBlocked        FSTS.IQE was already set: the descriptor is not processed
  * DescNoEffect       a = type code; a descriptor QEMU checks but that touches no PASID cache
- * PcInfoBuilt        a = pc type (0 DSI, 1 PASID-SI, 3 global), b = did, pasid = pasid
+ * PcInfoBuilt        a = PcType (0 DSI, 1 PASID-SI, 3 global), b = did, pasid = pasid
  * WaitStatusWrite    addr = status address, a = status data (a failed write is DescRejected)
  * ContextCacheInv    a = granularity (1 global, 2 domain, 3 device), b = did or source-id, c = fmask
  * ReplayBegin        a global replay (vtd_replay_pasid_bindings_all) starts
- * SyncBegin          a = pc type, b = did, pasid = pasid (the VTDPASIDCacheInfo the sync runs with)
+ * SyncBegin          a = PcType, b = did, pasid = pasid (the VTDPASIDCacheInfo the sync runs with)
  * SyncGated          a = GateReason; vtd_pasid_cache_sync / the accel sync returned early
  * GuestRead          a = Structure, addr = address, b = bytes, c = fault code (0 = read ok);
  *                    device/pasid = whose lookup it is (one event per read; only for bounded lookups)
@@ -142,6 +145,20 @@ export const TraceKind = {
   AccelRemoved: 28,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
+
+/**
+ * VTDPASIDCacheInfo.type (QEMU's VTD_PASID_CACHE_*): which entries a PASID-cache sync may touch.
+ * 2 is reserved (the descriptor is rejected before a sync is built).
+ */
+export const PcType = {
+  /** Domain-selective: entries whose DID matches. */
+  DomainSelective: 0,
+  /** PASID-selective: the one PASID, and only if its DID matches. */
+  PasidSelective: 1,
+  /** Global: every entry. */
+  Global: 3,
+} as const;
+export type PcType = (typeof PcType)[keyof typeof PcType];
 
 export const Structure = {
   RootEntry: 1,

@@ -1,5 +1,9 @@
-// Reads one trace event back as a typed object (for views and explanations). Only the events a
-// view is looking at become objects; the trace itself stays columnar.
+// The reading side of the trace (the writing side is traceEmitters.ts):
+// - readTraceEvent turns one event into a typed object, a union on `kind` that views switch on
+//   exhaustively (default: assertUnreachable), so a new kind is a compile error in every view.
+//   Only the events a view is looking at become objects; the trace itself stays columnar.
+// - The column accessors below read one field of event i without making an object, for the
+//   loops that scan every event of a 2^20-PASID walk (indexes, costs, the walk's grid).
 
 import { NO_ADDR, TraceKind } from './traceFormat.ts';
 import type {
@@ -7,6 +11,7 @@ import type {
   EmuSkipReason,
   GateReason,
   LeafOutcome,
+  PcType,
   QemuFn,
   RangeReason,
   RejectReason,
@@ -39,7 +44,7 @@ export type TraceEvent = Base &
     | { readonly kind: 'DescNoEffect'; readonly typeCode: number }
     | {
         readonly kind: 'PcInfoBuilt';
-        readonly pcType: number;
+        readonly pcType: PcType;
         readonly did: number;
         readonly pasid: number;
       }
@@ -54,11 +59,16 @@ export type TraceEvent = Base &
     | { readonly kind: 'ReplayBegin' }
     | ({
         readonly kind: 'SyncBegin';
-        readonly pcType: number;
+        readonly pcType: PcType;
         readonly did: number;
         readonly pasid: number;
       } & Partial<OnDevice>)
-    | ({ readonly kind: 'SyncGated'; readonly reason: GateReason } & Partial<OnDevice>)
+    | ({
+        readonly kind: 'SyncGated';
+        readonly reason: GateReason;
+        /** The address space's PASID for vtd_pasid_cache_devsi, else 0. */
+        readonly pasid: number;
+      } & Partial<OnDevice>)
     | (OnDevice & {
         readonly kind: 'GuestRead';
         readonly structure: Structure;
@@ -152,6 +162,17 @@ export type TraceEvent = Base &
 
 export type TraceEventKind = TraceEvent['kind'];
 
+/** The event of one kind (e.g. `TraceEventOf<'LeafChecked'>`). */
+export type TraceEventOf<K extends TraceEventKind> = Extract<TraceEvent, { readonly kind: K }>;
+
+/**
+ * The default of an exhaustive switch: `x` has type never when every case is handled, so a kind
+ * added later fails to compile here. At run time (a corrupt trace) it throws.
+ */
+export function assertUnreachable(x: never, what = 'value'): never {
+  throw new RangeError(`unexpected ${what} ${String(x)}`);
+}
+
 /** The scenario step an event belongs to (binary search over stepStart). */
 export function stepOfEvent(trace: Trace, index: number): number {
   let lo = 0;
@@ -180,7 +201,7 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
   if (!Number.isInteger(index) || index < 0 || index >= trace.length) {
     throw new RangeError(`trace event ${index} out of range (length ${trace.length})`);
   }
-  const kind = trace.kind[index] ?? 0;
+  const kind = (trace.kind[index] ?? 0) as TraceKind;
   const fn = (trace.fn[index] ?? 0) as QemuFn;
   const base: Base = { index, step: stepOfEvent(trace, index), fn };
   const device = trace.device[index] ?? -1;
@@ -206,7 +227,7 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
     case TraceKind.DescNoEffect:
       return { ...base, kind: 'DescNoEffect', typeCode: a };
     case TraceKind.PcInfoBuilt:
-      return { ...base, kind: 'PcInfoBuilt', pcType: a, did: b, pasid };
+      return { ...base, kind: 'PcInfoBuilt', pcType: a as PcType, did: b, pasid };
     case TraceKind.WaitStatusWrite:
       return { ...base, kind: 'WaitStatusWrite', addr, data: a };
     case TraceKind.ContextCacheInv:
@@ -220,9 +241,9 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
     case TraceKind.ReplayBegin:
       return { ...base, kind: 'ReplayBegin' };
     case TraceKind.SyncBegin:
-      return { ...base, ...maybeDev, kind: 'SyncBegin', pcType: a, did: b, pasid };
+      return { ...base, ...maybeDev, kind: 'SyncBegin', pcType: a as PcType, did: b, pasid };
     case TraceKind.SyncGated:
-      return { ...base, ...maybeDev, kind: 'SyncGated', reason: a as GateReason };
+      return { ...base, ...maybeDev, kind: 'SyncGated', reason: a as GateReason, pasid };
     case TraceKind.GuestRead:
       return {
         ...base,
@@ -331,6 +352,103 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
     case TraceKind.AccelRemoved:
       return { ...base, ...dev, kind: 'AccelRemoved', pasid, did: a };
     default:
-      throw new RangeError(`trace event ${index} has unknown kind ${kind}`);
+      return assertUnreachable(kind, `kind of trace event ${index.toString()}:`);
   }
+}
+
+/** Event i, which the caller knows to be of kind `kind` (a frame found by kind); throws if not. */
+export function readTraceEventOf<K extends TraceEventKind>(
+  trace: Trace,
+  index: number,
+  kind: K,
+): TraceEventOf<K> {
+  const e = readTraceEvent(trace, index);
+  if (e.kind !== kind) throw new RangeError(`trace event ${index.toString()} is a ${e.kind}`);
+  return e as TraceEventOf<K>;
+}
+
+// Column accessors: one field of event i, by name. The column each reads is the one
+// traceFormat.ts documents and traceEmitters.ts writes.
+
+export function eventKind(trace: Trace, i: number): TraceKind {
+  return (trace.kind[i] ?? 0) as TraceKind;
+}
+
+export function eventFn(trace: Trace, i: number): QemuFn {
+  return (trace.fn[i] ?? 0) as QemuFn;
+}
+
+/** Index into Trace.devices; -1 for an event about no device. */
+export function eventDevice(trace: Trace, i: number): number {
+  return trace.device[i] ?? -1;
+}
+
+/** The PASID an event is about; the first PASID of a run; the start of a range. */
+export function eventPasid(trace: Trace, i: number): number {
+  return trace.pasid[i] ?? 0;
+}
+
+/** How many chunks / PASIDs / list entries a run event stands for (1 for a single event). */
+export function eventRunLength(trace: Trace, i: number): number {
+  return Math.max(1, trace.count[i] ?? 1);
+}
+
+/** The guest address an event carries (of the first entry of a run); undefined for none. */
+export function eventAddr(trace: Trace, i: number): bigint | undefined {
+  return optionalAddr(trace.addr[i] ?? NO_ADDR);
+}
+
+/** LeafChecked: what happened to the entry (the whole run). */
+export function leafOutcome(trace: Trace, i: number): LeafOutcome {
+  return (trace.a[i] ?? 0) as LeafOutcome;
+}
+
+/** LeafChecked: the DID read from memory (first entry of a run; 0 when not read). */
+export function leafDid(trace: Trace, i: number): number {
+  return trace.b[i] ?? 0;
+}
+
+/** LeafChecked: comparisons QEMU's list search made (fill outcomes only). */
+export function leafListCompares(trace: Trace, i: number): number {
+  return trace.c[i] ?? 0;
+}
+
+/** DirChecked: what the directory entry said (the whole run). */
+export function dirOutcome(trace: Trace, i: number): DirOutcome {
+  return (trace.a[i] ?? 0) as DirOutcome;
+}
+
+/** DirChecked: end (exclusive) of the run's last chunk. */
+export function dirRunEnd(trace: Trace, i: number): number {
+  return trace.b[i] ?? 0;
+}
+
+/** DirChecked: fault code (0x50 when the read failed, else 0). */
+export function dirFault(trace: Trace, i: number): number {
+  return trace.c[i] ?? 0;
+}
+
+/** GuestRead: which structure was read. */
+export function guestReadStructure(trace: Trace, i: number): Structure {
+  return (trace.a[i] ?? 0) as Structure;
+}
+
+/** GuestRead: bytes read. */
+export function guestReadBytes(trace: Trace, i: number): number {
+  return trace.b[i] ?? 0;
+}
+
+/** EmuSkip: why the address space was skipped. */
+export function emuSkipReason(trace: Trace, i: number): EmuSkipReason {
+  return (trace.a[i] ?? 0) as EmuSkipReason;
+}
+
+/** AccelRemovalCheck: the run's outcome. */
+export function removalOutcome(trace: Trace, i: number): RemovalOutcome {
+  return (trace.a[i] ?? 0) as RemovalOutcome;
+}
+
+/** AccelDeviceSkipped: fault code of vtd_dev_to_context_entry. */
+export function deviceSkippedFault(trace: Trace, i: number): number {
+  return trace.a[i] ?? 0;
 }

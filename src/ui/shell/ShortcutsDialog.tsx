@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
+import { WALK_SHORTCUT_ROWS } from '../walk/walkKeys.ts';
 
-const ROWS: readonly [string, string][] = [
+const ROWS: readonly (readonly [string, string])[] = [
   ['Ctrl/⌘ + Z', 'Undo the last scenario edit'],
   ['Shift + Ctrl/⌘ + Z, Ctrl + Y', 'Redo'],
   ['↑ ↓ Home End PgUp PgDn', 'Move in the structure browser'],
@@ -8,13 +9,7 @@ const ROWS: readonly [string, string][] = [
   ['Enter / Space', 'Select the entry to edit'],
   ['Enter (in a field)', 'Apply the typed value; Esc returns to the stored one'],
   ['← → (on the tabs)', 'Switch sidebar tab'],
-  ['Space (walk view)', 'Play / pause the walk'],
-  ['← / → (walk view)', 'Step back / forward one event'],
-  ['Home / End (walk view)', 'First / last event'],
-  ['+ / − (walk view)', 'Faster / slower playback'],
-  [', / . (walk view)', 'Previous / next interesting event (a change, mismatch, fault or clamp)'],
-  ['PgUp / PgDn (walk view)', 'Previous / next scenario step'],
-  ['Esc (walk view)', 'Leave full view'],
+  ...WALK_SHORTCUT_ROWS,
   ['?', 'This list'],
 ];
 

@@ -60,7 +60,12 @@ export function PseudoCodePane({ line, chain, variant }: PseudoCodePaneProps) {
         </ol>
       ) : null}
       {fn ? (
-        <div className="walk-code-scroll">
+        <div
+          className="walk-code-scroll"
+          tabIndex={0}
+          role="group"
+          aria-label="QEMU function, current line marked"
+        >
           <p className="walk-signature">
             <code>{fn.signature}</code>
           </p>

@@ -12,7 +12,7 @@ import {
   xToEvent,
   type TimelineModel,
 } from '../../viz/timeline/timelineLayout.ts';
-import { useElementWidth } from './useElementWidth.ts';
+import { useElementSize } from './useElementSize.ts';
 
 export interface TimelineTrackProps {
   readonly index: TraceIndex;
@@ -36,7 +36,7 @@ export function TimelineTrack({
   onScrubEnd,
 }: TimelineTrackProps) {
   const boxRef = useRef<HTMLDivElement>(null);
-  const width = useElementWidth(boxRef, 600);
+  const { width } = useElementSize(boxRef, { width: 600, height: 34 });
   const model = useMemo(() => layoutTimeline(index, width, scenario), [index, width, scenario]);
   const cx = eventToX(model, cursor);
   const currentStep = model.segments.find((g) => g.start <= cursor && cursor < g.end)?.step ?? -1;

@@ -1,5 +1,6 @@
 // The host of the D3 walk view: React owns the <svg> and its size, D3 owns everything inside
-// (viz/walk/render.ts). Created once on mount, updated whenever the view model changes.
+// (viz/walk/render.ts). The drawing is laid out in its own units and shown `scale` times larger;
+// when it is taller than its box, the box scrolls to keep the active device in view.
 
 import { useEffect, useRef } from 'react';
 import { createWalkView, type WalkView, type WalkViewCallbacks } from '../../viz/walk/render.ts';
@@ -7,13 +8,14 @@ import type { WalkViewModel } from '../../viz/walk/layout.ts';
 
 export interface WalkCanvasProps {
   readonly vm: WalkViewModel;
+  readonly scale: number;
   readonly duration: number;
   readonly callbacks: WalkViewCallbacks;
   /** Increments to ask for a zoom reset. */
   readonly resetZoomToken: number;
 }
 
-export function WalkCanvas({ vm, duration, callbacks, resetZoomToken }: WalkCanvasProps) {
+export function WalkCanvas({ vm, scale, duration, callbacks, resetZoomToken }: WalkCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<WalkView | undefined>(undefined);
   // D3 calls back through this ref, so it always reaches the latest handlers.
@@ -26,7 +28,6 @@ export function WalkCanvas({ vm, duration, callbacks, resetZoomToken }: WalkCanv
     const svg = svgRef.current;
     if (!svg) return undefined;
     const view = createWalkView(svg, {
-      onZoomDirs: (bdf, from, to) => callbacksRef.current.onZoomDirs?.(bdf, from, to),
       onSelectDevice: (bdf) => callbacksRef.current.onSelectDevice?.(bdf),
       beginAnimation: () => callbacksRef.current.beginAnimation?.() ?? (() => {}),
     });
@@ -45,15 +46,26 @@ export function WalkCanvas({ vm, duration, callbacks, resetZoomToken }: WalkCanv
     if (resetZoomToken > 0) viewRef.current?.resetZoom();
   }, [resetZoomToken]);
 
+  // The active device's lane scrolls into view when it changes (only matters when the box scrolls).
+  const laneTop = vm.activeLane ? vm.activeLane.y * scale : 0;
+  const laneBottom = vm.activeLane ? (vm.activeLane.y + vm.activeLane.h) * scale : 0;
+  useEffect(() => {
+    const box = svgRef.current?.parentElement;
+    if (!box || box.scrollHeight <= box.clientHeight) return;
+    if (laneTop < box.scrollTop || laneBottom > box.scrollTop + box.clientHeight) {
+      box.scrollTo({ top: Math.max(0, Math.min(laneTop - 4, laneBottom - box.clientHeight)) });
+    }
+  }, [laneTop, laneBottom]);
+
   return (
     <svg
       ref={svgRef}
       className="walk-svg"
-      width={vm.width}
-      height={vm.height}
-      viewBox={`0 0 ${vm.width} ${vm.height}`}
-      role="img"
-      aria-label="Walk of the PASID directory and tables, with each device's PASID caches"
+      width={Math.floor(vm.width * scale)}
+      height={Math.floor(vm.height * scale)}
+      viewBox={`0 0 ${vm.width.toFixed(2)} ${vm.height.toFixed(2)}`}
+      role="group"
+      aria-label="Walk of the chain QEMU follows: root entry, context entry, PASID directory and table, PASID entry, and the device's PASID caches"
     />
   );
 }

@@ -2,6 +2,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LeafOutcome, TraceKind, eventKind, leafOutcome } from '../../model/core.ts';
 import { createInProcessEngine } from '../../state/inProcessEngine.ts';
 import { createAppStore, type AppStore } from '../../state/store.ts';
 import { StoreProvider } from '../../state/StoreProvider.tsx';
@@ -79,7 +80,8 @@ describe('the walk panel', () => {
     const trace = store.getState().run!.result.trace;
     let created = -1;
     for (let i = 0; i < trace.length && created < 0; i++) {
-      if (trace.kind[i] === 27 && trace.a[i] === 5) created = i;
+      const isLeaf = eventKind(trace, i) === TraceKind.LeafChecked;
+      if (isLeaf && leafOutcome(trace, i) === LeafOutcome.Created) created = i;
     }
     act(() => store.getState().seekTo(created));
     const row = document.querySelector('[data-key="cache:00:02.0:0x41"]');

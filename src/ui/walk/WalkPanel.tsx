@@ -1,11 +1,12 @@
-// The walk view panel: timeline controls and track, the D3 walk view, the step explanation, the
-// pseudo-code pane and the cost view, all following the playback cursor of the store. Compact in
-// its place in the layout; "Full view" gives it the whole window (for teaching and projectors).
+// The walk view panel: transport bar and timeline, the D3 walk drawing fitted to its box, the step
+// explanation, the pseudo-code pane and the cost view, all following the playback cursor of the
+// store. Three modes (walkMode.ts): in the app layout (with "Full view"), presentation mode for a
+// projector (the drawing, the explanation and the pseudo-code only, large type) and the read-only
+// embeddable player.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useAppStore, useAppStoreApi } from '../../state/hooks.ts';
 import { shareUrlFor } from '../../state/persistence.ts';
-import { PLAYBACK_SPEEDS } from '../../state/slices/playbackSlice.ts';
 import { explainStep } from '../../viz/explain/explainStep.ts';
 import { count } from '../../viz/format.ts';
 import { callChain, lineForEvent } from '../../viz/pseudocode/lineForEvent.ts';
@@ -13,34 +14,31 @@ import { stepLabel } from '../../viz/timeline/timelineLayout.ts';
 import { eventContext } from '../../viz/trace/eventContext.ts';
 import { stepCount } from '../../viz/trace/traceIndex.ts';
 import { CELL_STYLES, LEGEND_STATES } from '../../viz/walk/cellStates.ts';
-import { layoutWalk, type DirWindow } from '../../viz/walk/layout.ts';
-import {
-  deviceStartInStep,
-  nextInteresting,
-  nextStepStart,
-  previousInteresting,
-  previousStepStart,
-} from '../../viz/walk/navigation.ts';
+import { fitDrawing } from '../../viz/walk/fit.ts';
+import { layoutWalk } from '../../viz/walk/layout.ts';
+import { deviceStartInStep } from '../../viz/walk/navigation.ts';
 import type { WalkViewCallbacks } from '../../viz/walk/render.ts';
 import { CostPanel } from './CostPanel.tsx';
 import { PseudoCodePane } from './PseudoCodePane.tsx';
 import { StepExplanation } from './StepExplanation.tsx';
-import { shareUrlAtStep, stepFromUrl, withStepInHash, withoutStepInSearch } from './stepUrl.ts';
+import { shareUrlAtStep } from './stepUrl.ts';
 import { TimelineTrack } from './TimelineTrack.tsx';
-import { TransportIcon } from './TransportIcon.tsx';
-import { useElementWidth } from './useElementWidth.ts';
+import { TransportBar } from './TransportBar.tsx';
+import { useElementSize } from './useElementSize.ts';
 import { useReducedMotion } from './useReducedMotion.ts';
+import { useStepInUrl } from './useStepInUrl.ts';
+import { useWalkActions } from './useWalkActions.ts';
 import { useWalkData } from './useWalkData.ts';
-import { useWalkKeyboard, type WalkKeyActions } from './useWalkKeyboard.ts';
+import { useWalkKeyboard } from './useWalkKeyboard.ts';
 import { WalkCanvas } from './WalkCanvas.tsx';
+import { appUrlFromEmbed, setWalkMode, type WalkMode } from './walkMode.ts';
 import { stepDuration } from './walkMotion.ts';
 import './walk.css';
 
-function speedLabel(s: number): string {
-  return `${String(s)}×`;
-}
+/** Presentation mode draws everything at least 1.5× (12-unit type → 18 px). */
+const PRESENT_MIN_SCALE = 1.5;
 
-export function WalkPanel() {
+export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
   const store = useAppStoreApi();
   const { data, progress } = useWalkData();
   const cursor = useAppStore((s) => s.cursor);
@@ -51,66 +49,22 @@ export function WalkPanel() {
   const reducedMotion = useReducedMotion();
   const [expanded, setExpanded] = useState(false);
   const [scrubbing, setScrubbing] = useState(false);
-  const [zoomState, setZoomState] = useState<{
-    readonly trace: unknown;
-    readonly windows: Readonly<Record<string, DirWindow>>;
-  }>({ trace: undefined, windows: {} });
   const [resetZoomToken, setResetZoomToken] = useState(0);
   const panelRef = useRef<HTMLDivElement>(null);
   const canvasBoxRef = useRef<HTMLDivElement>(null);
-  const canvasWidth = useElementWidth(canvasBoxRef, 720);
+  const box = useElementSize(canvasBoxRef, { width: 640, height: 360 });
 
   const trace = data?.run.result.trace;
   const last = Math.max(0, (trace?.length ?? 0) - 1);
   const at = Math.min(cursor, last);
-  // Zoom windows belong to one run: a new trace starts unzoomed.
-  const dirWindows = useMemo(
-    () => (zoomState.trace === trace ? zoomState.windows : {}),
-    [zoomState, trace],
-  );
-
-  // ---- the step in the URL: read once, applied when the run of the opened scenario is in ----
-  const [initialStep] = useState(() =>
-    typeof window === 'undefined'
-      ? undefined
-      : stepFromUrl(window.location.search, window.location.hash),
-  );
-  const pendingStep = useRef<number | undefined>(initialStep);
-  const [urlReady, setUrlReady] = useState(initialStep === undefined);
-  useEffect(() => {
-    const ready = (): boolean => {
-      const s = store.getState();
-      return (
-        s.loading === 0 && s.run !== undefined && s.runOf === s.scenario && s.runStatus === 'done'
-      );
-    };
-    const check = (): void => {
-      if (pendingStep.current === undefined || !ready()) return;
-      // After the run slice has placed the cursor for the new run.
-      queueMicrotask(() => {
-        const step = pendingStep.current;
-        if (step === undefined || !ready()) return;
-        pendingStep.current = undefined;
-        store.getState().seekTo(step);
-        setUrlReady(true);
-      });
-    };
-    check();
-    return store.subscribe(check);
-  }, [store]);
-  useEffect(() => {
-    if (!urlReady || !trace || playing || typeof window === 'undefined') return undefined;
-    const timer = setTimeout(() => {
-      const { pathname, search, hash } = window.location;
-      const next = `${pathname}${withoutStepInSearch(search)}${withStepInHash(hash, at)}`;
-      if (next !== `${pathname}${search}${hash}`) {
-        window.history.replaceState(window.history.state, '', next);
-      }
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [urlReady, trace, at, playing]);
+  useStepInUrl(at, trace !== undefined, playing);
 
   // ---- derived views of the current event ----
+  const devices = data?.scenario.devices.length ?? 1;
+  const fit = useMemo(
+    () => fitDrawing(box, devices, mode === 'present' ? PRESENT_MIN_SCALE : 1),
+    [box, devices, mode],
+  );
   const vm = useMemo(
     () =>
       data
@@ -119,11 +73,11 @@ export function WalkPanel() {
             cursor: at,
             scenario: data.scenario,
             memoryAt: data.memoryAt,
-            width: Math.max(560, canvasWidth),
-            dirWindows,
+            width: fit.width,
+            height: fit.height,
           })
         : undefined,
-    [data, at, canvasWidth, dirWindows],
+    [data, at, fit],
   );
   const explanation = useMemo(
     () =>
@@ -147,65 +101,18 @@ export function WalkPanel() {
     : 'No run';
 
   // ---- actions ----
-  const actions = useMemo<WalkKeyActions>(() => {
-    const s = () => store.getState();
-    const traceNow = () => s().run?.result.trace;
-    const speedIndex = () => PLAYBACK_SPEEDS.findIndex((v) => v >= s().speed);
-    return {
-      togglePlay: () => (s().playing ? s().pause() : s().play()),
-      stepBack: () => {
-        s().pause();
-        s().stepBack();
-      },
-      stepForward: () => {
-        s().pause();
-        s().stepForward();
-      },
-      jumpStart: () => {
-        s().pause();
-        s().seekTo(0);
-      },
-      jumpEnd: () => {
-        s().pause();
-        s().seekTo(Number.MAX_SAFE_INTEGER);
-      },
-      faster: () =>
-        s().setSpeed(PLAYBACK_SPEEDS[Math.min(PLAYBACK_SPEEDS.length - 1, speedIndex() + 1)] ?? 8),
-      slower: () => s().setSpeed(PLAYBACK_SPEEDS[Math.max(0, speedIndex() - 1)] ?? 0.25),
-      previousInteresting: () => {
-        const t = traceNow();
-        const e = t ? previousInteresting(t, s().cursor) : undefined;
-        s().pause();
-        if (e !== undefined) s().seekTo(e);
-      },
-      nextInteresting: () => {
-        const t = traceNow();
-        const e = t ? nextInteresting(t, s().cursor) : undefined;
-        s().pause();
-        if (e !== undefined) s().seekTo(e);
-      },
-      previousStep: () => {
-        const t = traceNow();
-        s().pause();
-        if (t) s().seekTo(previousStepStart(t, s().cursor));
-      },
-      nextStep: () => {
-        const t = traceNow();
-        s().pause();
-        if (t) s().seekTo(nextStepStart(t, s().cursor));
-      },
-      collapse: () => setExpanded(false),
-    };
-  }, [store]);
+  const togglePresent = useCallback(() => {
+    if (mode !== 'embed') setWalkMode(mode === 'present' ? 'app' : 'present');
+  }, [mode]);
+  const leave = useCallback(() => {
+    if (mode === 'present') setWalkMode('app');
+    else setExpanded(false);
+  }, [mode]);
+  const actions = useWalkActions({ togglePresent, leave });
   useWalkKeyboard(panelRef, actions, trace !== undefined);
 
   const callbacks = useMemo<WalkViewCallbacks>(
     () => ({
-      onZoomDirs: (bdf, from, to) =>
-        setZoomState((z) => ({
-          trace: z.trace === trace ? z.trace : trace,
-          windows: { ...(z.trace === trace ? z.windows : {}), [bdf]: { from, to } },
-        })),
       onSelectDevice: (bdf) => {
         const s = store.getState();
         const t = s.run?.result.trace;
@@ -217,7 +124,7 @@ export function WalkPanel() {
       },
       beginAnimation: () => store.getState().beginAnimation(),
     }),
-    [store, trace, vm],
+    [store, vm],
   );
   const onSeek = useCallback(
     (e: number, scrub: boolean) => {
@@ -261,95 +168,68 @@ export function WalkPanel() {
   }, [store]);
 
   const duration = reducedMotion || scrubbing ? 0 : stepDuration(playing, speed);
-  const zoomed = Object.entries(dirWindows);
 
   return (
     <div
       ref={panelRef}
-      className={`walk-panel${expanded ? ' expanded' : ''}`}
+      className={`walk-panel mode-${mode}${expanded ? ' expanded' : ''}`}
       data-motion={reducedMotion ? 'off' : 'on'}
     >
+      {/* The panes below are h3: this names the level above them for assistive technology. */}
+      <h2 className="walk-sr-only">Walk view</h2>
       <div className="walk-toolbar" role="toolbar" aria-label="Playback">
-        <button
-          type="button"
-          onClick={actions.jumpStart}
-          aria-label="Jump to start"
-          title="Jump to start (Home)"
+        <TransportBar
+          actions={actions}
+          playing={playing}
+          speed={speed}
+          onSpeed={(s) => store.getState().setSpeed(s)}
           disabled={!trace}
-        >
-          <TransportIcon name="start" />
-        </button>
-        <button
-          type="button"
-          onClick={actions.previousInteresting}
-          aria-label="Previous interesting event"
-          title="Previous interesting event (,)"
-          disabled={!trace}
-        >
-          <TransportIcon name="previous-interesting" />
-        </button>
-        <button
-          type="button"
-          onClick={actions.stepBack}
-          aria-label="Step back"
-          title="Step back (←)"
-          disabled={!trace}
-        >
-          <TransportIcon name="back" />
-        </button>
-        <button
-          type="button"
-          className="walk-play"
-          onClick={actions.togglePlay}
-          aria-label={playing ? 'Pause' : 'Play'}
-          title={playing ? 'Pause (Space)' : 'Play (Space)'}
-          disabled={!trace}
-        >
-          <TransportIcon name={playing ? 'pause' : 'play'} />
-          {playing ? 'Pause' : 'Play'}
-        </button>
-        <button
-          type="button"
-          onClick={actions.stepForward}
-          aria-label="Step forward"
-          title="Step forward (→)"
-          disabled={!trace}
-        >
-          <TransportIcon name="forward" />
-        </button>
-        <button
-          type="button"
-          onClick={actions.nextInteresting}
-          aria-label="Next interesting event"
-          title="Next interesting event (.)"
-          disabled={!trace}
-        >
-          <TransportIcon name="next-interesting" />
-        </button>
-        <button
-          type="button"
-          onClick={actions.jumpEnd}
-          aria-label="Jump to end"
-          title="Jump to end (End)"
-          disabled={!trace}
-        >
-          <TransportIcon name="end" />
-        </button>
-        <label className="walk-speed">
-          Speed{' '}
-          <select
-            aria-label="Speed"
-            value={String(speed)}
-            onChange={(e) => store.getState().setSpeed(Number(e.target.value))}
-          >
-            {PLAYBACK_SPEEDS.map((s) => (
-              <option key={s} value={String(s)}>
-                {speedLabel(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="walk-where" aria-hidden="true">
+        />
+        <span className="walk-toolbar-end">
+          {mode === 'app' ? (
+            <>
+              {/* Tools of other features (e.g. saving the picture) go here. */}
+              <button
+                type="button"
+                onClick={togglePresent}
+                title="Presentation mode: the walk alone, in large type (P)"
+              >
+                Present
+              </button>
+              <button
+                type="button"
+                aria-pressed={expanded}
+                onClick={() => setExpanded((x) => !x)}
+                title={
+                  expanded ? 'Back to the layout (Esc)' : 'Give the walk view the whole window'
+                }
+              >
+                {expanded ? 'Exit full view' : 'Full view'}
+              </button>
+            </>
+          ) : mode === 'present' ? (
+            <button type="button" onClick={togglePresent} title="Back to the app (Esc or P)">
+              Exit presentation
+            </button>
+          ) : (
+            <a href={appUrlFromEmbed()} target="_blank" rel="noopener noreferrer">
+              Open in PASIDscope
+            </a>
+          )}
+        </span>
+      </div>
+      {data ? (
+        <TimelineTrack
+          index={data.index}
+          scenario={data.scenario}
+          cursor={at}
+          valueText={valueText}
+          onSeek={onSeek}
+          onScrubEnd={onScrubEnd}
+        />
+      ) : null}
+      <div className="walk-status">
+        <span className="walk-where">
           {trace ? (
             <>
               step <strong>{step + 1}</strong>/{steps}
@@ -357,90 +237,47 @@ export function WalkPanel() {
             </>
           ) : null}
         </span>
-        <span className="walk-toolbar-end">
+        <button
+          type="button"
+          className="walk-reset"
+          onClick={() => setResetZoomToken((n) => n + 1)}
+          title="Drag to pan, Ctrl + wheel to zoom; this puts the drawing back"
+        >
+          Reset view
+        </button>
+        {mode === 'app' ? (
           <button
             type="button"
+            className="walk-link"
             onClick={() => void copyStepLink()}
             disabled={!trace}
             title="Copy a share link that opens at this event"
           >
-            Link to this step
+            Link
           </button>
-          <button
-            type="button"
-            aria-pressed={expanded}
-            onClick={() => setExpanded((x) => !x)}
-            title={expanded ? 'Back to the layout (Esc)' : 'Give the walk view the whole window'}
-          >
-            {expanded ? 'Exit full view' : 'Full view'}
-          </button>
-        </span>
+        ) : null}
       </div>
-      {data ? (
-        <TimelineTrack
-          index={data.index}
-          scenario={data?.scenario}
-          cursor={at}
-          valueText={valueText}
-          onSeek={onSeek}
-          onScrubEnd={onScrubEnd}
-        />
-      ) : null}
       <div className="walk-body">
-        <div className="walk-main">
-          <div className="walk-canvas-bar">
-            <span className="muted">
-              Drag to pan · Ctrl + wheel to zoom · click a run of directory entries to zoom into it
-            </span>
-            {zoomed.map(([bdf, w]) => (
-              <button
-                key={bdf}
-                type="button"
-                onClick={() =>
-                  setZoomState((z) => {
-                    const windows = { ...(z.trace === trace ? z.windows : {}) };
-                    delete windows[bdf];
-                    return { trace, windows };
-                  })
-                }
-              >
-                {`${bdf}: directory ${count(w.from)}–${count(w.to - 1)} · show all`}
-              </button>
-            ))}
-            <button type="button" onClick={() => setResetZoomToken((n) => n + 1)}>
-              Reset pan / zoom
-            </button>
-          </div>
-          <div className="walk-canvas" ref={canvasBoxRef}>
-            {vm ? (
-              <WalkCanvas
-                vm={vm}
-                duration={duration}
-                callbacks={callbacks}
-                resetZoomToken={resetZoomToken}
-              />
-            ) : (
-              <p className="walk-empty">
-                {progress < 1
-                  ? `Preparing the walk view: indexing the trace… ${String(Math.floor(progress * 100))} %`
-                  : runStatus === 'error'
-                    ? `Not run: ${runError?.message ?? 'the scenario could not be run.'}`
-                    : runStatus === 'running'
-                      ? 'Running the scenario…'
-                      : 'Load a preset or a scenario to watch QEMU walk it.'}
-              </p>
-            )}
-          </div>
-          <ul className="walk-legend" aria-label="Legend">
-            {LEGEND_STATES.map((st) => (
-              <li key={st}>
-                <span className={`walk-swatch state-${st}`} aria-hidden="true">
-                  {CELL_STYLES[st].glyph}
-                </span>
-                {CELL_STYLES[st].label}
-              </li>
-            ))}
-          </ul>
+        <div className="walk-canvas" ref={canvasBoxRef}>
+          {vm ? (
+            <WalkCanvas
+              vm={vm}
+              scale={fit.scale}
+              duration={duration}
+              callbacks={callbacks}
+              resetZoomToken={resetZoomToken}
+            />
+          ) : (
+            <p className="walk-empty">
+              {progress < 1
+                ? `Preparing the walk view: indexing the trace… ${String(Math.floor(progress * 100))} %`
+                : runStatus === 'error'
+                  ? `Not run: ${runError?.message ?? 'the scenario could not be run.'}`
+                  : runStatus === 'running'
+                    ? 'Running the scenario…'
+                    : 'Load a preset or a scenario to watch QEMU walk it.'}
+            </p>
+          )}
         </div>
         <div className="walk-side">
           <StepExplanation explanation={explanation} />
@@ -449,7 +286,19 @@ export function WalkPanel() {
             chain={code?.chain ?? []}
             variant={data?.scenario.variant ?? 'seed'}
           />
-          {data ? <CostPanel index={data.index} step={step} /> : null}
+          {mode === 'app' && data ? <CostPanel index={data.index} step={step} /> : null}
+          {mode === 'app' ? (
+            <ul className="walk-legend" aria-label="Legend">
+              {LEGEND_STATES.map((st) => (
+                <li key={st}>
+                  <span className={`walk-swatch state-${st}`} aria-hidden="true">
+                    {CELL_STYLES[st].glyph}
+                  </span>
+                  {CELL_STYLES[st].label}
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </div>
       </div>
     </div>

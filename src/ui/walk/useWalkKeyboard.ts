@@ -1,24 +1,9 @@
-// The walk view's keys, VisuAlgo-style: Space play/pause, ←/→ step, Home/End jump, +/− speed,
-// ',' / '.' previous / next interesting event, PageUp / PageDown previous / next scenario step.
-// They act when focus is on the page body or inside the walk panel, never while typing in a field
-// or when another widget owns the arrow keys (trees, grids, lists, menus).
+// The walk view's keys (the table in walkKeys.ts), VisuAlgo-style. They act when focus is on the
+// page body or inside the walk panel, never while typing in a field or when another widget owns
+// the arrow keys (trees, grids, lists, menus).
 
 import { useEffect, type RefObject } from 'react';
-
-export interface WalkKeyActions {
-  readonly togglePlay: () => void;
-  readonly stepBack: () => void;
-  readonly stepForward: () => void;
-  readonly jumpStart: () => void;
-  readonly jumpEnd: () => void;
-  readonly faster: () => void;
-  readonly slower: () => void;
-  readonly previousInteresting: () => void;
-  readonly nextInteresting: () => void;
-  readonly previousStep: () => void;
-  readonly nextStep: () => void;
-  readonly collapse: () => void;
-}
+import { commandForKey, type WalkActions } from './walkKeys.ts';
 
 const OWNS_KEYS =
   '[role="tree"],[role="treegrid"],[role="grid"],[role="listbox"],[role="menu"],[role="tablist"],[role="radiogroup"],[role="dialog"]';
@@ -34,7 +19,7 @@ function typingTarget(t: EventTarget | null): boolean {
 
 export function useWalkKeyboard(
   panelRef: RefObject<HTMLElement | null>,
-  actions: WalkKeyActions,
+  actions: WalkActions,
   enabled: boolean,
 ): void {
   useEffect(() => {
@@ -49,28 +34,12 @@ export function useWalkKeyboard(
       if (!inPanel && !onBody) return;
       if (typingTarget(target)) return;
       if (target instanceof Element && target.closest(OWNS_KEYS)) return;
-      // Space on a focused button is that button's click.
-      if (e.key === ' ' && target instanceof HTMLButtonElement) return;
-      const map: Record<string, (() => void) | undefined> = {
-        ' ': actions.togglePlay,
-        ArrowLeft: actions.stepBack,
-        ArrowRight: actions.stepForward,
-        Home: actions.jumpStart,
-        End: actions.jumpEnd,
-        '+': actions.faster,
-        '=': actions.faster,
-        '-': actions.slower,
-        _: actions.slower,
-        ',': actions.previousInteresting,
-        '.': actions.nextInteresting,
-        PageUp: actions.previousStep,
-        PageDown: actions.nextStep,
-        Escape: actions.collapse,
-      };
-      const act = map[e.key];
-      if (!act) return;
+      // Space or Enter on a focused button is that button's click.
+      if ((e.key === ' ' || e.key === 'Enter') && target instanceof HTMLButtonElement) return;
+      const command = commandForKey(e.key);
+      if (!command) return;
       e.preventDefault();
-      act();
+      actions[command]();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -3,7 +3,20 @@
 // device. The accel walk's reads come from its directory / leaf events (runs count every entry);
 // the bounded lookups (context entry, PASID-0 check, emulated and removal lookups) from GuestRead.
 
-import { LeafOutcome, Structure, TraceKind, type Trace } from '../../model/core.ts';
+import {
+  LeafOutcome,
+  Structure,
+  TraceKind,
+  assertUnreachable,
+  eventDevice,
+  eventKind,
+  eventRunLength,
+  guestReadBytes,
+  guestReadStructure,
+  leafListCompares,
+  leafOutcome,
+  type Trace,
+} from '../../model/core.ts';
 import { stepRange } from '../trace/steps.ts';
 
 export interface DeviceCost {
@@ -50,37 +63,73 @@ export function zeroCost(bdf: string): MutableDeviceCost {
 
 /** Adds what event i cost to its device's counters (per = one entry per trace device). */
 export function addEventCost(per: readonly MutableDeviceCost[], trace: Trace, i: number): void {
-  const d = per[trace.device[i] ?? -1];
+  const d = per[eventDevice(trace, i)];
   if (!d) return;
-  const n = Math.max(1, trace.count[i] ?? 1);
-  const a = trace.a[i] ?? 0;
-  switch (trace.kind[i] ?? 0) {
-    case TraceKind.GuestRead:
-      d.bytes += trace.b[i] ?? 0;
-      if (a === Structure.RootEntry) d.contextLookups += 1;
-      else if (a === Structure.PasidDirEntry) d.dirReads += 1;
-      else if (a === Structure.PasidEntry) d.leafReads += 1;
+  const kind = eventKind(trace, i);
+  switch (kind) {
+    case TraceKind.GuestRead: {
+      const structure = guestReadStructure(trace, i);
+      d.bytes += guestReadBytes(trace, i);
+      if (structure === Structure.RootEntry) d.contextLookups += 1;
+      else if (structure === Structure.PasidDirEntry) d.dirReads += 1;
+      else if (structure === Structure.PasidEntry) d.leafReads += 1;
       break;
-    case TraceKind.DirChecked:
+    }
+    case TraceKind.DirChecked: {
+      const n = eventRunLength(trace, i);
       d.dirReads += n;
       d.walkDirReads += n;
       d.bytes += 8 * n;
       break;
-    case TraceKind.LeafChecked:
+    }
+    case TraceKind.LeafChecked: {
+      const n = eventRunLength(trace, i);
+      const outcome = leafOutcome(trace, i);
       d.leafReads += n;
       d.walkLeafReads += n;
       d.bytes += 64 * n;
-      if (a === LeafOutcome.Created || a === LeafOutcome.Updated || a === LeafOutcome.Unchanged) {
-        d.listCompares += trace.c[i] ?? 0;
+      if (
+        outcome === LeafOutcome.Created ||
+        outcome === LeafOutcome.Updated ||
+        outcome === LeafOutcome.Unchanged
+      ) {
+        d.listCompares += leafListCompares(trace, i);
       }
-      if (a === LeafOutcome.Created) d.created += n;
-      if (a === LeafOutcome.Updated) d.updated += n;
+      if (outcome === LeafOutcome.Created) d.created += n;
+      if (outcome === LeafOutcome.Updated) d.updated += n;
       break;
+    }
     case TraceKind.AccelRemoved:
       d.removed += 1;
       break;
-    default:
+    case TraceKind.StepWrite:
+    case TraceKind.StepClearIqe:
+    case TraceKind.DescFetched:
+    case TraceKind.DescRejected:
+    case TraceKind.DescBlocked:
+    case TraceKind.DescNoEffect:
+    case TraceKind.PcInfoBuilt:
+    case TraceKind.WaitStatusWrite:
+    case TraceKind.ContextCacheInv:
+    case TraceKind.ReplayBegin:
+    case TraceKind.SyncBegin:
+    case TraceKind.SyncGated:
+    case TraceKind.LookupResult:
+    case TraceKind.EmuSkip:
+    case TraceKind.EmuCreated:
+    case TraceKind.EmuRemoved:
+    case TraceKind.EmuUnchanged:
+    case TraceKind.EmuDiffers:
+    case TraceKind.AccelDeviceBegin:
+    case TraceKind.AccelDeviceSkipped:
+    case TraceKind.AccelRemovalCheck:
+    case TraceKind.AccelBypass:
+    case TraceKind.RangeInit:
+    case TraceKind.RangeClamp:
+      // Bookkeeping, or a read already counted as a GuestRead event.
       break;
+    default:
+      assertUnreachable(kind, 'trace kind');
   }
 }
 

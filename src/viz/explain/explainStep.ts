@@ -15,10 +15,14 @@ import {
   RejectReason,
   RemovalOutcome,
   Structure,
-  TraceKind,
+  PcType,
   QemuFn,
+  assertUnreachable,
+  eventDevice,
+  readTraceEvent,
   type Scenario,
   type Trace,
+  type TraceEventOf,
 } from '../../model/core.ts';
 import { eventContext, type EventContext, type PcInfoFrame } from '../trace/eventContext.ts';
 import { stepCount, type TraceIndex } from '../trace/traceIndex.ts';
@@ -62,24 +66,24 @@ export function descTypeName(type: number): string {
 /** "the domain-selective invalidation (DID 5)" etc. */
 export function pcInfoText(pc: PcInfoFrame): string {
   switch (pc.type) {
-    case 0:
+    case PcType.DomainSelective:
       return `domain-selective (DSI) for DID ${pc.did.toString()}`;
-    case 1:
+    case PcType.PasidSelective:
       return `PASID-selective (PASID-SI) for DID ${pc.did.toString()}, PASID ${hex(pc.pasid)}`;
-    case 3:
+    case PcType.Global:
       return 'global';
     default:
-      return `type ${pc.type.toString()}`;
+      return `type ${String(pc.type)}`;
   }
 }
 
 function granularityNoun(pc: PcInfoFrame | undefined): string {
   switch (pc?.type) {
-    case 0:
+    case PcType.DomainSelective:
       return 'domain-selective invalidation';
-    case 1:
+    case PcType.PasidSelective:
       return 'PASID-selective invalidation';
-    case 3:
+    case PcType.Global:
       return 'global invalidation';
     case undefined:
     default:
@@ -169,19 +173,19 @@ function dirPresentClause(pasid: number): string {
 function leafSentence(
   index: TraceIndex,
   ctx: EventContext,
-  e: number,
+  ev: TraceEventOf<'LeafChecked'>,
   opts: ExplainOptions,
 ): { sentence: string; details: string[] } {
   const { trace } = index;
-  const p = trace.pasid[e] ?? 0;
-  const n = Math.max(1, trace.count[e] ?? 1);
-  const a = trace.a[e] ?? 0;
-  const memDid = trace.b[e] ?? 0;
-  const compares = trace.c[e] ?? 0;
-  const d = trace.device[e] ?? -1;
+  const e = ev.index;
+  const p = ev.firstPasid;
+  const n = Math.max(1, ev.count);
+  const memDid = ev.did;
+  const compares = ev.listCompares;
+  const d = ev.device;
   const bdf = bdfOf(trace, d);
   const sync = ctx.sync;
-  const filtered = sync !== undefined && sync.type !== 3;
+  const filtered = sync !== undefined && sync.type !== PcType.Global;
   const who = n === 1 ? `PASID ${hex(p)}` : `PASIDs ${pasidRange(p, p + n - 1)} (${count(n)})`;
   const dir = dirPresentClause(p);
   const details: string[] = [];
@@ -189,7 +193,7 @@ function leafSentence(
   const didClause = filtered
     ? `, DID ${memDid.toString()} = ${sync.did.toString()} requested by the ${granularityNoun(sync)}`
     : '';
-  switch (a) {
+  switch (ev.outcome) {
     case LeafOutcome.FetchError:
       return {
         sentence: `${who}: ${dir}, but reading the leaf entry fails (${faultText(0x58)}: beyond guest RAM) → skipped.`,
@@ -197,8 +201,8 @@ function leafSentence(
       };
     case LeafOutcome.EntryInvalid: {
       let why = 'its PGTT or paging level is not accepted';
-      const addr = trace.addr[e];
-      if (opts.memoryAt && opts.scenario && n === 1 && addr !== undefined) {
+      const addr = ev.addr;
+      if (opts.memoryAt && opts.scenario && n === 1) {
         const pgtt = Number((opts.memoryAt(ctx.step).readQword(addr) >> 6n) & 7n);
         const fsts = opts.scenario.iommu.fsts;
         const accepted = pgtt === 4 || pgtt === (fsts ? 1 : 2);
@@ -253,33 +257,30 @@ function leafSentence(
         details,
       };
     default:
-      return { sentence: `${who}: leaf entry checked.`, details };
+      return assertUnreachable(ev.outcome, 'leaf outcome');
   }
 }
 
 function dirSentence(
-  index: TraceIndex,
   ctx: EventContext,
-  e: number,
+  ev: TraceEventOf<'DirChecked'>,
   opts: ExplainOptions,
 ): string {
-  const { trace } = index;
-  const p = trace.pasid[e] ?? 0;
-  const n = Math.max(1, trace.count[e] ?? 1);
-  const end = trace.b[e] ?? p + 64;
-  const a = trace.a[e] ?? 0;
+  const p = ev.firstPasid;
+  const n = Math.max(1, ev.chunks);
+  const end = ev.end;
   const dir0 = p >>> 6;
   const dirs =
     n === 1
       ? `Directory entry ${count(dir0)}`
       : `Directory entries ${count(dir0)}–${count(dir0 + n - 1)}`;
   const pas = `PASIDs ${pasidRange(p, Math.max(p, end - 1))}`;
-  const addr = trace.addr[e];
-  const at = addr !== undefined ? ` at ${hex(addr)}` : '';
-  switch (a) {
+  const addr = ev.addr;
+  const at = ` at ${hex(addr)}`;
+  switch (ev.outcome) {
     case DirOutcome.Present: {
       let table = '';
-      if (opts.memoryAt && addr !== undefined) {
+      if (opts.memoryAt) {
         const w = opts.memoryAt(ctx.step).readQword(addr);
         table = ` at ${hex(w & ~0xfffn)}`;
       }
@@ -289,8 +290,10 @@ function dirSentence(
       return n === 1
         ? `${dirs}${at} (${pas}) is not present → the chunk of ${count(end - p)} PASIDs is skipped without reading a leaf entry.`
         : `${dirs} (${pas}) are not present → ${plural(n, 'chunk')} of up to 64 PASIDs skipped without reading a leaf entry (one directory read each).`;
+    case DirOutcome.ReadFailed:
+      return `Reading ${dirs.toLowerCase()}${at} fails (${faultText(ev.fault || 0x50)}) → ${n === 1 ? 'the chunk is' : 'the chunks are'} skipped (${pas}).`;
     default:
-      return `Reading ${n === 1 ? dirs.toLowerCase() : dirs.toLowerCase()}${at} fails (${faultText(trace.c[e] || 0x50)}) → ${n === 1 ? 'the chunk is' : 'the chunks are'} skipped (${pas}).`;
+      return assertUnreachable(ev.outcome, 'directory outcome');
   }
 }
 
@@ -305,166 +308,144 @@ export function explainStep(
   }
   const e = Math.max(0, Math.min(cursor, trace.length - 1));
   const ctx = eventContext(index, e);
-  const k = trace.kind[e] ?? 0;
-  const fn = (trace.fn[e] ?? 0) as QemuFn;
-  const info = QEMU_FUNCTIONS[fn];
-  const a = trace.a[e] ?? 0;
-  const b = trace.b[e] ?? 0;
-  const c = trace.c[e] ?? 0;
-  const p = trace.pasid[e] ?? 0;
-  const d = trace.device[e] ?? -1;
-  const bdf = bdfOf(trace, d);
+  const ev = readTraceEvent(trace, e);
+  const info = QEMU_FUNCTIONS[ev.fn];
+  const bdf = bdfOf(trace, eventDevice(trace, e));
   const details: string[] = [];
   const step = opts.scenario?.steps[ctx.step];
   if (step?.note) details.push(`Scenario note: ${step.note}`);
   const series = opts.scenario ? opts.scenario.variant !== 'seed' : false;
   let sentence: string;
 
-  switch (k) {
-    case TraceKind.StepWrite:
-      sentence = `The guest writes ${plural(trace.count[e] ?? 0, 'qword')} at ${hex(trace.addr[e] ?? 0n)}. QEMU notices nothing until the guest queues an invalidation.`;
+  switch (ev.kind) {
+    case 'StepWrite':
+      sentence = `The guest writes ${plural(ev.qwords, 'qword')} at ${hex(ev.addr)}. QEMU notices nothing until the guest queues an invalidation.`;
       break;
-    case TraceKind.StepClearIqe:
+    case 'StepClearIqe':
       sentence =
         'The guest clears FSTS.IQE: the invalidation queue runs again from the next descriptor (those dropped while blocked are not replayed).';
       break;
-    case TraceKind.DescFetched:
-      sentence = `QEMU fetches ${article(descTypeName(a))} descriptor from the ${b.toString()}-bit invalidation queue.`;
+    case 'DescFetched':
+      sentence = `QEMU fetches ${article(descTypeName(ev.typeCode))} descriptor from the ${ev.queueWidth.toString()}-bit invalidation queue.`;
       break;
-    case TraceKind.DescRejected:
-      sentence = `${rejectText(a)} FSTS.IQE is set and the queue stops here until the guest clears it.`;
+    case 'DescRejected':
+      sentence = `${rejectText(ev.reason)} FSTS.IQE is set and the queue stops here until the guest clears it.`;
       break;
-    case TraceKind.DescBlocked:
+    case 'DescBlocked':
       sentence =
         'FSTS.IQE is still set from an earlier error: QEMU does not process this descriptor. It stays blocked until the guest clears IQE.';
       break;
-    case TraceKind.DescNoEffect:
-      sentence = `${capitalize(article(descTypeName(a)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
+    case 'DescNoEffect':
+      sentence = `${capitalize(article(descTypeName(ev.typeCode)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
       break;
-    case TraceKind.PcInfoBuilt: {
-      const pc = { event: e, type: a, did: b, pasid: p };
-      sentence = `Granularity ${a.toString()}: QEMU builds its VTDPASIDCacheInfo for a ${pcInfoText(pc)} invalidation.`;
-      if (a === 0)
+    case 'PcInfoBuilt': {
+      const pc = { event: e, type: ev.pcType, did: ev.did, pasid: ev.pasid };
+      sentence = `Granularity ${ev.pcType.toString()}: QEMU builds its VTDPASIDCacheInfo for a ${pcInfoText(pc)} invalidation.`;
+      if (ev.pcType === PcType.DomainSelective)
         details.push('Domain-selective: the PASID field is not copied (pc_info.pasid stays 0).');
-      if (a === 3)
+      if (ev.pcType === PcType.Global)
         details.push('Global: no DID or PASID filter; every address space and device is synced.');
       break;
     }
-    case TraceKind.WaitStatusWrite:
-      sentence = `The wait descriptor writes status ${hex(a)} to ${hex(trace.addr[e] ?? 0n)}: the guest sees its batch of invalidations completed.`;
+    case 'WaitStatusWrite':
+      sentence = `The wait descriptor writes status ${hex(ev.data)} to ${hex(ev.addr)}: the guest sees its batch of invalidations completed.`;
       break;
-    case TraceKind.ContextCacheInv:
+    case 'ContextCacheInv': {
+      const g = ev.granularity;
+      const didOrSid = ev.didOrSourceId;
       sentence =
-        a === 3
-          ? `Context-cache device-selective invalidation (source-id ${hex(b)}, function mask ${c.toString()}): QEMU refreshes the emulated PASID cache of the matching devices only; the accel lists are not touched.`
-          : `Context-cache ${a === 1 ? 'global' : `domain-selective (DID ${b.toString()})`} invalidation: QEMU replays every PASID binding — a global PASID-cache sync${a === 2 ? ' (a domain-selective one is handled as global)' : ''}.`;
+        g === 3
+          ? `Context-cache device-selective invalidation (source-id ${hex(didOrSid)}, function mask ${ev.functionMask.toString()}): QEMU refreshes the emulated PASID cache of the matching devices only; the accel lists are not touched.`
+          : `Context-cache ${g === 1 ? 'global' : `domain-selective (DID ${didOrSid.toString()})`} invalidation: QEMU replays every PASID binding — a global PASID-cache sync${g === 2 ? ' (a domain-selective one is handled as global)' : ''}.`;
       break;
-    case TraceKind.ReplayBegin:
+    }
+    case 'ReplayBegin':
       sentence =
         'vtd_replay_pasid_bindings_all: a global PASID-cache sync over every address space and every iommufd device.';
       break;
-    case TraceKind.SyncBegin:
+    case 'SyncBegin':
       sentence = ctx.sync
         ? `vtd_pasid_cache_sync runs with a ${pcInfoText(ctx.sync)} VTDPASIDCacheInfo: first the emulated cache of each address space, then the accel list of each iommufd device.`
         : 'The PASID-cache sync starts.';
       break;
-    case TraceKind.SyncGated:
-      sentence = gateText(a);
+    case 'SyncGated':
+      sentence = gateText(ev.reason);
       break;
-    case TraceKind.GuestRead:
-      sentence = `QEMU reads the ${structureName(a)} at ${hex(trace.addr[e] ?? 0n)} (${plural(b, 'byte')})${d >= 0 ? ` for ${bdf}${p ? `, PASID ${hex(p)}` : ''}` : ''}${c ? `: the read fails (${faultText(c)})` : ''}.`;
+    case 'GuestRead':
+      sentence = `QEMU reads the ${structureName(ev.structure)} at ${hex(ev.addr)} (${plural(ev.bytes, 'byte')})${ev.device >= 0 ? ` for ${bdf}${ev.pasid ? `, PASID ${hex(ev.pasid)}` : ''}` : ''}${ev.fault ? `: the read fails (${faultText(ev.fault)})` : ''}.`;
       break;
-    case TraceKind.LookupResult:
+    case 'LookupResult':
       sentence =
-        a === 0
-          ? `Looking up PASID ${hex(p)} of ${bdf} in guest memory: the entry is valid.`
-          : `Looking up PASID ${hex(p)} of ${bdf} in guest memory fails: ${faultText(a)}.`;
-      if (a >= 0x50 && a <= 0x5b && fn === QemuFn.vtd_dev_to_context_entry) {
+        ev.fault === 0
+          ? `Looking up PASID ${hex(ev.pasid)} of ${bdf} in guest memory: the entry is valid.`
+          : `Looking up PASID ${hex(ev.pasid)} of ${bdf} in guest memory fails: ${faultText(ev.fault)}.`;
+      if (ev.fault >= 0x50 && ev.fault <= 0x5b && ev.fn === QemuFn.vtd_dev_to_context_entry) {
         details.push(
           'This is the PASID-0 check: in scalable mode a device whose PASID-0 entry is invalid has no usable context entry at all.',
         );
       }
       break;
-    case TraceKind.EmuSkip:
+    case 'EmuSkip': {
+      const p = ev.pasid;
       sentence =
-        a === EmuSkipReason.LookupFailedNotCached
+        ev.reason === EmuSkipReason.LookupFailedNotCached
           ? `Address space PASID ${hex(p)} of ${bdf}: the lookup failed and its cached entry is already invalid → nothing to do.`
-          : a === EmuSkipReason.PasidFilter
+          : ev.reason === EmuSkipReason.PasidFilter
             ? `Address space PASID ${hex(p)} of ${bdf}: the PASID-selective invalidation is for PASID ${hex(ctx.sync?.pasid ?? 0)} → skipped.`
-            : `Address space PASID ${hex(p)} of ${bdf}: DID ${b.toString()} (the cached entry's if valid, else memory's) ≠ ${(ctx.sync?.did ?? 0).toString()} requested by the ${granularityNoun(ctx.sync)} → skipped.`;
+            : `Address space PASID ${hex(p)} of ${bdf}: DID ${ev.did.toString()} (the cached entry's if valid, else memory's) ≠ ${(ctx.sync?.did ?? 0).toString()} requested by the ${granularityNoun(ctx.sync)} → skipped.`;
       break;
-    case TraceKind.EmuCreated:
-      sentence =
-        b === 1
-          ? `Address space PASID ${hex(p)} of ${bdf}: the series fall-through — after the removal there is no return, so the failed lookup's buffer${trace.addr[e] === undefined || trace.addr[e] === 0xffff_ffff_ffff_ffffn ? ' (all zero)' : ''} passes the filter and is stored as a valid entry again.`
-          : `Address space PASID ${hex(p)} of ${bdf}: its VTDPASIDCacheEntry becomes valid with the entry from memory; QEMU switches the address space and syncs its mappings.`;
-      if (b === 1)
+    }
+    case 'EmuCreated':
+      sentence = ev.fallThrough
+        ? `Address space PASID ${hex(ev.pasid)} of ${bdf}: the series fall-through — after the removal there is no return, so the failed lookup's buffer${ev.source === undefined ? ' (all zero)' : ''} passes the filter and is stored as a valid entry again.`
+        : `Address space PASID ${hex(ev.pasid)} of ${bdf}: its VTDPASIDCacheEntry becomes valid with the entry from memory; QEMU switches the address space and syncs its mappings.`;
+      if (ev.fallThrough)
         details.push(
           'A regression of the series as applied (see semantics): removed, then "re-created" in the same sync.',
         );
       break;
-    case TraceKind.EmuRemoved:
-      sentence = `Address space PASID ${hex(p)} of ${bdf}: the lookup failed (${faultText(c)}) → the cached entry is invalidated, notifiers unmapped, the address space switched. Removal ignores the DID / PASID filter.`;
+    case 'EmuRemoved':
+      sentence = `Address space PASID ${hex(ev.pasid)} of ${bdf}: the lookup failed (${faultText(ev.fault)}) → the cached entry is invalidated, notifiers unmapped, the address space switched. Removal ignores the DID / PASID filter.`;
       break;
-    case TraceKind.EmuUnchanged:
-      sentence = `Address space PASID ${hex(p)} of ${bdf}: the cached copy equals memory → nothing to do.`;
+    case 'EmuUnchanged':
+      sentence = `Address space PASID ${hex(ev.pasid)} of ${bdf}: the cached copy equals memory → nothing to do.`;
       break;
-    case TraceKind.EmuDiffers:
-      sentence = `Address space PASID ${hex(p)} of ${bdf}: memory differs from the cached copy → QEMU switches and syncs the address space but does NOT overwrite the copy, so every later sync repeats this.`;
+    case 'EmuDiffers':
+      sentence = `Address space PASID ${hex(ev.pasid)} of ${bdf}: memory differs from the cached copy → QEMU switches and syncs the address space but does NOT overwrite the copy, so every later sync repeats this.`;
       break;
-    case TraceKind.AccelDeviceBegin:
+    case 'AccelDeviceBegin':
       sentence = `The accel sync turns to ${bdf} (iommufd): ${series ? 'first the removal pass over its list, then the replay walk of its PASID directory' : 'the replay walk of its PASID directory'}.`;
       break;
-    case TraceKind.AccelDeviceSkipped:
-      sentence = `vtd_dev_to_context_entry fails for ${bdf} (${faultText(a)}): the device is silently skipped.`;
-      if (a >= 0x50) {
+    case 'AccelDeviceSkipped':
+      sentence = `vtd_dev_to_context_entry fails for ${bdf} (${faultText(ev.fault)}): the device is silently skipped.`;
+      if (ev.fault >= 0x50) {
         details.push(
           'Scalable mode checks the PASID-0 entry as part of the context lookup: an invalid PASID-0 entry hides every PASID of the device.',
         );
       }
       break;
-    case TraceKind.AccelRemovalCheck: {
-      const n = Math.max(1, trace.count[e] ?? 1);
-      // A run of list entries (in list order, from the head) that end the same way.
-      const who =
-        n === 1
-          ? `PASID ${hex(p)}`
-          : `${count(n)} cached entries in list order, from PASID ${hex(p)} on,`;
-      sentence =
-        a === RemovalOutcome.PasidFilter
-          ? `Removal pass on ${bdf}: ${who} ${n === 1 ? 'is' : 'are'} not the invalidated PASID ${hex(ctx.sync?.pasid ?? 0)} → kept.`
-          : a === RemovalOutcome.DidFilter
-            ? `Removal pass on ${bdf}: ${who} ${n === 1 ? `has cached DID ${b.toString()}` : 'have cached DIDs'} ≠ ${(ctx.sync?.did ?? 0).toString()} → kept (removal filters on the cached DID).`
-            : a === RemovalOutcome.StillValid
-              ? `Removal pass on ${bdf}: ${who} still ${n === 1 ? 'looks' : 'look'} valid in guest memory → kept (even if changed: the walk will update ${n === 1 ? 'it' : 'them'}).`
-              : `Removal pass on ${bdf}: PASID ${hex(p)} is no longer valid in guest memory (${faultText(c)}) → vtd_accel_delete_pc removes it.`;
+    case 'AccelRemovalCheck':
+      sentence = removalSentence(ev, bdf, ctx);
       break;
-    }
-    case TraceKind.AccelBypass:
+    case 'AccelBypass':
       sentence = `accel_pce_deleted was set by the PASID-selective removal: the replay walk for ${bdf} is skipped and the flag cleared.`;
       break;
-    case TraceKind.AccelRemoved:
-      sentence = `PASID ${hex(p)} (cached DID ${a.toString()}) leaves ${bdf}'s list: detached from its host HWPT and freed.`;
-      if (ctx.sync?.type === 1)
+    case 'AccelRemoved':
+      sentence = `PASID ${hex(ev.pasid)} (cached DID ${ev.did.toString()}) leaves ${bdf}'s list: detached from its host HWPT and freed.`;
+      if (ctx.sync?.type === PcType.PasidSelective)
         details.push(
           'PASID-selective: accel_pce_deleted is set, so this device skips the replay walk.',
         );
       break;
-    case TraceKind.RangeInit:
+    case 'RangeInit':
       sentence =
-        a === RangeReason.PasidSelective
-          ? `PASID-selective: the walk covers PASID ${hex(p)} only — [${hex(p)}, ${hex(b)}); pasid-bits is not applied.`
-          : `The walk starts from [0, ${powerOfTwo(b)}): 1 << pasid-bits (pasid-bits = ${c.toString()}).`;
+        ev.reason === RangeReason.PasidSelective
+          ? `PASID-selective: the walk covers PASID ${hex(ev.start)} only — [${hex(ev.start)}, ${hex(ev.end)}); pasid-bits is not applied.`
+          : `The walk starts from [0, ${powerOfTwo(ev.end)}): 1 << pasid-bits (pasid-bits = ${ev.pasidBits.toString()}).`;
       break;
-    case TraceKind.RangeClamp: {
-      const dev = 2 ** a;
-      const pd = pdtsLimit(b);
-      const end0 = ctx.rangeInit ? hex(ctx.rangeInit.end) : 'end';
-      sentence =
-        c <= p
-          ? `${bdf}: end = MIN(${end0}, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${b.toString()} + 7) × 64 = ${count(pd)}) = ${hex(c)}, not above the start ${hex(p)} → nothing to walk.`
-          : `${bdf}: end = MIN(${end0}, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${b.toString()} + 7) × 64 = ${count(pd)}) → the walk covers [${hex(p)}, ${hex(c)}): ${plural(c - p, 'PASID')} in ${plural(Math.ceil(c / 64) - Math.floor(p / 64), 'directory entry', 'directory entries')}.`;
-      if (opts.scenario && opts.memoryAt && d >= 0) {
+    case 'RangeClamp': {
+      sentence = clampSentence(ev, bdf, ctx);
+      if (opts.scenario && opts.memoryAt && ev.device >= 0) {
         const dev0 = opts.scenario.devices.find((x) => x.bdf === bdf);
         if (dev0) {
           const cv = readContext(opts.scenario.iommu, dev0, opts.memoryAt(ctx.step));
@@ -476,32 +457,29 @@ export function explainStep(
       }
       break;
     }
-    case TraceKind.DirChecked:
-      sentence = dirSentence(index, ctx, e, opts);
+    case 'DirChecked':
+      sentence = dirSentence(ctx, ev, opts);
       break;
-    case TraceKind.LeafChecked: {
-      const r = leafSentence(index, ctx, e, opts);
+    case 'LeafChecked': {
+      const r = leafSentence(index, ctx, ev, opts);
       sentence = r.sentence;
       details.push(...r.details);
       if (
         opts.memoryAt &&
         opts.scenario &&
-        trace.a[e] === LeafOutcome.NotPresent &&
-        (trace.count[e] ?? 1) === 1
+        ev.outcome === LeafOutcome.NotPresent &&
+        ev.count === 1
       ) {
-        const addr = trace.addr[e];
-        if (addr !== undefined) {
-          const leaf = readLeaf(opts.memoryAt(ctx.step), addr & ~0xfffn, p);
-          if (leaf.did)
-            details.push(
-              `The entry still holds DID ${leaf.did.toString()}: only its present bit is clear.`,
-            );
-        }
+        const leaf = readLeaf(opts.memoryAt(ctx.step), ev.addr & ~0xfffn, ev.firstPasid);
+        if (leaf.did)
+          details.push(
+            `The entry still holds DID ${leaf.did.toString()}: only its present bit is clear.`,
+          );
       }
       break;
     }
     default:
-      sentence = `Event kind ${k.toString()}.`;
+      return assertUnreachable(ev, 'trace event');
   }
 
   const steps = stepCount(trace);
@@ -511,4 +489,42 @@ export function explainStep(
     sentence,
     details,
   };
+}
+
+/** A run of list entries (in list order, from the head) that end the same way. */
+function removalSentence(
+  ev: TraceEventOf<'AccelRemovalCheck'>,
+  bdf: string,
+  ctx: EventContext,
+): string {
+  const n = Math.max(1, ev.count);
+  const p = ev.pasid;
+  const who =
+    n === 1
+      ? `PASID ${hex(p)}`
+      : `${count(n)} cached entries in list order, from PASID ${hex(p)} on,`;
+  switch (ev.outcome) {
+    case RemovalOutcome.PasidFilter:
+      return `Removal pass on ${bdf}: ${who} ${n === 1 ? 'is' : 'are'} not the invalidated PASID ${hex(ctx.sync?.pasid ?? 0)} → kept.`;
+    case RemovalOutcome.DidFilter:
+      return `Removal pass on ${bdf}: ${who} ${n === 1 ? `has cached DID ${ev.cachedDid.toString()}` : 'have cached DIDs'} ≠ ${(ctx.sync?.did ?? 0).toString()} → kept (removal filters on the cached DID).`;
+    case RemovalOutcome.StillValid:
+      return `Removal pass on ${bdf}: ${who} still ${n === 1 ? 'looks' : 'look'} valid in guest memory → kept (even if changed: the walk will update ${n === 1 ? 'it' : 'them'}).`;
+    case RemovalOutcome.Removed:
+      return `Removal pass on ${bdf}: PASID ${hex(p)} is no longer valid in guest memory (${faultText(ev.fault)}) → vtd_accel_delete_pc removes it.`;
+    default:
+      return assertUnreachable(ev.outcome, 'removal outcome');
+  }
+}
+
+/** end = MIN(end, 1 << max_pasid_log2, 2^(PDTS + 7) * 64) for one device. */
+function clampSentence(ev: TraceEventOf<'RangeClamp'>, bdf: string, ctx: EventContext): string {
+  const { start: p, end: c, pdts } = ev;
+  const dev = 2 ** ev.maxPasidLog2;
+  const pd = pdtsLimit(pdts);
+  const end0 = ctx.rangeInit ? hex(ctx.rangeInit.end) : 'end';
+  const mins = `MIN(${end0}, 1 << max_pasid_log2 = ${count(dev)}, 2^(PDTS ${pdts.toString()} + 7) × 64 = ${count(pd)})`;
+  return c <= p
+    ? `${bdf}: end = ${mins} = ${hex(c)}, not above the start ${hex(p)} → nothing to walk.`
+    : `${bdf}: end = ${mins} → the walk covers [${hex(p)}, ${hex(c)}): ${plural(c - p, 'PASID')} in ${plural(Math.ceil(c / 64) - Math.floor(p / 64), 'directory entry', 'directory entries')}.`;
 }

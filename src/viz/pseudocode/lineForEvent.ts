@@ -10,7 +10,9 @@ import {
   RejectReason,
   RemovalOutcome,
   Structure,
-  TraceKind,
+  PcType,
+  assertUnreachable,
+  readTraceEvent,
   type Trace,
 } from '../../model/core.ts';
 import type { EventContext } from '../trace/eventContext.ts';
@@ -67,119 +69,131 @@ function contextFaultTag(fault: number): string {
 
 /** The line event `e` executes (a reasonable default for the event's kind). */
 export function lineForEvent(trace: Trace, e: number): LineRef | undefined {
-  const k = trace.kind[e] ?? 0;
-  const a = trace.a[e] ?? 0;
-  const c = trace.c[e] ?? 0;
-  const fn = (trace.fn[e] ?? 0) as QemuFn;
-  switch (k) {
-    case TraceKind.StepWrite:
+  const ev = readTraceEvent(trace, e);
+  const fn = ev.fn;
+  switch (ev.kind) {
+    case 'StepWrite':
       return { fn: QemuFn.guest, tag: 'write' };
-    case TraceKind.StepClearIqe:
+    case 'StepClearIqe':
       return { fn: QemuFn.guest, tag: 'clear-iqe' };
-    case TraceKind.DescFetched:
+    case 'DescFetched':
       return { fn: QemuFn.vtd_process_inv_desc, tag: 'fetch' };
-    case TraceKind.DescRejected:
-      return rejectLine(a);
-    case TraceKind.DescBlocked:
+    case 'DescRejected':
+      return rejectLine(ev.reason);
+    case 'DescBlocked':
       return { fn: QemuFn.vtd_process_inv_desc, tag: 'blocked' };
-    case TraceKind.DescNoEffect:
+    case 'DescNoEffect':
       return { fn: QemuFn.vtd_process_inv_desc, tag: 'noeffect' };
-    case TraceKind.PcInfoBuilt:
+    case 'PcInfoBuilt':
       return {
         fn: QemuFn.vtd_process_pasid_desc,
-        tag: a === 0 ? 'dsi' : a === 1 ? 'psi' : 'gsi',
+        tag:
+          ev.pcType === PcType.DomainSelective
+            ? 'dsi'
+            : ev.pcType === PcType.PasidSelective
+              ? 'psi'
+              : 'gsi',
       };
-    case TraceKind.WaitStatusWrite:
+    case 'WaitStatusWrite':
       return { fn: QemuFn.vtd_process_wait_desc, tag: 'sw' };
-    case TraceKind.ContextCacheInv:
-      return { fn: QemuFn.vtd_process_context_cache_desc, tag: a === 3 ? 'device' : 'global' };
-    case TraceKind.ReplayBegin:
+    case 'ContextCacheInv':
+      return {
+        fn: QemuFn.vtd_process_context_cache_desc,
+        tag: ev.granularity === 3 ? 'device' : 'global',
+      };
+    case 'ReplayBegin':
       return { fn: QemuFn.vtd_replay_pasid_bindings_all, tag: 'global' };
-    case TraceKind.SyncBegin:
+    case 'SyncBegin':
       return fn === QemuFn.vtd_pasid_cache_devsi
         ? { fn, tag: 'info' }
         : { fn: QemuFn.vtd_pasid_cache_sync, tag: 'begin' };
-    case TraceKind.SyncGated:
-      if (a === GateReason.FstsOff) return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'gated' };
+    case 'SyncGated':
+      if (ev.reason === GateReason.FstsOff) {
+        return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'gated' };
+      }
       return fn === QemuFn.vtd_pasid_cache_devsi
         ? { fn, tag: 'gated' }
         : { fn: QemuFn.vtd_pasid_cache_sync, tag: 'gated' };
-    case TraceKind.GuestRead: {
-      switch (a) {
+    case 'GuestRead': {
+      switch (ev.structure) {
         case Structure.RootEntry:
           return { fn: QemuFn.vtd_dev_to_context_entry, tag: 'root-read' };
         case Structure.ContextEntry:
           return { fn: QemuFn.vtd_dev_to_context_entry, tag: 'ctx-read' };
         case Structure.PasidDirEntry:
-          return { fn: QemuFn.vtd_get_pdire_from_pdir_table, tag: c ? 'fail' : 'read' };
+          return { fn: QemuFn.vtd_get_pdire_from_pdir_table, tag: ev.fault ? 'fail' : 'read' };
         case Structure.PasidEntry:
-          return { fn: QemuFn.vtd_get_pe_in_pasid_leaf_table, tag: c ? 'fail' : 'read' };
-        default:
+          return { fn: QemuFn.vtd_get_pe_in_pasid_leaf_table, tag: ev.fault ? 'fail' : 'read' };
+        case Structure.WaitStatus:
           return { fn: QemuFn.vtd_process_wait_desc, tag: 'sw' };
+        default:
+          return assertUnreachable(ev.structure, 'structure');
       }
     }
-    case TraceKind.LookupResult: {
-      if (fn === QemuFn.vtd_dev_to_context_entry) return { fn, tag: contextFaultTag(a) };
-      if (a === 0) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'ok' };
-      if (a === 0x31) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'not-scalable' };
-      if (a >= 0x50) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'table' };
+    case 'LookupResult': {
+      const fault = ev.fault;
+      if (fn === QemuFn.vtd_dev_to_context_entry) return { fn, tag: contextFaultTag(fault) };
+      if (fault === 0) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'ok' };
+      if (fault === 0x31) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'not-scalable' };
+      if (fault >= 0x50) return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'table' };
       return { fn: QemuFn.vtd_dev_get_pe_from_pasid, tag: 'context-fault' };
     }
-    case TraceKind.EmuSkip:
+    case 'EmuSkip':
       return {
         fn: QemuFn.vtd_pasid_cache_sync_locked,
         tag:
-          a === EmuSkipReason.LookupFailedNotCached
+          ev.reason === EmuSkipReason.LookupFailedNotCached
             ? 'not-cached'
-            : a === EmuSkipReason.PasidFilter
+            : ev.reason === EmuSkipReason.PasidFilter
               ? 'pasid-filter'
               : 'did-filter',
       };
-    case TraceKind.EmuCreated:
+    case 'EmuCreated':
       return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'create' };
-    case TraceKind.EmuRemoved:
+    case 'EmuRemoved':
       return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'remove' };
-    case TraceKind.EmuUnchanged:
+    case 'EmuUnchanged':
       return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'unchanged' };
-    case TraceKind.EmuDiffers:
+    case 'EmuDiffers':
       return { fn: QemuFn.vtd_pasid_cache_sync_locked, tag: 'differs' };
-    case TraceKind.AccelDeviceBegin:
+    case 'AccelDeviceBegin':
       return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'device' };
-    case TraceKind.AccelDeviceSkipped:
+    case 'AccelDeviceSkipped':
       return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'skipped' };
-    case TraceKind.AccelRemovalCheck:
+    case 'AccelRemovalCheck':
       return {
         fn: QemuFn.vtd_accel_pasid_cache_invalidate_one,
         tag:
-          a === RemovalOutcome.PasidFilter
+          ev.outcome === RemovalOutcome.PasidFilter
             ? 'pasid-filter'
-            : a === RemovalOutcome.DidFilter
+            : ev.outcome === RemovalOutcome.DidFilter
               ? 'did-filter'
-              : a === RemovalOutcome.StillValid
+              : ev.outcome === RemovalOutcome.StillValid
                 ? 'still-valid'
                 : 'delete',
       };
-    case TraceKind.AccelBypass:
+    case 'AccelBypass':
       return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'bypass' };
-    case TraceKind.RangeInit:
+    case 'RangeInit':
       return {
         fn: QemuFn.vtd_accel_pasid_cache_sync,
-        tag: a === RangeReason.PasidSelective ? 'range-psi' : 'range',
+        tag: ev.reason === RangeReason.PasidSelective ? 'range-psi' : 'range',
       };
-    case TraceKind.RangeClamp:
+    case 'RangeClamp':
       return { fn: QemuFn.vtd_accel_pasid_cache_sync, tag: 'clamp' };
-    case TraceKind.DirChecked:
+    case 'DirChecked':
       return {
         fn: QemuFn.vtd_sm_pasid_table_walk,
         tag:
-          a === DirOutcome.Present
+          ev.outcome === DirOutcome.Present
             ? 'present'
-            : a === DirOutcome.NotPresent
+            : ev.outcome === DirOutcome.NotPresent
               ? 'not-present'
               : 'read-failed',
       };
-    case TraceKind.LeafChecked:
-      switch (a) {
+    case 'LeafChecked': {
+      const outcome = ev.outcome;
+      switch (outcome) {
         case LeafOutcome.FetchError:
         case LeafOutcome.EntryInvalid:
           return { fn: QemuFn.vtd_sm_pasid_table_walk_one, tag: 'fetch' };
@@ -191,13 +205,16 @@ export function lineForEvent(trace: Trace, e: number): LineRef | undefined {
           return { fn: QemuFn.vtd_accel_fill_pc, tag: 'insert-head' };
         case LeafOutcome.Updated:
           return { fn: QemuFn.vtd_accel_fill_pc, tag: 'update' };
-        default:
+        case LeafOutcome.Unchanged:
           return { fn: QemuFn.vtd_accel_fill_pc, tag: 'unchanged' };
+        default:
+          return assertUnreachable(outcome, 'leaf outcome');
       }
-    case TraceKind.AccelRemoved:
+    }
+    case 'AccelRemoved':
       return { fn: QemuFn.vtd_accel_delete_pc, tag: 'free' };
     default:
-      return undefined;
+      return assertUnreachable(ev, 'trace event');
   }
 }
 

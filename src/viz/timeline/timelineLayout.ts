@@ -2,7 +2,15 @@
 // a 10-event step stays visible beside a million-event walk), events spread linearly inside their
 // step, and marks where something happens (binned per pixel, the most telling state wins).
 
-import { TraceKind, type Scenario, type ScenarioStep, type Trace } from '../../model/core.ts';
+import {
+  TraceKind,
+  assertUnreachable,
+  eventKind,
+  leafOutcome,
+  type Scenario,
+  type ScenarioStep,
+  type Trace,
+} from '../../model/core.ts';
 import { hex } from '../format.ts';
 import { stepCount, stepRange, type TraceIndex } from '../trace/traceIndex.ts';
 import { leafOutcomeState, strongerState, type CellState } from '../walk/cellStates.ts';
@@ -67,9 +75,10 @@ export function stepLabel(step: ScenarioStep | undefined): string {
 }
 
 function markerState(trace: Trace, i: number): CellState | undefined {
-  switch (trace.kind[i] ?? 0) {
+  const kind = eventKind(trace, i);
+  switch (kind) {
     case TraceKind.LeafChecked:
-      return leafOutcomeState(trace.a[i] ?? 0, false);
+      return leafOutcomeState(leafOutcome(trace, i), false);
     case TraceKind.EmuCreated:
       return 'created';
     case TraceKind.EmuRemoved:
@@ -83,8 +92,30 @@ function markerState(trace: Trace, i: number): CellState | undefined {
       return undefined;
     case TraceKind.DirChecked:
       return 'dir-read-failed';
-    default:
+    // Refusals, gates and faults (and kinds that are never interesting) share one mark.
+    case TraceKind.StepWrite:
+    case TraceKind.StepClearIqe:
+    case TraceKind.DescFetched:
+    case TraceKind.DescRejected:
+    case TraceKind.DescBlocked:
+    case TraceKind.DescNoEffect:
+    case TraceKind.PcInfoBuilt:
+    case TraceKind.WaitStatusWrite:
+    case TraceKind.ContextCacheInv:
+    case TraceKind.ReplayBegin:
+    case TraceKind.SyncBegin:
+    case TraceKind.SyncGated:
+    case TraceKind.GuestRead:
+    case TraceKind.LookupResult:
+    case TraceKind.EmuUnchanged:
+    case TraceKind.AccelDeviceBegin:
+    case TraceKind.AccelDeviceSkipped:
+    case TraceKind.AccelRemovalCheck:
+    case TraceKind.AccelBypass:
+    case TraceKind.RangeInit:
       return 'invalid';
+    default:
+      return assertUnreachable(kind, 'trace kind');
   }
 }
 

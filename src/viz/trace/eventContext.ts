@@ -2,7 +2,16 @@
 // the device the accel sync is working on and the PASID range it walks. Explanations, the walk view
 // and the pseudo-code pane all read an event through this context, found from the frame index.
 
-import { TraceKind, type Trace } from '../../model/core.ts';
+import {
+  TraceKind,
+  eventDevice,
+  readTraceEvent,
+  readTraceEventOf,
+  type GateReason,
+  type PcType,
+  type RangeReason,
+  type Trace,
+} from '../../model/core.ts';
 import {
   lastFrame,
   nextFrameAfter,
@@ -13,8 +22,7 @@ import {
 
 export interface PcInfoFrame {
   readonly event: number;
-  /** 0 DSI, 1 PASID-SI, 3 global */
-  readonly type: number;
+  readonly type: PcType;
   readonly did: number;
   readonly pasid: number;
 }
@@ -28,8 +36,7 @@ export interface RangeInitFrame {
   readonly event: number;
   readonly start: number;
   readonly end: number;
-  /** RangeReason */
-  readonly reason: number;
+  readonly reason: RangeReason;
   readonly pasidBits: number;
 }
 
@@ -64,7 +71,7 @@ export interface EventContext {
     readonly fmask: number;
   };
   readonly sync?: SyncFrame;
-  readonly gated?: { readonly event: number; readonly reason: number };
+  readonly gated?: { readonly event: number; readonly reason: GateReason };
   /** Set once the accel part of the sync works on a device (AccelDeviceBegin). */
   readonly accelDevice?: { readonly event: number; readonly device: number };
   readonly rangeInit?: RangeInitFrame;
@@ -72,29 +79,23 @@ export interface EventContext {
   readonly walk?: WalkSegmentRef;
 }
 
+/** A PcInfoBuilt or SyncBegin event as the VTDPASIDCacheInfo it carries. */
 export function readPcInfo(trace: Trace, e: number): PcInfoFrame {
-  return { event: e, type: trace.a[e] ?? 0, did: trace.b[e] ?? 0, pasid: trace.pasid[e] ?? 0 };
+  const ev = readTraceEvent(trace, e);
+  if (ev.kind !== 'PcInfoBuilt' && ev.kind !== 'SyncBegin') {
+    throw new RangeError(`trace event ${e.toString()} is a ${ev.kind}, not a PASID-cache info`);
+  }
+  return { event: e, type: ev.pcType, did: ev.did, pasid: ev.pasid };
 }
 
 export function readRangeClamp(trace: Trace, e: number): RangeClampFrame {
-  return {
-    event: e,
-    device: trace.device[e] ?? -1,
-    start: trace.pasid[e] ?? 0,
-    maxPasidLog2: trace.a[e] ?? 0,
-    pdts: trace.b[e] ?? 0,
-    end: trace.c[e] ?? 0,
-  };
+  const { device, start, maxPasidLog2, pdts, end } = readTraceEventOf(trace, e, 'RangeClamp');
+  return { event: e, device, start, maxPasidLog2, pdts, end };
 }
 
 export function readRangeInit(trace: Trace, e: number): RangeInitFrame {
-  return {
-    event: e,
-    start: trace.pasid[e] ?? 0,
-    end: trace.b[e] ?? 0,
-    reason: trace.a[e] ?? 0,
-    pasidBits: trace.c[e] ?? 0,
-  };
+  const { start, end, reason, pasidBits } = readTraceEventOf(trace, e, 'RangeInit');
+  return { event: e, start, end, reason, pasidBits };
 }
 
 /** The walk segment that a RangeClamp event opens. */
@@ -135,22 +136,26 @@ export function eventContext(index: TraceIndex, event: number): EventContext {
     -readonly [K in keyof EventContext]: EventContext[K];
   } = { event: e, step, stepStart, stepEnd };
   if (descE !== undefined) {
-    ctx.desc = { event: descE, type: trace.a[descE] ?? 0, width: trace.b[descE] ?? 0 };
+    const desc = readTraceEventOf(trace, descE, 'DescFetched');
+    ctx.desc = { event: descE, type: desc.typeCode, width: desc.queueWidth };
   }
   if (pcE !== undefined) ctx.pcInfo = readPcInfo(trace, pcE);
   if (ccE !== undefined) {
+    const cc = readTraceEventOf(trace, ccE, 'ContextCacheInv');
     ctx.contextCacheInv = {
       event: ccE,
-      granularity: trace.a[ccE] ?? 0,
-      didOrSid: trace.b[ccE] ?? 0,
-      fmask: trace.c[ccE] ?? 0,
+      granularity: cc.granularity,
+      didOrSid: cc.didOrSourceId,
+      fmask: cc.functionMask,
     };
   }
   if (syncE !== undefined) {
     ctx.sync = { ...readPcInfo(trace, syncE), viaReplay: replayE !== undefined };
   }
-  if (gatedE !== undefined) ctx.gated = { event: gatedE, reason: trace.a[gatedE] ?? 0 };
-  if (devE !== undefined) ctx.accelDevice = { event: devE, device: trace.device[devE] ?? -1 };
+  if (gatedE !== undefined) {
+    ctx.gated = { event: gatedE, reason: readTraceEventOf(trace, gatedE, 'SyncGated').reason };
+  }
+  if (devE !== undefined) ctx.accelDevice = { event: devE, device: eventDevice(trace, devE) };
   if (initE !== undefined) ctx.rangeInit = readRangeInit(trace, initE);
   if (clampE !== undefined) {
     ctx.rangeClamp = readRangeClamp(trace, clampE);
@@ -162,7 +167,7 @@ export function eventContext(index: TraceIndex, event: number): EventContext {
 
 /** The device an event is about: its own column, else the accel device being worked on. */
 export function focusDevice(trace: Trace, ctx: EventContext): number {
-  const own = trace.device[ctx.event] ?? -1;
+  const own = eventDevice(trace, ctx.event);
   if (own >= 0) return own;
   return ctx.accelDevice?.device ?? -1;
 }
@@ -177,7 +182,7 @@ export function lastClampForDevice(
   const { trace } = index;
   let e = lastFrame(index, event, from, TraceKind.RangeClamp);
   while (e !== undefined) {
-    if (trace.device[e] === device) return e;
+    if (eventDevice(trace, e) === device) return e;
     e = e > from ? lastFrame(index, e - 1, from, TraceKind.RangeClamp) : undefined;
   }
   return undefined;

@@ -2,18 +2,31 @@
 // Everything else is a run of skips or bookkeeping. Navigation jumps between interesting events and
 // the timeline marks them.
 
-import { DirOutcome, EmuSkipReason, LeafOutcome, TraceKind, type Trace } from '../../model/core.ts';
+import {
+  DirOutcome,
+  EmuSkipReason,
+  LeafOutcome,
+  TraceKind,
+  assertUnreachable,
+  dirOutcome,
+  emuSkipReason,
+  eventKind,
+  leafOutcome,
+  type Trace,
+} from '../../model/core.ts';
 
 /** Whether event i changes a cache, is refused, faults or sets the walk's range. */
 export function isInteresting(trace: Trace, i: number): boolean {
-  const a = trace.a[i] ?? 0;
-  switch (trace.kind[i] ?? 0) {
-    case TraceKind.LeafChecked:
-      return a !== LeafOutcome.NotPresent && a !== LeafOutcome.Unchanged;
+  const kind = eventKind(trace, i);
+  switch (kind) {
+    case TraceKind.LeafChecked: {
+      const outcome = leafOutcome(trace, i);
+      return outcome !== LeafOutcome.NotPresent && outcome !== LeafOutcome.Unchanged;
+    }
     case TraceKind.DirChecked:
-      return a === DirOutcome.ReadFailed;
+      return dirOutcome(trace, i) === DirOutcome.ReadFailed;
     case TraceKind.EmuSkip:
-      return a === EmuSkipReason.DidFilter;
+      return emuSkipReason(trace, i) === EmuSkipReason.DidFilter;
     case TraceKind.EmuCreated:
     case TraceKind.EmuRemoved:
     case TraceKind.EmuDiffers:
@@ -25,7 +38,23 @@ export function isInteresting(trace: Trace, i: number): boolean {
     case TraceKind.SyncGated:
     case TraceKind.RangeClamp:
       return true;
-    default:
+    case TraceKind.StepWrite:
+    case TraceKind.StepClearIqe:
+    case TraceKind.DescFetched:
+    case TraceKind.DescNoEffect:
+    case TraceKind.PcInfoBuilt:
+    case TraceKind.WaitStatusWrite:
+    case TraceKind.ContextCacheInv:
+    case TraceKind.ReplayBegin:
+    case TraceKind.SyncBegin:
+    case TraceKind.GuestRead:
+    case TraceKind.LookupResult:
+    case TraceKind.EmuUnchanged:
+    case TraceKind.AccelDeviceBegin:
+    case TraceKind.AccelRemovalCheck:
+    case TraceKind.RangeInit:
       return false;
+    default:
+      return assertUnreachable(kind, 'trace kind');
   }
 }

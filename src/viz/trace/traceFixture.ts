@@ -4,6 +4,7 @@
 
 import {
   NO_ADDR,
+  PcType,
   type QemuFn,
   type Scenario,
   type Trace,
@@ -140,7 +141,7 @@ export function fixtureScenario(): Scenario {
 
 /** A walk as the model would trace it for a DSI / global invalidation of fixtureScenario(). */
 function fixtureWalk(
-  pc: { type: number; did: number },
+  pc: { type: PcType; did: number },
   leaf0: FixtureEvent,
   leaf41: FixtureEvent,
 ): FixtureEvent[] {
@@ -150,7 +151,7 @@ function fixtureWalk(
     { kind: K.PcInfoBuilt, fn: 2, a: pc.type, b: pc.did },
     { kind: K.SyncBegin, fn: 5, a: pc.type, b: pc.did },
     { kind: K.LookupResult, fn: 7, device: 0, pasid: 0, a: 0, addr: 0x4000n },
-    pc.type === 3
+    pc.type === PcType.Global
       ? { kind: K.EmuCreated, fn: 6, device: 0, pasid: 0, addr: 0x4000n }
       : { kind: K.EmuSkip, fn: 6, device: 0, pasid: 0, a: 3, b: 1 },
     { kind: K.RangeInit, fn: 12, pasid: 0, a: 1, b: 1 << 20, c: 20 },
@@ -192,18 +193,18 @@ export function fixtureTrace(): Trace {
   return buildTrace(
     [
       fixtureWalk(
-        { type: 0, did: 3 },
+        { type: PcType.DomainSelective, did: 3 },
         { kind: TK.LeafChecked, a: 4, b: 1 },
         { kind: TK.LeafChecked, fn: 17, a: 5, b: 3, c: 0 },
       ),
       [{ kind: TK.StepWrite, fn: 0, addr: 0x5050n, count: 1 }],
       fixtureWalk(
-        { type: 3, did: 0 },
+        { type: PcType.Global, did: 0 },
         { kind: TK.LeafChecked, fn: 17, a: 5, b: 1, c: 1 },
         { kind: TK.LeafChecked, fn: 17, a: 6, b: 3, c: 2 },
       ),
       fixtureWalk(
-        { type: 0, did: 5 },
+        { type: PcType.DomainSelective, did: 5 },
         { kind: TK.LeafChecked, a: 4, b: 1 },
         { kind: TK.LeafChecked, fn: 16, a: 4, b: 3 },
       ),

@@ -4,7 +4,16 @@
 // replaying the trace from the start, so seeking is cheap in both directions and stepping back is
 // exact: everything is a function of (trace, i).
 
-import { LeafOutcome, TraceKind, type Trace } from '../../model/core.ts';
+import {
+  LeafOutcome,
+  TraceKind,
+  eventDevice,
+  eventKind,
+  eventPasid,
+  eventRunLength,
+  leafOutcome,
+  type Trace,
+} from '../../model/core.ts';
 import {
   addEventCost,
   totalCost,
@@ -144,7 +153,7 @@ export class TraceIndexBuilder {
   /** Indexes events until `shouldYield()` says stop (checked every few thousand events). */
   run(shouldYield: () => boolean): boolean {
     const { trace, accel, emu, frames, interesting } = this;
-    const { kind, a, device, pasid, count, stepStart } = trace;
+    const { stepStart } = trace;
     const steps = stepStart.length - 1;
     while (this.next < trace.length) {
       const stop = Math.min(trace.length, this.next + 4096);
@@ -154,27 +163,27 @@ export class TraceIndexBuilder {
           this.closeStep();
         addEventCost(this.stepCosts, trace, i);
         if (isInteresting(trace, i)) interesting.push(i);
-        const k = kind[i] ?? 0;
+        const k = eventKind(trace, i);
         if (k === TraceKind.LeafChecked) {
-          const outcome = a[i];
+          const outcome = leafOutcome(trace, i);
           if (outcome === LeafOutcome.Created || outcome === LeafOutcome.Updated) {
-            const log = accel[device[i] ?? -1];
+            const log = accel[eventDevice(trace, i)];
             if (!log) continue;
             const op = outcome === LeafOutcome.Created ? AccelOp.Created : AccelOp.Updated;
-            const first = pasid[i] ?? 0;
-            const n = Math.max(1, count[i] ?? 1);
+            const first = eventPasid(trace, i);
+            const n = eventRunLength(trace, i);
             for (let p = 0; p < n; p++) log.add(i, first + p, op);
           }
           continue;
         }
         if (k === TraceKind.DirChecked) continue;
         if (k === TraceKind.AccelRemoved) {
-          accel[device[i] ?? -1]?.add(i, pasid[i] ?? 0, AccelOp.Removed);
+          accel[eventDevice(trace, i)]?.add(i, eventPasid(trace, i), AccelOp.Removed);
           continue;
         }
         if (k === TraceKind.EmuCreated || k === TraceKind.EmuRemoved) {
-          const d = device[i] ?? -1;
-          const p = pasid[i] ?? 0;
+          const d = eventDevice(trace, i);
+          const p = eventPasid(trace, i);
           const key = `${d.toString()}:${p.toString()}`;
           let log = emu.get(key);
           if (!log) {
@@ -232,7 +241,7 @@ export function lastFrame(
   for (let f = lastAtOrBefore(frames, event); f >= 0; f--) {
     const e = frames[f] ?? 0;
     if (e < from) return undefined;
-    const k = trace.kind[e] ?? 0;
+    const k = eventKind(trace, e);
     if (typeof kinds === 'number' ? k === kinds : kinds.has(k)) return e;
   }
   return undefined;

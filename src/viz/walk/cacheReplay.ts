@@ -2,7 +2,7 @@
 // list order (QEMU inserts at the head) and each address space's emulated entry. Caches start empty at
 // the scenario's first step; entry words are read back from guest memory at the step that stored them.
 
-import { NO_ADDR, TraceKind, type Trace } from '../../model/core.ts';
+import { TraceKind, eventAddr, eventKind, type Trace } from '../../model/core.ts';
 import { AccelOp, lastAtOrBefore, stepOfEvent, type TraceIndex } from '../trace/traceIndex.ts';
 
 export interface GuestMemoryView {
@@ -123,11 +123,11 @@ export function emuEntryAt(
   const at = lastAtOrBefore(log.events, cursor);
   if (at < 0) return { valid: false };
   const changedAt = log.events[at] ?? 0;
-  const valid = index.trace.kind[changedAt] === TraceKind.EmuCreated;
+  const valid = eventKind(index.trace, changedAt) === TraceKind.EmuCreated;
   let wordsEvent: number | undefined;
   for (let c = at; c >= 0; c--) {
     const e = log.events[c] ?? 0;
-    if (index.trace.kind[e] === TraceKind.EmuCreated) {
+    if (eventKind(index.trace, e) === TraceKind.EmuCreated) {
       wordsEvent = e;
       break;
     }
@@ -141,8 +141,8 @@ export function entryWordsAt(
   memoryAt: MemoryAtStep,
   event: number,
 ): readonly bigint[] {
-  const addr = trace.addr[event] ?? NO_ADDR;
-  if (addr === NO_ADDR) return new Array<bigint>(8).fill(0n);
+  const addr = eventAddr(trace, event);
+  if (addr === undefined) return new Array<bigint>(8).fill(0n);
   const mem = memoryAt(stepOfEvent(trace, event));
   return Array.from({ length: 8 }, (_, w) => mem.readQword(addr + BigInt(w * 8)));
 }

@@ -1,7 +1,7 @@
 // "Next interesting event" navigation: in a 2^20-PASID walk most events are runs of skips; a person
 // wants to jump to the next thing that happens — a cache change, a DID mismatch, a fault, a clamp.
 
-import { TraceKind, type Trace } from '../../model/core.ts';
+import { TraceKind, eventDevice, eventKind, type Trace } from '../../model/core.ts';
 import { isInteresting } from '../trace/interesting.ts';
 import { stepOfEvent, stepRange } from '../trace/traceIndex.ts';
 
@@ -46,8 +46,8 @@ export function deviceStartInStep(trace: Trace, step: number, device: number): n
   const [start, end] = stepRange(trace, step);
   let first: number | undefined;
   for (let i = start; i < end; i++) {
-    if (trace.device[i] !== device) continue;
-    if (trace.kind[i] === TraceKind.AccelDeviceBegin) return i;
+    if (eventDevice(trace, i) !== device) continue;
+    if (eventKind(trace, i) === TraceKind.AccelDeviceBegin) return i;
     first ??= i;
   }
   return first;

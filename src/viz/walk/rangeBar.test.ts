@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { layoutRangeBar, pdtsLimit } from './rangeBar.ts';
+import { RangeReason } from '../../model/core.ts';
 
 const init = (over: Partial<Parameters<typeof layoutRangeBar>[0]['init'] & object> = {}) => ({
   event: 0,
   start: 0,
   end: 1 << 20,
-  reason: 1,
+  reason: RangeReason.PasidBits,
   pasidBits: 20,
   ...over,
 });

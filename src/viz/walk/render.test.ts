@@ -9,7 +9,18 @@ const scenario = fixtureScenario();
 const trace = fixtureTrace();
 const index = buildTraceIndex(trace);
 const memoryAt = fixtureMemoryAt(scenario);
-const vmAt = (cursor: number) => layoutWalk({ index, cursor, scenario, memoryAt, width: 1200 });
+const vmAt = (cursor: number) =>
+  layoutWalk({ index, cursor, scenario, memoryAt, width: 1000, height: 420 });
+
+const NAMES = [
+  'Root entry',
+  'Context entry',
+  'PASID directory',
+  'PASID table',
+  'PASID entry',
+  'Accel PASID cache',
+  'Emulated PASID cache',
+];
 
 describe('walk view renderer', () => {
   let svg: SVGSVGElement;
@@ -25,61 +36,72 @@ describe('walk view renderer', () => {
   });
   const byKey = (key: string): Element | null => svg.querySelector(`[data-key="${key}"]`);
 
+  it('draws each part of the chain as a named group', () => {
+    view.update(vmAt(13), { duration: 0 });
+    const groups = [...svg.querySelectorAll('g[role="group"]')].map(
+      (g) => g.getAttribute('aria-label') ?? '',
+    );
+    for (const name of NAMES)
+      expect(
+        groups.some((g) => g.startsWith(name)),
+        name,
+      ).toBe(true);
+  });
+
   it('joins every item of the view model by its key', () => {
     const vm = vmAt(13);
     view.update(vm, { duration: 0 });
-    expect(svg.querySelectorAll('g.slot')).toHaveLength(vm.slots.length);
-    expect(svg.querySelectorAll('g.dir-cell')).toHaveLength(vm.dirCells.length);
-    expect(byKey('lane:00:02.0')?.classList.contains('focused')).toBe(true);
+    const cells = vm.parts.flatMap((p) => p.cells);
+    expect(svg.querySelectorAll('g.cell')).toHaveLength(cells.length);
     const row = byKey('cache:00:02.0:0x41');
     expect(row?.getAttribute('data-state')).toBe('created');
     expect(row?.textContent).toContain('0x41');
     expect(byKey('pasid:00:02.0:0x41')?.classList.contains('current')).toBe(true);
-    expect(svg.querySelector('rect.focus-ring')).not.toBeNull();
+    expect(byKey('part:accel')?.classList.contains('lit')).toBe(true);
     expect(svg.getAttribute('data-cursor')).toBe('13');
+    // Type sizes come from the layout, so the rendered size is the layout's.
+    for (const t of svg.querySelectorAll('text[font-size]')) {
+      expect(Number(t.getAttribute('font-size'))).toBeGreaterThanOrEqual(12);
+    }
   });
 
   it('labels every state with a glyph, not colour alone', () => {
     view.update(vmAt(9), { duration: 0 });
     const mismatch = byKey('pasid:00:02.0:0x0');
     expect(mismatch?.getAttribute('data-state')).toBe('did-mismatch');
-    expect(mismatch?.querySelector('text.glyph')?.textContent).toBe('≠');
+    expect(mismatch?.querySelector('text')?.textContent).toBe('≠');
     expect(mismatch?.querySelector('title')?.textContent).toContain('DID differs');
   });
 
   it('steps back exactly: an entry created later is gone again', () => {
     view.update(vmAt(trace.length - 1), { duration: 0 });
-    expect(svg.querySelectorAll('g.cache-row')).toHaveLength(2);
+    expect(svg.querySelectorAll('g.cache-row[data-key^="cache:"]')).toHaveLength(2);
     view.update(vmAt(9), { duration: 0 });
-    expect(svg.querySelectorAll('g.cache-row')).toHaveLength(0);
+    expect(svg.querySelectorAll('g.cache-row[data-key^="cache:"]')).toHaveLength(0);
     expect(byKey('cache:00:02.0:0x41')).toBeNull();
     view.update(vmAt(13), { duration: 0 });
-    expect(svg.querySelectorAll('g.cache-row')).toHaveLength(1);
+    expect(svg.querySelectorAll('g.cache-row[data-key^="cache:"]')).toHaveLength(1);
   });
 
-  it('draws the PASID range bar with the winning limit marked', () => {
-    view.update(vmAt(9), { duration: 0 });
-    const winner = svg.querySelector('g.range-limit.winner');
-    expect(winner?.getAttribute('data-key')).toBe('limit:pdts');
-    expect(winner?.textContent).toContain('smallest');
-    expect(svg.querySelector('text.range-caption')?.textContent).toContain('[0x0, 0x2000)');
+  it('draws the pointers as arrows, the lit one marked', () => {
+    view.update(vmAt(13), { duration: 0 });
+    expect(svg.querySelectorAll('g.arrow')).toHaveLength(6);
+    expect(byKey('arrow:entry-accel')?.classList.contains('lit')).toBe(true);
+    expect(byKey('arrow:root-context')?.classList.contains('lit')).toBe(false);
   });
 
   it('interrupts a running transition and never leaves leaving items behind', () => {
     view.update(vmAt(trace.length - 1), { duration: 400 });
     view.update(vmAt(9), { duration: 400 });
     view.update(vmAt(9), { duration: 0 });
-    expect(svg.querySelectorAll('g.cache-row')).toHaveLength(0);
+    expect(svg.querySelectorAll('g.cache-row[data-key^="cache:"]')).toHaveLength(0);
     expect(svg.querySelectorAll('.exiting')).toHaveLength(0);
   });
 
-  it('asks to zoom into an aggregated run of directory entries on click', () => {
-    const asked: [string, number, number][] = [];
+  it('destroy removes everything it drew', () => {
+    view.update(vmAt(13), { duration: 0 });
     view.destroy();
-    view = createWalkView(svg, { onZoomDirs: (bdf, from, to) => asked.push([bdf, from, to]) });
-    view.update(vmAt(15), { duration: 0 });
-    const run = svg.querySelector('g.dir-cell.current');
-    run?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
-    expect(asked).toEqual([['00:02.0', 2, 128]]);
+    expect(svg.childNodes).toHaveLength(0);
+    view = createWalkView(svg);
   });
 });

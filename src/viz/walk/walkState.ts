@@ -1,7 +1,17 @@
 // The state of one device's directory walk at a cursor: which directory entries have been checked
 // (and with what outcome), and the 64 slots of a leaf table. Derived from the trace alone.
 
-import { DirOutcome, TraceKind, type Trace } from '../../model/core.ts';
+import {
+  DirOutcome,
+  TraceKind,
+  dirOutcome,
+  eventKind,
+  eventPasid,
+  eventRunLength,
+  leafDid,
+  leafOutcome,
+  type Trace,
+} from '../../model/core.ts';
 import type { WalkSegmentRef } from '../trace/eventContext.ts';
 
 /** Per directory entry of one walk: outcome (0 = not reached in this walk) and the event. */
@@ -32,10 +42,10 @@ export function dirWalkOf(trace: Trace, segment: WalkSegmentRef): DirWalk {
   const outcome = new Uint8Array(dirCount);
   const event = new Uint32Array(dirCount);
   for (let e = segment.start; e < segment.end; e++) {
-    if (trace.kind[e] !== TraceKind.DirChecked) continue;
-    const d0 = ((trace.pasid[e] ?? 0) >>> 6) - firstDir;
-    const n = Math.max(1, trace.count[e] ?? 1);
-    const o = trace.a[e] ?? 0;
+    if (eventKind(trace, e) !== TraceKind.DirChecked) continue;
+    const d0 = (eventPasid(trace, e) >>> 6) - firstDir;
+    const n = eventRunLength(trace, e);
+    const o = dirOutcome(trace, e);
     for (let d = Math.max(0, d0); d < Math.min(dirCount, d0 + n); d++) {
       outcome[d] = o;
       event[d] = e;
@@ -77,17 +87,19 @@ export function leafSlotsAt(
   const hi = lo + 64;
   const last = Math.min(cursor, walk.segment.end - 1);
   for (let e = dirEvent + 1; e <= last; e++) {
-    const k = trace.kind[e];
+    const k = eventKind(trace, e);
     if (k === TraceKind.DirChecked) {
-      if ((trace.pasid[e] ?? 0) >= hi) break;
+      if (eventPasid(trace, e) >= hi) break;
       continue;
     }
     if (k !== TraceKind.LeafChecked) continue;
-    const p0 = trace.pasid[e] ?? 0;
+    const p0 = eventPasid(trace, e);
     if (p0 >= hi) break;
-    const n = Math.max(1, trace.count[e] ?? 1);
+    const n = eventRunLength(trace, e);
+    const outcome = leafOutcome(trace, e);
+    const did = leafDid(trace, e);
     for (let p = Math.max(lo, p0); p < Math.min(hi, p0 + n); p++) {
-      slots[p - lo] = { outcome: trace.a[e] ?? 0, event: e, did: trace.b[e] ?? 0 };
+      slots[p - lo] = { outcome, event: e, did };
     }
   }
   return slots;

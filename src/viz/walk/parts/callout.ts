@@ -1,0 +1,252 @@
+// The callout: the current event's outcome in words, in the largest type of the drawing, so that
+// the back row reads what happened without the explanation pane. Reads of the chain (root,
+// context, directory) get a line too, so the drawing never says less than the explanation.
+
+import {
+  EmuSkipReason,
+  LeafOutcome,
+  RemovalOutcome,
+  Structure,
+  TraceKind,
+} from '../../../model/core.ts';
+import { count, hex, pasidRange } from '../../format.ts';
+import type { EventContext } from '../../trace/eventContext.ts';
+import type { TraceIndex } from '../../trace/traceIndex.ts';
+import { entryWordsAt, previousWordsEvent, type MemoryAtStep } from '../cacheReplay.ts';
+import type { CellState } from '../cellStates.ts';
+import { entryDiff } from '../entryDiff.ts';
+import { TYPE, type Box, type TextItem } from './geometry.ts';
+
+export interface CalloutFacts {
+  readonly state: CellState | 'info';
+  readonly lines: readonly string[];
+}
+
+export interface CalloutInput {
+  readonly index: TraceIndex;
+  readonly cursor: number;
+  readonly memoryAt?: MemoryAtStep;
+}
+
+const STRUCTURE_NAMES: Readonly<Record<number, string>> = {
+  [Structure.RootEntry]: 'root entry',
+  [Structure.ContextEntry]: 'context entry',
+  [Structure.PasidDirEntry]: 'PASID directory entry',
+  [Structure.PasidEntry]: 'PASID entry',
+};
+
+export function calloutFor(
+  input: CalloutInput,
+  ctx: EventContext,
+  d: number,
+  bdf: string,
+): CalloutFacts | undefined {
+  const { index, cursor, memoryAt } = input;
+  const { trace } = index;
+  const k = trace.kind[cursor] ?? 0;
+  if ((trace.device[cursor] ?? -1) !== d) return undefined;
+  const p = trace.pasid[cursor] ?? 0;
+  const n = Math.max(1, trace.count[cursor] ?? 1);
+  const a = trace.a[cursor] ?? 0;
+  const b = trace.b[cursor] ?? 0;
+  const c = trace.c[cursor] ?? 0;
+  const did = ctx.sync?.did ?? 0;
+  switch (k) {
+    case TraceKind.LeafChecked: {
+      const range = pasidRange(p, p + n - 1);
+      switch (a) {
+        case LeafOutcome.Created:
+          return {
+            state: 'created',
+            lines: [
+              `+ PASID ${range} created → head of ${bdf}'s list`,
+              `searched ${count(c)} list ${c === 1 ? 'entry' : 'entries'} first`,
+            ],
+          };
+        case LeafOutcome.Updated: {
+          let lines = [`Δ PASID ${range} updated: the cached copy differed from memory`];
+          if (memoryAt) {
+            const prev = previousWordsEvent(index, d, p, cursor);
+            if (prev !== undefined) {
+              const diff = entryDiff(
+                entryWordsAt(trace, memoryAt, prev),
+                entryWordsAt(trace, memoryAt, cursor),
+              );
+              lines = [
+                `Δ PASID ${range} updated: ${diff.slice(0, 3).join(', ')}${diff.length > 3 ? ` (+${(diff.length - 3).toString()})` : ''}`,
+              ];
+            }
+          }
+          return { state: 'updated', lines };
+        }
+        case LeafOutcome.Unchanged:
+          return {
+            state: 'unchanged',
+            lines: [`= PASID ${range}: cached copy equals memory — nothing to do`],
+          };
+        case LeafOutcome.DidMismatch:
+          return {
+            state: 'did-mismatch',
+            lines: [
+              `≠ PASID ${range}: DID ${b.toString()} ≠ ${did.toString()} requested → skipped`,
+            ],
+          };
+        case LeafOutcome.NotPresent:
+          return {
+            state: 'not-present',
+            lines: [`– PASID ${range}: leaf entry not present → skipped`],
+          };
+        case LeafOutcome.EntryInvalid:
+          return {
+            state: 'invalid',
+            lines: [`! PASID ${range}: rejected by the PGTT / level check (fault 0x5b) → skipped`],
+          };
+        case LeafOutcome.FetchError:
+          return {
+            state: 'fetch-error',
+            lines: [`× PASID ${range}: leaf read failed (fault 0x58) → skipped`],
+          };
+        default:
+          return undefined;
+      }
+    }
+    case TraceKind.DirChecked: {
+      const dir = p >>> 6;
+      const dirs =
+        n === 1
+          ? `directory entry ${dir.toString()}`
+          : `directory entries ${count(dir)}–${count(dir + n - 1)}`;
+      switch (a) {
+        case 3:
+          return { state: 'dir-present', lines: [`P ${dirs} present → walk its leaf table`] };
+        case 2:
+          return {
+            state: 'dir-not-present',
+            lines: [`– ${dirs} not present → ${count(n * 64)} PASIDs skipped`],
+          };
+        default:
+          return {
+            state: 'dir-read-failed',
+            lines: [`× ${dirs}: read failed (fault ${hex(c || 0x50)}) → skipped`],
+          };
+      }
+    }
+    case TraceKind.AccelRemoved:
+      return {
+        state: 'removed',
+        lines: [`− PASID ${hex(p)} removed from ${bdf}'s list (vtd_accel_delete_pc)`],
+      };
+    case TraceKind.AccelRemovalCheck:
+      return a === RemovalOutcome.Removed
+        ? {
+            state: 'removed',
+            lines: [`− PASID ${hex(p)}: guest entry no longer valid (${hex(c)}) → remove`],
+          }
+        : {
+            state: 'info',
+            lines: [
+              `PASID ${hex(p)}: ${a === RemovalOutcome.StillValid ? 'still valid in memory → kept' : 'filtered out → kept'}`,
+            ],
+          };
+    case TraceKind.EmuCreated:
+      return { state: 'created', lines: [`+ address space PASID ${hex(p)}: entry cached (valid)`] };
+    case TraceKind.EmuRemoved:
+      return {
+        state: 'removed',
+        lines: [`− address space PASID ${hex(p)}: lookup failed (${hex(c)}) → invalidated`],
+      };
+    case TraceKind.EmuDiffers:
+      return {
+        state: 'differs',
+        lines: [`≈ address space PASID ${hex(p)}: memory differs → switch + sync; copy kept`],
+      };
+    case TraceKind.EmuUnchanged:
+      return { state: 'unchanged', lines: [`= address space PASID ${hex(p)}: equal to memory`] };
+    case TraceKind.EmuSkip:
+      return {
+        state: a === EmuSkipReason.DidFilter ? 'did-mismatch' : 'skipped',
+        lines: [`· address space PASID ${hex(p)}: skipped`],
+      };
+    case TraceKind.GuestRead: {
+      const what = STRUCTURE_NAMES[a] ?? 'structure';
+      return c === 0
+        ? { state: 'info', lines: [`QEMU reads the ${what} @ ${hex(trace.addr[cursor] ?? 0n)}`] }
+        : {
+            state: 'fetch-error',
+            lines: [`× reading the ${what} @ ${hex(trace.addr[cursor] ?? 0n)} failed (${hex(c)})`],
+          };
+    }
+    case TraceKind.LookupResult:
+      return a === 0
+        ? { state: 'info', lines: [`PASID ${hex(p)}: the lookup finds a valid PASID entry`] }
+        : { state: 'invalid', lines: [`! PASID ${hex(p)}: the lookup fails (${hex(a)})`] };
+    case TraceKind.AccelDeviceBegin:
+      return { state: 'info', lines: [`The accel sync now walks ${bdf}'s PASID tables`] };
+    case TraceKind.RangeClamp:
+      return {
+        state: 'info',
+        lines: [
+          c <= p
+            ? `Nothing to walk on ${bdf}: the range is empty`
+            : `${bdf}: walk PASIDs ${pasidRange(p, c - 1)} (${count(c - p)})`,
+        ],
+      };
+    case TraceKind.AccelDeviceSkipped:
+      return {
+        state: 'invalid',
+        lines: [`! ${bdf}: context lookup failed (${hex(a)}) → device skipped`],
+      };
+    default:
+      return undefined;
+  }
+}
+/** Advance of one character of the callout's main type (bold sans), drawing units. */
+const CALLOUT_CHAR_PX = TYPE.callout * 0.66;
+
+/** The callout's text in at most two lines that fit `width` (the rest of a line is cut with …). */
+export function wrapCallout(
+  lines: readonly string[],
+  width: number,
+): { lines: string[]; mainLines: number } {
+  const max = Math.max(12, Math.floor(width / CALLOUT_CHAR_PX));
+  const words = (lines[0] ?? '').split(' ');
+  const first: string[] = [];
+  while (words.length > 0 && [...first, words[0]].join(' ').length <= max) {
+    first.push(words.shift() ?? '');
+  }
+  if (first.length === 0) first.push(words.shift() ?? '');
+  const wrapped = words.length > 0;
+  const rest = [words.join(' '), ...lines.slice(1)].filter((l) => l.length > 0);
+  const second = rest[0];
+  const cut = (l: string): string => (l.length > max ? `${l.slice(0, max - 1)}…` : l);
+  return second === undefined
+    ? { lines: [cut(first.join(' '))], mainLines: 1 }
+    : { lines: [cut(first.join(' ')), cut(second)], mainLines: wrapped ? 2 : 1 };
+}
+
+export const CALLOUT_H = 44;
+
+export interface CalloutModel extends Box {
+  readonly key: string;
+  readonly state: CalloutFacts['state'];
+  readonly texts: readonly TextItem[];
+}
+
+/** The callout box: its main line(s) in the callout type, a note line under them. */
+export function layoutCallout(facts: CalloutFacts, box: Box): CalloutModel {
+  const wrapped = wrapCallout(facts.lines, box.w - 20);
+  return {
+    key: 'callout',
+    ...box,
+    state: facts.state,
+    texts: wrapped.lines.map((text, i) => ({
+      key: `callout:${i.toString()}`,
+      x: 10,
+      y: 19 + i * 19,
+      text,
+      role: i < wrapped.mainLines ? 'title' : 'note',
+      size: i < wrapped.mainLines ? TYPE.callout : TYPE.note,
+      anchor: 'start',
+    })),
+  };
+}

@@ -52,6 +52,11 @@ function setPasid5Did(store: AppStore, did: number): void {
   store.getState().writeEntry(FIXTURE_PASID5_ADDR, words, 'test edit');
 }
 
+/** The caches follow the playhead; these tests read the end of the run. */
+function seekToEnd(store: AppStore): void {
+  store.getState().seekTo(Number.MAX_SAFE_INTEGER);
+}
+
 function accelRows(store: AppStore) {
   const view = selectCacheView(store.getState());
   const table = view.accel.find((t) => t.device.bdf === FIXTURE_BDF);
@@ -65,6 +70,7 @@ describe('running the scenario', () => {
     const s = store.getState();
     expect(s.runStatus).toBe('done');
     expect(s.runOf).toBe(s.scenario);
+    seekToEnd(store);
     expect(accelRows(store).map((r) => [r.pasid, r.position, r.did, r.change])).toEqual([
       [5, 1, 3, 'created'],
       [0, 2, 2, 'created'],
@@ -90,6 +96,7 @@ describe('running the scenario', () => {
     const store = await loadedStore();
     setPasid5Did(store, 7);
     await store.idle();
+    seekToEnd(store);
     const stale = accelRows(store).find((r) => r.pasid === 5)?.stale;
     expect(stale?.reason).toMatch(/DID 3 → 7/);
     expect(stale?.compose).toEqual({ did: 7, pasid: 5 });
@@ -97,6 +104,7 @@ describe('running the scenario', () => {
     const desc = [7n | (0n << 4n) | (7n << 16n), 0n, 0n, 0n]; // domain-selective, DID 7
     store.getState().submitInvalidation(desc);
     await store.idle();
+    seekToEnd(store);
     const row = accelRows(store).find((r) => r.pasid === 5);
     expect(row?.did).toBe(7);
     expect(row?.change).toBe('updated');
@@ -205,6 +213,7 @@ describe('undo and redo', () => {
     setPasid5Did(store, 7);
     store.getState().submitInvalidation([7n | (7n << 16n), 0n, 0n, 0n]);
     await store.idle();
+    seekToEnd(store);
     expect(accelRows(store).find((r) => r.pasid === 5)?.did).toBe(7);
 
     store.temporal.getState().undo();
@@ -218,6 +227,7 @@ describe('undo and redo', () => {
     store.temporal.getState().redo();
     await store.idle();
     expect(store.getState().scenario.steps).toHaveLength(3);
+    seekToEnd(store);
     expect(accelRows(store).find((r) => r.pasid === 5)?.did).toBe(7);
   });
 

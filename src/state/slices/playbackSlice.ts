@@ -2,6 +2,13 @@
 // animation clock. The cursor is a trace event index in [0, trace.length - 1] (0 for an empty trace).
 
 import type { AppRun } from '../../worker/protocol.ts';
+import {
+  landingFor,
+  landingReason,
+  motionAllowed,
+  urlNamesStep,
+  type PreviousRun,
+} from '../landing.ts';
 import type { SliceCreator } from './types.ts';
 
 export const PLAYBACK_SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
@@ -29,7 +36,7 @@ export interface PlaybackSlice {
   readonly play: () => void;
   readonly pause: () => void;
   readonly setSpeed: (speed: number) => void;
-  /** Called by the run slice when a new result arrives: the cursor goes to the end of the trace. */
+  /** Called by the run slice when a new result arrives: the cursor lands where landing.ts says. */
   readonly onRunLoaded: (run: AppRun) => void;
 }
 
@@ -45,6 +52,8 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
   let releaseBusy: (() => void) | undefined;
   let lastFrame = 0;
   let carry = 0;
+  // Where a playing clock stops: the end of the trace, or the end of a landing's short play.
+  let stopAt = Number.POSITIVE_INFINITY;
   const stopClock = (): void => {
     cancelFrame?.();
     cancelFrame = undefined;
@@ -64,8 +73,8 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     const advance = Math.floor(carry);
     if (advance > 0) {
       carry -= advance;
-      const next = clamp(s.cursor + advance);
-      if (next >= lastIndex()) {
+      const next = Math.min(clamp(s.cursor + advance), stopAt);
+      if (next >= lastIndex() || next >= stopAt) {
         set({ cursor: next, playing: false });
         stopClock();
         return;
@@ -83,6 +92,11 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     cancelFrame = nextFrame(tick);
   };
 
+  // The run before this one, to tell why a run came (see landing.ts); and whether the address bar
+  // named an exact event at start-up (the walk view seeks there; nothing plays until it has).
+  let previous: PreviousRun = { run: undefined, scenario: undefined, source: undefined, cursor: 0 };
+  let exactStepPending = urlNamesStep();
+
   return {
     cursor: 0,
     playing: false,
@@ -91,6 +105,7 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     stepForward: () => set({ cursor: clamp(get().cursor + 1) }),
     stepBack: () => set({ cursor: clamp(get().cursor - 1) }),
     play: () => {
+      stopAt = Number.POSITIVE_INFINITY;
       if (get().cursor >= lastIndex()) set({ cursor: 0 });
       set({ playing: true });
       startClock();
@@ -103,8 +118,19 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
       if (Number.isFinite(speed) && speed > 0) set({ speed: Math.min(8, Math.max(0.25, speed)) });
     },
     onRunLoaded: (run) => {
-      set({ cursor: Math.max(0, run.result.trace.length - 1), playing: false });
+      const s = get();
+      const scenario = s.runOf ?? s.scenario;
+      // The playhead of the previous run is where it is now, not where that run landed.
+      const reason = landingReason({ ...previous, cursor: s.cursor }, scenario, s.scenarioSource);
+      previous = { run, scenario, source: s.scenarioSource, cursor: s.cursor };
+      const landing = landingFor(run, reason, motionAllowed() && !exactStepPending);
+      if (exactStepPending && s.loading === 0) exactStepPending = false;
       stopClock();
+      set({ cursor: landing.cursor, playing: false });
+      if (landing.play !== false) {
+        get().play();
+        stopAt = landing.play.until;
+      }
     },
   };
 };

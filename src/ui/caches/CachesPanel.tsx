@@ -1,14 +1,17 @@
-// Both PASID caches after the scenario's last step. Per iommufd device the VTDAccelPASIDCacheEntry
-// list in list order (head first); per address space the VTDPASIDCacheEntry. Rows the last
-// invalidation created, updated or removed are marked; copies that no longer match guest memory are
-// flagged stale, with the invalidation that would fix them.
+// Both PASID caches at the walk's playhead (the page's one clock): per iommufd device the
+// VTDAccelPASIDCacheEntry list in list order (head first); per address space the VTDPASIDCacheEntry.
+// Rows the playhead's step has created, updated or removed so far are marked; copies that no longer
+// match guest memory are flagged stale, with the invalidation that would fix them. At the run's last
+// event the marks are the last invalidation's.
 
 import { elementScroll, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
 import { useAppStore } from '../../state/hooks.ts';
 import {
+  selectCacheMoment,
   selectCacheView,
+  type CacheMoment,
   type CacheRow,
   type CacheTable as CacheTableView,
 } from '../../state/selectors.ts';
@@ -127,8 +130,9 @@ function CacheTable({
           <col style={{ width: 62 }} />
           <col style={{ width: 50 }} />
           <col style={{ width: 40 }} />
-          <col style={{ width: 82 }} />
-          <col style={{ width: 82 }} />
+          {/* PGTT ("first-stage") and a page-table pointer, leaving the status badge its room. */}
+          <col style={{ width: 76 }} />
+          <col style={{ width: 76 }} />
           <col />
         </colgroup>
         <thead>
@@ -299,8 +303,38 @@ function CacheRowGroups({
   );
 }
 
+/** Where the caches are read: the playhead's step and event, and the way to the end of the run. */
+function CacheMomentBar({ moment }: { moment: CacheMoment }) {
+  const seekTo = useAppStore((s) => s.seekTo);
+  const pause = useAppStore((s) => s.pause);
+  return (
+    <div className="cache-moment">
+      <span>
+        at step {moment.step + 1} · event {formatCount(moment.eventInStep)} of{' '}
+        {formatCount(moment.eventsInStep)}
+      </span>
+      {moment.atEnd ? (
+        <span className="hint">end of the run</span>
+      ) : (
+        <button
+          type="button"
+          className="btn small"
+          title="Show the caches after the scenario's last step"
+          onClick={() => {
+            pause();
+            seekTo(moment.lastEvent);
+          }}
+        >
+          Jump to end
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function CachesPanel() {
   const view = useAppStore(selectCacheView);
+  const moment = useAppStore(selectCacheMoment);
   const fsts = useAppStore((s) => s.scenario.iommu.fsts);
   const variant = useAppStore((s) => s.scenario.variant);
   const [filter, setFilter] = useState<Filter>('all');
@@ -327,6 +361,7 @@ export function CachesPanel() {
         </span>
       </div>
       <div className="panel-body flush">
+        {moment ? <CacheMomentBar moment={moment} /> : null}
         {view.iqe ? (
           <div className="iqe-banner" role="note">
             FSTS.IQE is set: the queue is stopped and later invalidations are blocked. Use “Clear
@@ -364,9 +399,10 @@ export function CachesPanel() {
           </div>
         ))}
         <p className="hint" style={{ padding: '0 10px 10px' }}>
-          Marks show what step {view.focusStep >= 0 ? view.focusStep + 1 : '—'} (the last
-          invalidation) changed. Stale: the cached copy no longer matches guest memory after the
-          last step. Variant: {variant}.
+          {moment && !moment.atEnd
+            ? `Marks show what step ${String(moment.step + 1)} has changed up to this event. Stale: the cached copy no longer matches guest memory as it is at this event.`
+            : `Marks show what step ${view.focusStep >= 0 ? String(view.focusStep + 1) : '—'} (the last invalidation) changed. Stale: the cached copy no longer matches guest memory after the last step.`}{' '}
+          Variant: {variant}.
         </p>
       </div>
     </section>

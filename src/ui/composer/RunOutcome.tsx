@@ -1,9 +1,14 @@
-// The outcome of the scenario's last invalidation: processed / rejected (IQE and why) / blocked, the
-// sync's information, the guest reads the accel walk made, and what changed in each cache.
+// The outcome of the step at the walk's playhead (the last invalidation once the playhead is at the
+// end of the run): processed / rejected (IQE and why) / blocked, the sync's information, the guest
+// reads the accel walk made, and what changed in each cache up to the playhead.
 
 import { useAppStore } from '../../state/hooks.ts';
 import { describeStep } from '../../state/runSummary.ts';
-import { selectRunIsCurrent } from '../../state/selectors.ts';
+import {
+  selectCacheMoment,
+  selectRunIsCurrent,
+  selectStepChangesAtCursor,
+} from '../../state/selectors.ts';
 
 const PC_TYPE = { 0: 'domain-selective', 1: 'PASID-selective', 3: 'global' } as const;
 
@@ -13,6 +18,8 @@ export function RunOutcome() {
   const status = useAppStore((s) => s.runStatus);
   const error = useAppStore((s) => s.runError);
   const current = useAppStore(selectRunIsCurrent);
+  const moment = useAppStore(selectCacheMoment);
+  const soFar = useAppStore(selectStepChangesAtCursor);
 
   if (status === 'error' && error) {
     return (
@@ -40,7 +47,9 @@ export function RunOutcome() {
     );
   }
   if (!run || !runOf) return null;
-  const focus = run.focusStep;
+  // Mid-run, the playhead's step; at the end, the last invalidation (a trailing wait is not news).
+  const midRun = moment !== undefined && !moment.atEnd && soFar !== undefined;
+  const focus = midRun ? moment.step : run.focusStep;
   const step = focus >= 0 ? runOf.steps[focus] : undefined;
   const res = focus >= 0 ? run.result.steps[focus] : undefined;
   if (!step || !res) {
@@ -51,9 +60,10 @@ export function RunOutcome() {
     );
   }
   // The run lists a step's first few changes; the counts cover all of them.
-  const accel = res.changes.filter((c) => c.cache === 'accel');
-  const emulated = res.changes.filter((c) => c.cache === 'emulated');
+  const accel = midRun ? soFar.accel : res.changes.filter((c) => c.cache === 'accel');
+  const emulated = midRun ? soFar.emulated : res.changes.filter((c) => c.cache === 'emulated');
   const total = (k: 'accel' | 'emulated'): number => {
+    if (midRun) return k === 'accel' ? soFar.accelTotal : soFar.emulatedTotal;
     const c = run.focus.counts[k];
     return c.created + c.updated + c.removed;
   };
@@ -112,7 +122,7 @@ export function RunOutcome() {
           </span>
         </div>
       ) : null}
-      {run.result.steps
+      {(midRun ? [] : run.result.steps)
         .slice(focus + 1)
         .filter((r) => r.op !== 'write')
         .slice(0, 4)
@@ -129,6 +139,7 @@ export function RunOutcome() {
         })}
       {res.status === 'processed' ? (
         <div className="counts">
+          {midRun ? <span>so far in this step:</span> : null}
           <span>
             accel: <ChangeList changes={accel} total={total('accel')} />
           </span>

@@ -24,7 +24,7 @@ export function ScenarioLine() {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <div className="scenario-line">
+      <section className="scenario-line" aria-label="Scenario in use">
         <button
           type="button"
           className="title title-button"
@@ -47,7 +47,7 @@ export function ScenarioLine() {
         <span className="status-region" role="status" aria-live="polite" title={announcement}>
           {runStatus === 'running' && !announcement ? 'Running…' : announcement}
         </span>
-      </div>
+      </section>
       {open ? (
         <section id="scenario-about" className="scenario-about" aria-label="About this scenario">
           {description ? (

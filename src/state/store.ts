@@ -18,6 +18,7 @@ import { createRunSlice } from './slices/runSlice.ts';
 import { createScenarioSlice } from './slices/scenarioSlice.ts';
 import type { AppState, UndoableState } from './slices/types.ts';
 import { createViewSlice } from './slices/viewSlice.ts';
+import { createTeachingSlice } from './teachingSlice.ts';
 
 export type { AppState } from './slices/types.ts';
 
@@ -62,6 +63,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
         ...createViewSlice(...a),
         ...createImportSlice(services)(...a),
         ...createCompareSlice(services)(...a),
+        ...createTeachingSlice(services)(...a),
       }),
       {
         partialize: (s): UndoableState => ({

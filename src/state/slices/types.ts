@@ -7,6 +7,7 @@ import type { PlaybackSlice } from './playbackSlice.ts';
 import type { RunSlice } from './runSlice.ts';
 import type { ScenarioSlice } from './scenarioSlice.ts';
 import type { ViewSlice } from './viewSlice.ts';
+import type { TeachingSlice } from '../teachingSlice.ts';
 import type { SimulationEngine } from '../engine.ts';
 
 export type AppState = ScenarioSlice &
@@ -14,7 +15,8 @@ export type AppState = ScenarioSlice &
   PlaybackSlice &
   ViewSlice &
   ImportSlice &
-  CompareSlice;
+  CompareSlice &
+  TeachingSlice;
 
 /** What undo/redo tracks: the scenario (and where it came from), not runs, playback or view. */
 export interface UndoableState {

@@ -7,6 +7,7 @@ import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.t
 import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
 import { scenarioWords } from '../../state/scenarioEdits.ts';
 import { VARIANT_LABELS } from '../../state/selectors.ts';
+import { ToursMenu } from '../teaching/ToursMenu.tsx';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;
@@ -127,6 +128,9 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
             </option>
           ))}
         </select>
+      </div>
+      <div className="header-group">
+        <ToursMenu />
       </div>
       <div className="header-group">
         <label htmlFor="variant-select">Variant</label>

@@ -91,7 +91,7 @@ export function PredictPanel() {
             {revealed.score}
           </p>
         ) : null}
-        <ul className="predict-list">
+        <ul className="predict-list" tabIndex={0} aria-label="Entries to predict">
           {(revealed?.entries ?? p.targets).map((t) => {
             const key = targetKey(t);
             const chosen = p.choices.get(key);

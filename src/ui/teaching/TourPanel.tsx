@@ -28,12 +28,15 @@ function useHighlightAttributes(): void {
 function useTourInUrl(tour: { name: string; stop: number } | undefined): void {
   const name = tour?.name;
   const stop = tour?.stop;
+  // Only a tour that was open is taken out of the address bar: at start-up the URL's own
+  // ?tour= is still waiting to be read.
+  const wasOpen = useRef(false);
   useEffect(() => {
+    const open = name !== undefined && stop !== undefined;
+    if (!open && !wasOpen.current) return;
+    wasOpen.current = open;
     const { pathname, search, hash } = window.location;
-    const next = searchWithTour(
-      search,
-      name !== undefined && stop !== undefined ? { name, stop } : undefined,
-    );
+    const next = searchWithTour(search, open ? { name, stop } : undefined);
     if (next !== search)
       window.history.replaceState(window.history.state, '', pathname + next + hash);
   }, [name, stop]);

@@ -132,6 +132,8 @@ describe('predict, then reveal', () => {
     const step = s.scenario.steps.findIndex((st) => st.op === 'invalidate');
     s.predictStep(step, 'Which DID?');
     expect(store.getState().prediction?.question).toBe('Which DID?');
+    // Asking shows the caches as the step finds them.
+    expect(store.getState().cursor).toBe(store.getState().run?.result.trace.stepStart[step]);
     store.getState().revealPrediction();
     const after = store.getState();
     const trace = after.run?.result.trace;

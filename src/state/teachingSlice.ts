@@ -173,6 +173,9 @@ export const createTeachingSlice =
           return;
         }
         const run = s.run.result;
+        // The caches as the step finds them: its first event, before it has changed anything.
+        s.pause();
+        s.seekTo(traceStepRange(run.trace, step).start);
         set({
           predictionError: undefined,
           prediction: {

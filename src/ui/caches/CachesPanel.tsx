@@ -314,7 +314,7 @@ function CacheRowGroups({
                       setProvenanceOf(provenanceOf === r.pasid ? undefined : r.pasid);
                     }}
                   >
-                    <span aria-hidden="true">ⓘ</span>
+                    <span aria-hidden="true">origin</span>
                   </button>
                 )}
               </td>

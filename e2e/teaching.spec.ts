@@ -126,7 +126,11 @@ test('where a cache entry came from: links move the playhead', async ({ page }) 
   const where = caches.getByRole('group', { name: /^Where PASID \d+ of \S+ came from$/ });
   await expect(where).toContainText('Created by');
   await expect(where).toContainText('Stale since');
-  expect(await axe(page, '.provenance')).toEqual([]);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    expect(await axe(page, '.caches-panel')).toEqual([]);
+  }
+  await shot(page, 'provenance');
   const link = where.getByRole('link', { name: /^step \d+$/ }).first();
   const step = ((await link.textContent()) ?? '').replace('step ', '');
   await link.click();

@@ -291,17 +291,6 @@ function CacheRowGroups({
                 >
                   {r.pasid}
                 </button>
-              </td>
-              <td className="num">
-                {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
-              </td>
-              <td className="num">{r.did}</td>
-              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
-              <td className="mono" title={r.pointerLabel}>
-                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
-              </td>
-              <td className="marks">
-                <Marks row={r} />
                 {r.change === 'removed' ? null : (
                   <button
                     type="button"
@@ -314,9 +303,20 @@ function CacheRowGroups({
                       setProvenanceOf(provenanceOf === r.pasid ? undefined : r.pasid);
                     }}
                   >
-                    <span aria-hidden="true">origin</span>
+                    ?
                   </button>
                 )}
+              </td>
+              <td className="num">
+                {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
+              </td>
+              <td className="num">{r.did}</td>
+              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
+              <td className="mono" title={r.pointerLabel}>
+                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
+              </td>
+              <td className="marks">
+                <Marks row={r} />
               </td>
             </tr>
             <StaleDetail row={r} onCompose={compose} />

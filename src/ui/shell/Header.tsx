@@ -117,7 +117,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
             const name = e.currentTarget.value;
             if (name) void loadPreset(name);
           }}
-          style={{ maxWidth: 260 }}
+          style={{ maxWidth: 'clamp(180px, 15vw, 320px)' }}
         >
           <option value="" disabled={presetValue !== ''}>
             {presetValue === '' ? '— choose a preset —' : '—'}

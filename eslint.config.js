@@ -6,7 +6,125 @@ import reactRefresh from 'eslint-plugin-react-refresh';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const layering = 'See ARCHITECTURE.md, "What may import what".';
+const layering = 'See ARCHITECTURE.md, "Layers and what may import what".';
+const modelOrder = 'See src/model/README.md (the model imports downwards only).';
+
+// Between the layers of src/ (ARCHITECTURE.md). `except` paths are relative to `from`.
+const layerZones = [
+  {
+    target: './src/model',
+    from: ['./src/shared', './src/worker', './src/state', './src/ui', './src/viz', './src/cli'],
+    message: `model imports nothing of ours. ${layering}`,
+  },
+  {
+    target: './src/shared',
+    from: ['./src/worker', './src/state', './src/ui', './src/viz', './src/cli'],
+    except: ['./protocol.ts'],
+    message: `shared imports only model and the worker protocol's types. ${layering}`,
+  },
+  {
+    target: './src/worker',
+    from: ['./src/state', './src/ui', './src/viz', './src/cli'],
+    message: `worker imports only model and shared. ${layering}`,
+  },
+  {
+    target: './src/state',
+    from: ['./src/ui', './src/viz', './src/cli'],
+    message: `state never imports ui or viz. ${layering}`,
+  },
+  {
+    target: './src/viz',
+    from: ['./src/ui', './src/state', './src/worker', './src/shared', './src/cli'],
+    message: `viz reads the model only. ${layering}`,
+  },
+  {
+    target: './src/ui',
+    from: ['./src/worker', './src/shared', './src/cli'],
+    message: `ui talks to the engine through state. ${layering}`,
+  },
+  {
+    target: './src/cli',
+    from: ['./src/shared', './src/worker', './src/state', './src/ui', './src/viz'],
+    message: `cli runs the model directly. ${layering}`,
+  },
+];
+
+// state's product code reaches the worker only through the protocol (and the API object, for the
+// in-process engine); its tests may cross-check worker internals.
+const stateWorkerZone = {
+  target: './src/state',
+  from: './src/worker',
+  except: ['./protocol.ts', './simulationApi.ts'],
+  message: `state reaches the worker only through protocol.ts (and simulationApi.ts for the in-process engine). ${layering}`,
+};
+
+// ui's product code imports state only through its public surface (tests also use state/testing).
+const uiSurfaceZone = {
+  target: './src/ui',
+  from: './src/state',
+  except: ['./index.ts'],
+  message: `ui imports state only from src/state/index.ts. ${layering}`,
+};
+
+// Inside the model, in the order src/model/README.md states: run → qemu → tables / invalidation /
+// memory / trace → bits, with the plain type files scenario/scenarioTypes.ts and run/runTypes.ts at
+// the bottom. The parser, importers, comparison, audit and test support sit above all of them.
+const modelTop = [
+  'scenario',
+  'importers',
+  'compare',
+  'audit',
+  'testSupport',
+  'linux',
+  'teaching',
+].map((f) => `./src/model/${f}`);
+const modelZones = [
+  {
+    target: './src/model/bits',
+    from: ['memory', 'tables', 'invalidation', 'trace', 'qemu', 'run']
+      .map((f) => `./src/model/${f}`)
+      .concat(modelTop),
+    message: `bits is the model's lowest layer. ${modelOrder}`,
+  },
+  ...['tables', 'invalidation', 'memory', 'trace'].flatMap((level) => [
+    {
+      target: `./src/model/${level}`,
+      from: ['./src/model/qemu', ...modelTop.slice(1)],
+      message: `${level} sits below qemu and run. ${modelOrder}`,
+    },
+    {
+      target: `./src/model/${level}`,
+      from: './src/model/run',
+      except: ['./runTypes.ts'],
+      message: `${level} sits below run (its types file aside). ${modelOrder}`,
+    },
+    {
+      target: `./src/model/${level}`,
+      from: './src/model/scenario',
+      except: ['./scenarioTypes.ts'],
+      message: `${level} sits below the scenario parser (its types file aside). ${modelOrder}`,
+    },
+  ]),
+  {
+    target: './src/model/qemu',
+    from: './src/model/run',
+    except: ['./runTypes.ts'],
+    message: `qemu sits below run (its types file aside). ${modelOrder}`,
+  },
+  ...['qemu', 'run'].flatMap((level) => [
+    {
+      target: `./src/model/${level}`,
+      from: './src/model/scenario',
+      except: ['./scenarioTypes.ts'],
+      message: `${level} sits below the scenario parser (its types file aside). ${modelOrder}`,
+    },
+    {
+      target: `./src/model/${level}`,
+      from: modelTop.slice(1),
+      message: `${level} sits below the importers, comparison, audit and test support. ${modelOrder}`,
+    },
+  ]),
+];
 
 export default defineConfig([
   globalIgnores([
@@ -43,43 +161,29 @@ export default defineConfig([
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            {
-              target: './src/model',
-              from: ['./src/worker', './src/state', './src/ui', './src/viz', './src/cli'],
-              message: `model imports nothing of ours. ${layering}`,
-            },
-            {
-              target: './src/worker',
-              from: ['./src/state', './src/ui', './src/viz', './src/cli'],
-              message: `worker imports only model. ${layering}`,
-            },
-            {
-              target: './src/state',
-              from: ['./src/ui', './src/viz', './src/cli'],
-              message: `state never imports ui or viz. ${layering}`,
-            },
-            {
-              target: './src/viz',
-              from: ['./src/ui', './src/worker', './src/cli'],
-              message: `viz reads state and model only. ${layering}`,
-            },
-            {
-              target: './src/ui',
-              from: ['./src/worker', './src/cli'],
-              message: `ui talks to the engine through state. ${layering}`,
-            },
-            {
-              target: './src/cli',
-              from: ['./src/worker', './src/state', './src/ui', './src/viz'],
-              message: `cli runs the model directly. ${layering}`,
-            },
-          ],
-        },
-      ],
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+    },
+  },
+  {
+    // The model's own order, for its product code (tests may build scenarios with the parser).
+    files: ['src/model/**/*.ts'],
+    ignores: ['src/model/**/*.test.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, ...modelZones] }],
+    },
+  },
+  {
+    files: ['src/state/**/*.{ts,tsx}'],
+    ignores: ['src/state/**/*.test.{ts,tsx}'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, stateWorkerZone] }],
+    },
+  },
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    ignores: ['src/ui/**/*.test.{ts,tsx}'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, uiSurfaceZone] }],
     },
   },
   {
@@ -109,9 +213,7 @@ export default defineConfig([
       'src/ui/**/*.{ts,tsx}',
       'src/viz/**/*.{ts,tsx}',
       'src/main.tsx',
-      'src/worker/entryLookup.ts',
-      'src/worker/packing.ts',
-      'src/worker/cacheColumns.ts',
+      'src/shared/**/*.ts',
     ],
     ignores: ['**/*.test.{ts,tsx}'],
     rules: {

@@ -21,6 +21,7 @@ import {
   traceByteLength,
 } from '../src/model/index.ts';
 import type { DeviceConfig, Scenario, StepResult } from '../src/model/index.ts';
+import { IOMMU_DEFAULTS } from '../src/model/index.ts';
 
 interface BenchCase {
   readonly name: string;
@@ -53,7 +54,7 @@ const ROOT = 0x1_0000n;
 const CONTEXT_TABLE = 0x1_1000n;
 const DIR = 0x10_0000n;
 const TABLES = 0x100_0000n;
-const RAM = 0x4000_0000n;
+const RAM = IOMMU_DEFAULTS.guestRamBytes;
 
 /** Every device shares one directory and one set of leaf tables; QEMU walks each device anyway. */
 function buildMemory(devices: number, presentFraction: number, dirEntries: number): GuestMemory {
@@ -108,15 +109,8 @@ function scenarioFor(devices: number): Scenario {
   return {
     variant: 'series',
     iommu: {
-      scalableMode: true,
-      fsts: true,
-      pasidBits: 20,
-      awBits: 48,
-      queueWidth: 256,
+      ...IOMMU_DEFAULTS,
       rootTableAddr: ROOT | 0x400n,
-      rootScalable: true,
-      dmarEnabled: true,
-      guestRamBytes: RAM,
     },
     devices: devs,
     memory: [],

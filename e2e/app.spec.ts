@@ -172,6 +172,7 @@ test('export, then import by drag-and-drop, gives the same scenario', async ({ p
   await idle(page);
   const expected = await scenarioText(page);
   const download = page.waitForEvent('download');
+  await page.getByText('Export', { exact: true }).click();
   await page.getByRole('button', { name: 'Export scenario' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/\.pasidscope\.json$/);

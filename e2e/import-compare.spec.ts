@@ -230,7 +230,9 @@ test('Compare variants on torn-down-entry: the PASID-selective step, a click to 
   expect(md).toContain('- series vs series-fixed: no difference');
   expect(md).toMatch(/\n\| 3 \| PASID-cache, PASID-selective, DID 3, PASID 7/);
   expect(md).toContain('| accel 00:02.0 PASID 7 | present in one, absent in the other |');
-  expect(md).toMatch(/\[Open this scenario in PASIDscope\]\(http[^)]*#scenario=1\./);
+  // No public address is built in: the scenario rides inline, never as a link to this machine.
+  expect(md).toContain('-----BEGIN PASIDSCOPE SCENARIO-----\nscenario=1.');
+  expect(md).not.toMatch(/127\.0\.0\.1|localhost/);
 
   // Esc closes the panel; the composer and caches are back.
   await panel.getByRole('button', { name: 'Copy as Markdown' }).focus();

@@ -23,9 +23,11 @@ step() {
 rm -rf reports
 step --quiet typecheck tsc -b
 step --quiet lint eslint . --max-warnings=0
+step --quiet unused-code knip --no-progress
 step --quiet format prettier --check .
 step unit env NO_COLOR=1 vitest run
 step build vite build
+step bundle node scripts/check-bundle.mjs
 step e2e playwright test
 node scripts/test-summary.mjs || status=1
 exit $status

@@ -3,12 +3,16 @@
 
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { bootstrap } from './state/boot.ts';
-import { createDefaultEngine } from './state/engine.ts';
-import { hashWithoutScenario, scenarioFileText } from './state/persistence.ts';
-import { fetchRelative } from './state/presets.ts';
-import { createAppStore, type AppStore } from './state/store.ts';
-import { StoreProvider } from './state/StoreProvider.tsx';
+import {
+  type AppStore,
+  bootstrap,
+  createAppStore,
+  createDefaultEngine,
+  fetchRelative,
+  hashWithoutScenario,
+  scenarioFileText,
+  StoreProvider,
+} from './state/index.ts';
 import { App } from './ui/App.tsx';
 import './ui/styles/app.css';
 

@@ -32,8 +32,11 @@ import {
   formatImportIssue,
   hexWord,
   importDebugfsDump,
+  importKernelQiTrace,
+  isKernelQiTrace,
   appendQemuTraceToFile,
   parseScenarioText,
+  UNTRACED_WAIT_NOTE,
 } from '../model/index.ts';
 import { InputError } from './inputError.ts';
 import type { CliIo } from './main.ts';
@@ -49,7 +52,9 @@ export function isExtraCommand(command: string | undefined): command is ExtraCom
 /** Lines for main.ts's usage text. */
 export const EXTRA_USAGE = `  pasidscope import-debugfs DUMP [--backend B] [--fsts|--no-fsts] [--iommu NAME]
                                                  a guest's dmar_translation_struct -> a scenario file
-  pasidscope import-trace LOG --base FILE        a QEMU -trace vtd_inv_desc log -> FILE + its descriptors
+  pasidscope import-trace LOG --base FILE [--iommu NAME]
+                                                 a QEMU -trace vtd_inv_desc log, or the guest kernel's
+                                                 intel_iommu:qi_submit trace -> FILE + its descriptors
   pasidscope import-trace LOG --preset NAME      the same, appended to a bundled preset
   pasidscope compare FILE | --preset NAME [--json]
                                                  the outcome under seed, series, series-fixed: what differs
@@ -58,7 +63,8 @@ export const EXTRA_USAGE = `  pasidscope import-debugfs DUMP [--backend B] [--fs
 
 export const EXTRA_OPTIONS_USAGE = `  --backend B       import-debugfs: iommufd | vfio-legacy | emulated, for every device (default emulated)
   --fsts/--no-fsts  import-debugfs: QEMU's fsts property (default: read off the PASID entry types)
-  --iommu NAME      import-debugfs: which IOMMU of the dump (default: the first with remapping on)
+  --iommu NAME      import-debugfs: which IOMMU of the dump (default: the first with remapping on);
+                    import-trace: which unit of a qi_submit trace (default: the first it names)
   --base FILE       import-trace: the scenario the descriptors are appended to
   --step N          dump: the tables as step N sees them, before it runs (default: after the last step)`;
 
@@ -81,7 +87,7 @@ const OPTION_OWNERS: readonly (readonly [keyof ExtraOptionValues, readonly Extra
   ['backend', ['import-debugfs']],
   ['fsts', ['import-debugfs']],
   ['no-fsts', ['import-debugfs']],
-  ['iommu', ['import-debugfs']],
+  ['iommu', ['import-debugfs', 'import-trace']],
   ['base', ['import-trace']],
   ['step', ['dump']],
 ];
@@ -250,14 +256,14 @@ async function importTrace(ctx: ExtraCommandContext): Promise<number> {
   const raw: unknown = JSON.parse(base.text);
   const baseFile = variant && isObject(raw) ? { ...raw, variant } : raw;
   const text = await ctx.readText(file);
-  const result = appendQemuTraceToFile(text, baseFile);
-  if (!result.ok) {
+  if (isKernelQiTrace(text)) return importKernelTrace(ctx, file, text, baseFile, base.label);
+  if (values.iommu !== undefined) {
     throw new InputError(
-      result.baseErrors?.length
-        ? firstScenarioIssue(base.label, result.baseErrors)
-        : firstIssue(file, result.errors),
+      `--iommu applies to a kernel qi_submit trace; ${file} is a QEMU log (one vIOMMU)`,
     );
   }
+  const result = appendQemuTraceToFile(text, baseFile);
+  if (!result.ok) throw importFailure(result, file, base.label);
   const st = result.stats;
   if (!st.descriptors) {
     const lines = text.split('\n').filter((l) => l.trim() !== '').length;
@@ -269,26 +275,103 @@ async function importTrace(ctx: ExtraCommandContext): Promise<number> {
   warnAll(io, file, result.warnings);
   const total = result.scenario.steps.length;
   const first = total - result.steps.length;
-  const skipped = Object.entries(st.otherEvents)
-    .sort(([, a], [, b]) => b - a)
-    .slice(0, 4)
-    .map(([name, n]) => `${name} ${n}`)
-    .join(', ');
   const notes = [
     `${st.descriptors} descriptor${st.descriptors === 1 ? '' : 's'} appended to ${base.label} as steps ${first}..${total - 1}`,
+    ...logNotes(st, result.unreadable),
+  ];
+  return printLogImport(io, file, notes, st.missingPasidCache, result.file);
+}
+
+/** What both log imports say about steps added, events skipped and lines not read. */
+function logNotes(
+  st: {
+    readonly clearIqeInserted: number;
+    readonly otherEventCount: number;
+    readonly otherEvents: Readonly<Record<string, number>>;
+  },
+  unreadable: readonly ImportIssue[],
+): string[] {
+  return [
     st.clearIqeInserted
       ? `with ${st.clearIqeInserted} clearIqe step${st.clearIqeInserted === 1 ? '' : 's'} after descriptors QEMU rejects`
       : '',
     st.otherEventCount
-      ? `${st.otherEventCount} other trace events skipped (${skipped}${Object.keys(st.otherEvents).length > 4 ? ', ...' : ''})`
+      ? `${st.otherEventCount} other trace events skipped (${skippedEvents(st.otherEvents)})`
       : '',
-    result.unreadable.length
-      ? `${result.unreadable.length} line${result.unreadable.length === 1 ? ' is' : 's are'} no trace event (${describeLines(result.unreadable.map((u) => u.line ?? 0))})`
+    unreadable.length
+      ? `${unreadable.length} line${unreadable.length === 1 ? ' is' : 's are'} no trace event (${describeLines(unreadable.map((u) => u.line ?? 0))})`
       : '',
-  ].filter(Boolean);
-  io.stderr(`pasidscope: note: ${file}: ${notes.join('; ')}\n`);
-  io.stdout(json(result.file));
+  ];
+}
+
+function printLogImport(
+  io: CliIo,
+  file: string,
+  notes: readonly string[],
+  missingPasidCache: string | undefined,
+  out: unknown,
+): number {
+  io.stderr(`pasidscope: note: ${file}: ${notes.filter(Boolean).join('; ')}\n`);
+  if (missingPasidCache) warnAll(io, file, [missingPasidCache]);
+  io.stdout(json(out));
   return 0;
+}
+
+/** The first problem of the log (by line) or of its base file (by JSON path). */
+function importFailure(
+  result: {
+    readonly errors: readonly ImportIssue[];
+    readonly baseErrors?: readonly { readonly path: string; readonly message: string }[];
+  },
+  file: string,
+  baseLabel: string,
+): InputError {
+  return new InputError(
+    result.baseErrors?.length
+      ? firstScenarioIssue(baseLabel, result.baseErrors)
+      : firstIssue(file, result.errors),
+  );
+}
+
+function skippedEvents(events: Readonly<Record<string, number>>): string {
+  const top = Object.entries(events)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 4)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  return `${top}${Object.keys(events).length > 4 ? ', ...' : ''}`;
+}
+
+/** import-trace of the guest kernel's intel_iommu:qi_submit trace. */
+function importKernelTrace(
+  ctx: ExtraCommandContext,
+  file: string,
+  text: string,
+  baseFile: unknown,
+  baseLabel: string,
+): number {
+  const { io, values } = ctx;
+  const result = importKernelQiTrace(
+    text,
+    { file: baseFile },
+    values.iommu !== undefined ? { iommu: values.iommu } : {},
+  );
+  if (!result.ok) throw importFailure(result, file, baseLabel);
+  const st = result.stats;
+  warnAll(io, baseLabel, result.fileWarnings);
+  warnAll(io, file, result.warnings);
+  const total = result.scenario.steps.length;
+  const first = total - result.steps.length;
+  const others = st.units.filter((u) => u.name !== st.iommu);
+  const notes = [
+    `${st.descriptors} qi_submit descriptor${st.descriptors === 1 ? '' : 's'} of ${st.iommu} appended to ${baseLabel} as steps ${first}..${total - 1}`,
+    others.length
+      ? `skipped ${others.map((u) => `${u.name} (${u.descriptors})`).join(', ')}: choose with --iommu`
+      : '',
+    UNTRACED_WAIT_NOTE,
+    ...logNotes(st, result.unreadable),
+  ];
+  return printLogImport(io, file, notes, st.missingPasidCache, result.file);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

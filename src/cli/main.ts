@@ -22,6 +22,14 @@ import {
   isExtraCommand,
   runExtraCommand,
 } from './importCommands.ts';
+import type { EvidenceOptionValues } from './evidenceCommands.ts';
+import {
+  EVIDENCE_OPTIONS_USAGE,
+  EVIDENCE_OPTION_OWNERS,
+  EVIDENCE_USAGE,
+  isEvidenceCommand,
+  runEvidenceCommand,
+} from './evidenceCommands.ts';
 import { InputError } from './inputError.ts';
 import type { PresetInfo } from './presets.ts';
 import { PRESET_NAME, loadPresetIndex, presetPath, similarPresets } from './presets.ts';
@@ -52,6 +60,7 @@ Usage:
   pasidscope export FILE | --preset NAME         the canonical raw form (authoring form resolved)
   pasidscope list-presets [--json]               the bundled presets, in order
 ${EXTRA_USAGE}
+${EVIDENCE_USAGE}
   pasidscope --help
 
 Options:
@@ -60,6 +69,7 @@ Options:
   --preset NAME     use public/scenarios/NAME.json
   --limit N         summary: most changes per step and entries per cache shown (default 12)
 ${EXTRA_OPTIONS_USAGE}
+${EVIDENCE_OPTIONS_USAGE}
 
 Exit status: 0 ok, 2 bad input (one line on stderr names the JSON path at fault), 1 internal error.`;
 
@@ -174,7 +184,7 @@ function formatPresetList(presets: readonly PresetInfo[]): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: ExtraOptionValues & { help?: boolean };
+  let values: ExtraOptionValues & EvidenceOptionValues & { help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -193,6 +203,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         iommu: { type: 'string' },
         base: { type: 'string' },
         step: { type: 'string' },
+        compare: { type: 'boolean' },
+        format: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -210,15 +222,35 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (extra.length)
       throw new InputError(`unexpected argument "${extra[0] ?? ''}" (see pasidscope --help)`);
     checkOptionOwners(command, values);
+    const loadLabelled = async (
+      f: string | undefined,
+      preset: string | undefined,
+      what: string,
+    ): Promise<{ scenario: Scenario; warnings: string[]; label: string }> => {
+      const source = await resolveSource(io, f, preset, what);
+      return { ...(await loadScenario(io, source)), label: source.label };
+    };
+    for (const [option, owners] of EVIDENCE_OPTION_OWNERS) {
+      if (values[option] !== undefined && !owners.some((c) => c === command)) {
+        throw new InputError(
+          `--${option} only applies to ${owners.join(', ')} (see pasidscope --help)`,
+        );
+      }
+    }
+    if (isEvidenceCommand(command)) {
+      return await runEvidenceCommand(command, {
+        io,
+        file,
+        values,
+        loadScenario: loadLabelled,
+      });
+    }
     if (isExtraCommand(command)) {
       return await runExtraCommand(command, {
         io,
         file,
         values,
-        loadScenario: async (f, preset, what) => {
-          const source = await resolveSource(io, f, preset, what);
-          return { ...(await loadScenario(io, source)), label: source.label };
-        },
+        loadScenario: loadLabelled,
         readScenarioText: async (f, preset, what) => {
           const source = await resolveSource(io, f, preset, what);
           return { text: await readSourceText(io, source), label: source.label };
@@ -278,7 +310,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       }
       default:
         throw new InputError(
-          `unknown command "${command}": expected run, validate, trace, export, list-presets, import-debugfs, import-trace, compare or dump`,
+          `unknown command "${command}": expected run, validate, trace, export, list-presets, import-debugfs, import-trace, compare, dump, report or export-trace`,
         );
     }
   } catch (e) {

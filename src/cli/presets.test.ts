@@ -144,7 +144,87 @@ const ZERO_WALK = { dirReads: 0, entryReads: 0, listCompares: 0 };
 
 // ---- what each preset exists to show ------------------------------------------------------------
 
+/** A step's host calls as "op pasid id" lines ("attach 5 2", "detach 5 FAILED"). */
+function hostCalls(r: RunResult, step: number): string[] {
+  return (r.steps[step]?.hostOps ?? []).map((o) => {
+    const id = 'hwpt' in o ? ` ${o.hwpt}` : 'id' in o ? ` ${o.id}` : '';
+    return `${o.op} ${o.pasid}${id}${o.ok ? '' : ' FAILED'}`;
+  });
+}
+
+const hostBehaviours: Readonly<Record<string, () => void>> = {
+  'host-attach-replace': () => {
+    const r = run('host-attach-replace');
+    expect(hostCalls(r, 0)).toEqual(['alloc 5 2', 'attach 5 2']);
+    expect(hostCalls(r, 1)).toEqual([]);
+    expect(hostCalls(r, 3)).toEqual(['alloc 5 3', 'attach 5 3', 'free 5 2']);
+    expect(hostCalls(r, 5)).toEqual(['attach 5 1', 'free 5 3']);
+    expect(r.final.host?.['00:02.0']).toEqual({ attached: { '0': 1, '5': 1 }, objects: [] });
+    expect(run('host-attach-replace', 'seed').steps.every((st) => !st.hostOps?.length)).toBe(true);
+  },
+  'host-removal-detach': () => {
+    const r = run('host-removal-detach');
+    expect(hostCalls(r, 2)).toEqual(['detach 7', 'free 7 2']);
+    expect(r.final.host?.['00:02.0']).toEqual({ attached: { '0': 1 }, objects: [] });
+    expect(hostCalls(run('host-removal-detach', 'seed'), 2)).toEqual([]);
+  },
+  'host-piotlb-forwarding': () => {
+    const r = run('host-piotlb-forwarding');
+    const forwarded = (i: number) =>
+      (r.steps[i]?.hostOps ?? []).map((o) => `${o.bdf} ${o.op} ${o.pasid}`);
+    expect(forwarded(1)).toEqual(['00:02.0 invalidate 5']);
+    expect(r.steps[1]?.hostOps?.[0]).toMatchObject({ npages: '0x0000000000000004', flags: 1 });
+    expect(forwarded(2)).toEqual(['00:03.0 invalidate 5']);
+    expect(forwarded(3)).toEqual([]);
+    expect(forwarded(4)).toEqual([]);
+    expect(r.steps[5]?.status).toBe('rejected');
+    expect(forwarded(5)).toEqual([]);
+  },
+  'host-attach-failed-unbound': () => {
+    const r = run('host-attach-failed-unbound');
+    expect(accelPasids(r, '00:02.0')).toEqual([5]);
+    expect(hostCalls(r, 0)).toEqual(['alloc 5 2', 'attach 5 2 FAILED', 'free 5 2']);
+    expect(hostCalls(r, 1)).toEqual([]);
+    expect(hostCalls(r, 2)).toEqual(['invalidate 5 0 FAILED']);
+    expect(hostCalls(r, 4)).toEqual(['alloc 5 3', 'attach 5 3']);
+  },
+  'host-pasid0-bypass': () => {
+    const r = run('host-pasid0-bypass');
+    expect(accelPasids(r, '00:02.0')).toEqual([0]);
+    expect(r.final.emulated['00:02.0']?.['0']?.valid).toBe(true);
+    expect(hostCalls(r, 0)).toEqual(['alloc 0 2', 'attach 0 2 FAILED', 'free 0 2']);
+    expect(r.final.host?.['00:02.0']).toEqual({ attached: { '0': 1 }, objects: [] });
+  },
+  'host-detach-failed-leak': () => {
+    const r = run('host-detach-failed-leak');
+    expect(hostCalls(r, 0)).toEqual(['faultq 5 2', 'alloc 5 3', 'attach 5 3']);
+    expect(hostCalls(r, 2)).toEqual(['detach 5 FAILED']);
+    expect(accelPasids(r, '00:02.0')).toEqual([]);
+    expect(r.final.host?.['00:02.0']).toEqual({
+      attached: { '0': 1, '5': 3 },
+      objects: [
+        { id: 2, type: 'faultq', pasid: 5, leaked: true },
+        { id: 3, type: 'hwpt', pasid: 5, leaked: true },
+      ],
+    });
+    expect(r.steps[3]?.status).toBe('processed');
+  },
+  'host-seed-pasid0-rebind': () => {
+    const r = run('host-seed-pasid0-rebind');
+    expect(hostCalls(r, 0)).toEqual(['alloc 0 2', 'attach 0 2']);
+    const tables = (i: number) =>
+      (r.steps[i]?.hostOps ?? []).flatMap((o) => (o.op === 'alloc' ? [o.pgtblAddr] : []));
+    expect(tables(2)).toEqual(['0x0000000000005000']);
+    expect(tables(3)).toEqual(['0x0000000000005000']);
+    expect(hostCalls(r, 4)).toEqual(['invalidate 0 4']);
+    expect(hostCalls(r, 5)).toEqual([]);
+    const series = run('host-seed-pasid0-rebind', 'series');
+    expect(hostCalls(series, 0)).toEqual(['alloc 0 2', 'attach 0 2', 'alloc 5 3', 'attach 5 3']);
+  },
+};
+
 const behaviours: Readonly<Record<string, () => void>> = {
+  ...hostBehaviours,
   'linux-attach-teardown': () => {
     const s = load('linux-attach-teardown').scenario;
     const r = run('linux-attach-teardown');

@@ -26,6 +26,8 @@ import {
   decodePasidEntry,
   decodeWaitDescriptor,
   descriptorTypeCode,
+  describeHostOp,
+  describeHostState,
   formatBdf,
   hexAddr,
   hexWord,
@@ -124,6 +126,14 @@ function describeDescriptor(desc: readonly bigint[], descType: string | undefine
     ].filter(Boolean);
     return `wait${what.length ? ` (${what.join(', ')})` : ''}`;
   }
+  if (code === DescType.PasidIotlb) {
+    const v0 = desc[0] ?? 0n;
+    const v1 = desc[1] ?? 0n;
+    const did = (v0 >> 16n) & 0xffffn;
+    const pasid = (v0 >> 32n) & 0xfffffn;
+    if (((v0 >> 4n) & 3n) === 2n) return `PASID-IOTLB all of did ${did} pasid ${pasid}`;
+    return `PASID-IOTLB page did ${did} pasid ${pasid} addr ${hexAddr(v1 & ~0xfffn)} am ${v1 & 0x3fn}${v1 & 0x40n ? ' ih' : ''}`;
+  }
   return descType ?? `descriptor type ${code}`;
 }
 
@@ -132,6 +142,15 @@ const CHANGE_MARK: Readonly<Record<CacheChange['kind'], string>> = {
   updated: '~',
   removed: '-',
 };
+
+function hostLines(r: StepResult, limit: number): string[] {
+  const ops = r.hostOps ?? [];
+  const lines = ops.slice(0, limit).map((op) => `      host ${describeHostOp(op)}`);
+  const hidden = ops.length - Math.min(limit, ops.length) + (r.hostOpsOmitted ?? 0);
+  if (hidden > 0)
+    lines.push(`      ... ${hidden} more host call${hidden === 1 ? '' : 's'} (--json lists all)`);
+  return lines;
+}
 
 function changeLines(r: StepResult, limit: number): string[] {
   const lines = r.changes
@@ -189,6 +208,7 @@ export function formatRunSummary(
       `${io.queueWidth}-bit queue`,
       `root table ${hexAddr(io.rootTableAddr)} (SMT ${onOff(io.rootScalable)})`,
       `TE ${onOff(io.dmarEnabled)}`,
+      ...(io.svm ? ['svm on'] : []),
       `RAM ${bytes(io.guestRamBytes)}`,
     ].join(', '),
   );
@@ -207,6 +227,7 @@ export function formatRunSummary(
       `  ${String(r.index).padStart(width)}  ${r.op.padEnd(10)}  ${r.status.padEnd(9)}  ${details}${noteText}`.trimEnd(),
     );
     out.push(...changeLines(r, limit));
+    out.push(...hostLines(r, limit));
   }
   out.push('');
 
@@ -227,6 +248,8 @@ export function formatRunSummary(
       }
       if (list.length > limit) out.push(`      ... ${list.length - limit} more (--json lists all)`);
     }
+    const host = final.host?.[d.bdf];
+    if (host) out.push(`    host iommufd: ${describeHostState(host)}`);
     const spaces = final.emulated[d.bdf] ?? {};
     const keys = Object.keys(spaces).sort((a, b) => Number(a) - Number(b));
     for (const k of keys) {

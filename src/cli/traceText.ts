@@ -2,7 +2,7 @@
 // QEMU function that produced it and, in words, what happened and why. The column meanings per
 // kind are the contract of ../model/trace/traceFormat.ts.
 
-import type { RunResult, Scenario, TraceEvent } from '../model/index.ts';
+import type { RunResult, Scenario, Trace, TraceEvent } from '../model/index.ts';
 import {
   DirOutcome,
   EmuSkipReason,
@@ -17,7 +17,14 @@ import {
   descriptorTypeName,
   formatBdf,
   hexAddr,
+  hostCallLine,
   readTraceEvent,
+  TraceKind,
+  eventKind,
+  eventRunLength,
+  leafDidAt,
+  leafListComparesAt,
+  leafOutcome,
 } from '../model/index.ts';
 
 /** The name of a constant in one of the trace's code tables (for unknown codes: the number). */
@@ -176,7 +183,42 @@ export function describeEvent(e: TraceEvent): string {
     }
     case 'AccelRemoved':
       return `${e.bdf}: pasid ${e.pasid} (cached did ${e.did}) removed from the list`;
+    case 'HostCall':
+      return hostCallLine(e, e.bdf);
   }
+}
+
+/**
+ * Event i as the lines it prints: itself, or one per PASID of a coalesced fill run (the model
+ * stores creations, updates and unchanged entries of consecutive PASIDs as one event; the text
+ * lists them one by one, as QEMU meets them).
+ */
+function printedEvents(t: Trace, i: number): TraceEvent[] {
+  const e = readTraceEvent(t, i);
+  if (e.kind !== 'LeafChecked' || e.outcome < LeafOutcome.Created || e.count <= 1) return [e];
+  return Array.from({ length: e.count }, (_, k) => {
+    const compares = leafListComparesAt(t, i, k);
+    return {
+      ...e,
+      firstPasid: e.firstPasid + k,
+      count: 1,
+      addr: e.addr + BigInt(64 * k),
+      did: leafDidAt(t, i, k),
+      listCompares: compares,
+      listComparesTotal: compares,
+    };
+  });
+}
+
+/** Lines formatTrace prints for the trace (fill runs count once per PASID). */
+function printedLength(t: Trace): number {
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    const fill =
+      eventKind(t, i) === TraceKind.LeafChecked && leafOutcome(t, i) >= LeafOutcome.Created;
+    n += fill ? eventRunLength(t, i) : 1;
+  }
+  return n;
 }
 
 /** The whole trace as text: "step N  #i  function  what happened", one event per line. */
@@ -184,14 +226,15 @@ export function formatTrace(scenario: Scenario, result: RunResult): string {
   const t = result.trace;
   const lines: string[] = [];
   const stepWidth = String(Math.max(0, scenario.steps.length - 1)).length;
-  const eventWidth = String(Math.max(0, t.length - 1)).length;
+  const eventWidth = String(Math.max(0, printedLength(t) - 1)).length;
   const fnWidth = Math.max(...Object.values(QEMU_FUNCTIONS).map((f) => f.name.length));
   for (let i = 0; i < t.length; i++) {
-    const e = readTraceEvent(t, i);
-    const fn = QEMU_FUNCTIONS[e.fn].name;
-    lines.push(
-      `step ${String(e.step).padStart(stepWidth)}  #${String(i).padStart(eventWidth)}  ${fn.padEnd(fnWidth)}  ${describeEvent(e)}`,
-    );
+    for (const e of printedEvents(t, i)) {
+      const fn = QEMU_FUNCTIONS[e.fn].name;
+      lines.push(
+        `step ${String(e.step).padStart(stepWidth)}  #${String(lines.length).padStart(eventWidth)}  ${fn.padEnd(fnWidth)}  ${describeEvent(e)}`,
+      );
+    }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -2,12 +2,7 @@
 // scenario file parser (zod), the importers built on it and the variant comparison. The worker,
 // the CLI and the tests import this file; nothing outside src/model imports a deeper path.
 export * from './core.ts';
-export {
-  parseScenario,
-  parseScenarioText,
-  jsonPath,
-  IOMMU_DEFAULTS,
-} from './scenario/parseScenario.ts';
+export { parseScenario, parseScenarioText, jsonPath } from './scenario/parseScenario.ts';
 export { STEP_OPS } from './scenario/scenarioSchema.ts';
 export { importDebugfsDump } from './importers/importDebugfsDump.ts';
 export {
@@ -15,6 +10,8 @@ export {
   appendQemuTraceToFile,
   INV_DESC_EVENT,
 } from './importers/importQemuTraceLog.ts';
+export { mailComparisonLines } from './report/mailComparison.ts';
+export { importKernelQiTrace, UNTRACED_WAIT_NOTE } from './importers/importKernelQiTrace.ts';
 export {
   compareVariants,
   describeComparison,

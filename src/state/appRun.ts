@@ -3,7 +3,7 @@
 // rows from `caches` for what they show); tests and tools that want whole lists still can.
 
 import type { CacheState, RunResult } from '../model/core.ts';
-import { cacheStateOf } from '../worker/cacheColumns.ts';
+import { cacheStateOf } from '../shared/cacheColumns.ts';
 import type { AppRun, EngineResult, WireRun } from '../worker/protocol.ts';
 
 export function appRunFromWire(wire: WireRun): AppRun {

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bootstrap } from './boot.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { fetchRelative } from './presets.ts';
 import type { Notice } from './slices/viewSlice.ts';
 import { createAppStore, type AppStore } from './store.ts';

@@ -6,7 +6,7 @@
 // the user's latest edits, not the old link. Loading at start-up is not an undoable edit: the
 // history starts empty.
 
-import { hashWithoutScenario, loadAutosave } from './persistence.ts';
+import { hashWithoutScenario } from './persistence.ts';
 import { adoptInitialMemory } from './memoryImage.ts';
 import type { PresetInfo } from './presets.ts';
 import { PRESET_INDEX_PATH, isPresetName, parsePresetIndex } from './presets.ts';
@@ -62,7 +62,7 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
       let loaded = false;
 
       // Candidate 3 first, silently: it is what a failed link or preset must leave in place.
-      const saved = store.storage ? loadAutosave(store.storage) : undefined;
+      const saved = store.autosave.load();
       if (saved) {
         const parsed = await store.engine.parsePackedScenario(saved.packed);
         if (parsed.ok) {

@@ -23,8 +23,8 @@ import {
   leafLocator,
   positionOfPasid,
   wordsOfHalves,
-} from '../worker/cacheColumns.ts';
-import { pasidLookup } from '../worker/entryLookup.ts';
+} from '../shared/cacheColumns.ts';
+import { pasidLookup } from '../shared/entryLookup.ts';
 import {
   CacheFlag,
   type AccelCacheColumns,
@@ -88,9 +88,6 @@ export interface CacheTable {
   /** Whether this cache holds `pasid` (live), and whether that copy is stale. */
   markOf(pasid: number): CacheMark | undefined;
 }
-
-export type AccelTable = CacheTable;
-export type EmulatedTable = CacheTable;
 
 export interface CacheView {
   readonly accel: readonly CacheTable[];
@@ -239,7 +236,7 @@ export function emulatedStale(
   };
 }
 
-const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {} };
+const EMPTY_CACHES: AppCaches = { iqe: false, accel: {}, emulated: {}, host: {} };
 const NO_ENTRIES: CacheEntryColumns = {
   length: 0,
   pasid: new Uint32Array(0),

@@ -3,7 +3,7 @@ import { LeafOutcome, TraceKind, type Scenario } from '../model/index.ts';
 import type { AppRun } from '../worker/protocol.ts';
 import { cacheMoment, cacheViewAt } from './cachesAtEvent.ts';
 import type { CacheTable, CacheView } from './cacheView.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 
 const engine = createInProcessEngine();
 const presetFiles = import.meta.glob<string>('../../public/scenarios/*.json', {
@@ -21,7 +21,7 @@ async function preset(name: string): Promise<Scenario> {
 }
 
 async function run(scenario: Scenario): Promise<AppRun> {
-  const answer = await engine.run(scenario);
+  const answer = await engine.run({ scenario });
   if (!answer.ok) throw new Error(answer.error.message);
   return answer.value;
 }
@@ -60,7 +60,12 @@ describe('caches at an event', () => {
       for (let k = 0; k < scenario.steps.length; k++) {
         const end = (trace.stepStart[k + 1] ?? trace.length) - 1;
         if (end < (trace.stepStart[k] ?? 0)) continue; // an empty step
-        const cut = { ...scenario, steps: scenario.steps.slice(0, k + 1) };
+        // Host faults of later steps name steps the cut scenario does not have.
+        const cut = {
+          ...scenario,
+          steps: scenario.steps.slice(0, k + 1),
+          hostFaults: (scenario.hostFaults ?? []).filter((f) => f.step <= k),
+        };
         const expected = await run(cut);
         const atEvent = cacheViewAt(scenario, full, end);
         const truth = cacheViewAt(cut, expected, expected.result.trace.length - 1);

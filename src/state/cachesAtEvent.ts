@@ -23,7 +23,7 @@ import {
   type Scenario,
   type Trace,
 } from '../model/core.ts';
-import { pasidLookup } from '../worker/entryLookup.ts';
+import { pasidLookup } from '../shared/entryLookup.ts';
 import type { AppRun } from '../worker/protocol.ts';
 import {
   accelStale,

@@ -1,51 +1,28 @@
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Scenario } from '../model/index.ts';
 import {
   PROTOCOL_VERSION,
-  type WireRun,
+  SIMULATION_CALLS,
+  type AppRun,
+  type CallName,
   type EngineResult,
   type ParsedScenario,
+  type ScenarioRequest,
   type SimulationApi,
+  type WireRun,
 } from '../worker/protocol.ts';
 import { createSimulationApi } from '../worker/simulationApi.ts';
-import { WorkerEngine, type WorkerLike } from './engine.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import {
+  createWorkerEngine,
+  type EngineAnswer,
+  type SimulationEngine,
+  type WorkerTransportOptions,
+} from './engine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
+import { createAppStore } from './store.ts';
+import { ChannelWorker } from './testing/channelWorker.ts';
 import { fixtureText } from './testing/fixtures.ts';
-
-// A stand-in for a module worker: the real API exposed with Comlink over a MessageChannel, so the
-// engine speaks exactly the protocol it speaks to the real worker. `crash()` fires the worker's error
-// event; `terminate()` closes the channel.
-class ChannelWorker implements WorkerLike {
-  readonly channel = new MessageChannel();
-  terminated = false;
-  readonly #errorListeners = new Set<(ev: Event) => void>();
-  constructor(api: object) {
-    Comlink.expose(api, this.channel.port2);
-  }
-  postMessage(message: unknown, transfer: Transferable[]): void {
-    this.channel.port1.postMessage(message, transfer);
-  }
-  addEventListener(type: string, listener: (ev: Event) => void): void {
-    if (type === 'error') this.#errorListeners.add(listener);
-    else this.channel.port1.addEventListener(type, listener);
-  }
-  removeEventListener(type: string, listener: (ev: Event) => void): void {
-    if (type === 'error') this.#errorListeners.delete(listener);
-    else this.channel.port1.removeEventListener(type, listener);
-  }
-  start(): void {
-    this.channel.port1.start();
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.channel.port1.close();
-    this.channel.port2.close();
-  }
-  crash(): void {
-    for (const l of this.#errorListeners) l(new Event('error'));
-  }
-}
 
 async function fixtureScenario(): Promise<Scenario> {
   const parsed = await createInProcessEngine().parseScenarioText(fixtureText);
@@ -60,10 +37,10 @@ afterEach(() => {
 
 function engineWith(
   makeApi: () => object,
-  options: { timeoutMs?: number; cancelAfterMs?: number } = {},
+  options: Omit<WorkerTransportOptions, 'createWorker'> = {},
 ) {
   const created: ChannelWorker[] = [];
-  const engine = new WorkerEngine({
+  const engine = createWorkerEngine({
     ...options,
     createWorker: () => {
       const w = new ChannelWorker(makeApi());
@@ -78,7 +55,7 @@ function engineWith(
 describe('WorkerEngine', () => {
   it('runs the scenario through the worker protocol (bigint words and typed arrays intact)', async () => {
     const { engine } = engineWith(createSimulationApi);
-    const answer = await engine.run(await fixtureScenario());
+    const answer = await engine.run({ scenario: await fixtureScenario() });
     expect(answer.ok).toBe(true);
     if (!answer.ok) return;
     expect(answer.value.result.final.accel['00:02.0']?.map((e) => e.pasid)).toEqual([5, 0]);
@@ -111,13 +88,13 @@ describe('WorkerEngine', () => {
       { timeoutMs: 50 },
     );
     const scenario = await fixtureScenario();
-    const first = await engine.run(scenario);
+    const first = await engine.run({ scenario });
     expect(first).toEqual({
       ok: false,
       error: { kind: 'timeout', message: expect.stringMatching(/took longer/) as string },
     });
     expect(created[0]?.terminated).toBe(true);
-    const second = await engine.run(scenario);
+    const second = await engine.run({ scenario });
     expect(second.ok).toBe(true);
     expect(created).toHaveLength(2);
     engine.dispose();
@@ -128,7 +105,7 @@ describe('WorkerEngine', () => {
       ...createSimulationApi(),
       run: () => new Promise<never>(() => {}),
     }));
-    const pending = engine.run(await fixtureScenario());
+    const pending = engine.run({ scenario: await fixtureScenario() });
     await new Promise((r) => setTimeout(r, 10));
     created[0]?.crash();
     const answer = await pending;
@@ -144,7 +121,7 @@ describe('WorkerEngine', () => {
       ...createSimulationApi(),
       hello: () => ({ protocolVersion: 999 }),
     }));
-    const answer = await engine.run(await fixtureScenario());
+    const answer = await engine.run({ scenario: await fixtureScenario() });
     expect(answer.ok).toBe(false);
     if (!answer.ok) expect(answer.error.kind).toBe('protocol-mismatch');
     engine.dispose();
@@ -164,12 +141,70 @@ describe('WorkerEngine', () => {
       { cancelAfterMs: 20 },
     );
     const scenario = await fixtureScenario();
-    const old = engine.run(scenario);
+    const old = engine.run({ scenario });
     await new Promise((r) => setTimeout(r, 40));
-    const fresh = engine.run(scenario);
-    expect((await old).ok).toBe(false);
+    const fresh = engine.run({ scenario });
+    expect(await old).toEqual({
+      ok: false,
+      error: { kind: 'cancelled', message: expect.stringMatching(/newer run/) as string },
+    });
     expect((await fresh).ok).toBe(true);
     expect(created[0]?.terminated).toBe(true);
+    engine.dispose();
+  });
+});
+
+describe('a superseded run', () => {
+  it('is cancelled, and the store never shows it as an error', async () => {
+    let calls = 0;
+    const { engine } = engineWith(
+      () => {
+        const real = createSimulationApi();
+        return {
+          ...real,
+          run: (r: ScenarioRequest) => (calls++ === 0 ? new Promise<never>(() => {}) : real.run(r)),
+        };
+      },
+      { cancelAfterMs: 20 },
+    );
+    const store = createAppStore({ engine });
+    const statuses: string[] = [];
+    const announced: string[] = [];
+    store.subscribe((s, prev) => {
+      if (s.runStatus !== prev.runStatus) statuses.push(s.runStatus);
+      if (s.announcement !== prev.announcement) announced.push(s.announcement);
+    });
+    const scenario = await fixtureScenario();
+    store.getState().replaceScenario(scenario, { kind: 'new', edited: false });
+    await new Promise((r) => setTimeout(r, 40)); // the first run hangs in the worker
+    store.getState().submitInvalidation([7n | (3n << 4n), 0n, 0n, 0n]);
+    await store.idle();
+    expect(store.getState().runStatus).toBe('done');
+    expect(store.getState().runError).toBeUndefined();
+    expect(statuses).not.toContain('error');
+    expect(announced.some((a) => a.startsWith('Not run'))).toBe(false);
+    store.dispose();
+  });
+});
+
+describe('the call list', () => {
+  it('names every method of the API but the handshake, and the engine has each of them', () => {
+    const apiCalls = Object.keys(createSimulationApi()).filter((name) => name !== 'hello');
+    expect(Object.keys(SIMULATION_CALLS).sort()).toEqual(apiCalls.sort());
+    const engine = createInProcessEngine();
+    for (const name of apiCalls) expect(typeof engine[name as CallName]).toBe('function');
+  });
+
+  it('a fork answers on its own worker and leaves the first one alone', async () => {
+    const { engine, created } = engineWith(createSimulationApi);
+    const scenario = await fixtureScenario();
+    expect((await engine.run({ scenario })).ok).toBe(true);
+    const fork = engine.fork();
+    expect((await fork.run({ scenario })).ok).toBe(true);
+    expect(created).toHaveLength(2);
+    fork.dispose();
+    expect(created[1]?.terminated).toBe(true);
+    expect(created[0]?.terminated).toBe(false);
     engine.dispose();
   });
 });
@@ -185,5 +220,31 @@ describe('the seam types', () => {
       readonly protocolVersion: number;
     }>();
     expect(createSimulationApi().hello().protocolVersion).toBe(PROTOCOL_VERSION);
+  });
+
+  it("the engine takes each call's own parameters and answers with its own result", () => {
+    expectTypeOf<Parameters<SimulationEngine['run']>>().toEqualTypeOf<[ScenarioRequest]>();
+    expectTypeOf<ReturnType<SimulationEngine['run']>>().toEqualTypeOf<
+      Promise<EngineResult<AppRun>>
+    >();
+    expectTypeOf<Parameters<SimulationEngine['parseScenarioText']>>().toEqualTypeOf<[string]>();
+    expectTypeOf<Parameters<SimulationEngine['debugfsDump']>>().toEqualTypeOf<
+      Parameters<SimulationApi['debugfsDump']>
+    >();
+    expectTypeOf<EngineAnswer<'compareVariants'>>().toEqualTypeOf<
+      ReturnType<SimulationApi['compareVariants']>
+    >();
+    // Async API methods are not wrapped twice.
+    expectTypeOf<EngineAnswer<'packScenario'>>().toEqualTypeOf<EngineResult<string>>();
+    // The handshake is the engine's business, not a call.
+    expectTypeOf<CallName>().not.toEqualTypeOf<keyof SimulationApi>();
+    expectTypeOf<'hello'>().not.toExtend<CallName>();
+    expect(Object.keys(SIMULATION_CALLS)).not.toContain('hello');
+  });
+
+  it("every call answers with an EngineResult (the engine's error values fit any call)", () => {
+    expectTypeOf<EngineAnswer<CallName>>().toExtend<EngineResult<unknown>>();
+    expectTypeOf<keyof typeof SIMULATION_CALLS>().toEqualTypeOf<CallName>();
+    expect(Object.values(SIMULATION_CALLS).filter((lane) => lane === 'run')).toEqual(['run']);
   });
 });

@@ -1,82 +1,116 @@
-// The simulation engine as the store sees it: one interface, two implementations.
-// - WorkerEngine runs the model in a module Web Worker through Comlink. A request that outlives the
-//   time bound, or a worker that dies, gets the worker terminated and recreated on the next call; the
-//   caller receives an error value. Nothing the user edited lives in the worker, so a restart loses
-//   nothing.
-// - InProcessEngine calls the same API object directly (tests, and a fallback where Workers are absent).
-// "Latest request wins" is decided by the store (generation numbers); the worker engine also cancels a
-// long run that a newer run makes pointless, by restarting the worker rather than waiting for it.
+// The simulation engine as the store sees it: one method per call of the seam's list
+// (SIMULATION_CALLS in worker/protocol.ts), each typed from the API itself, all going through one
+// call path over one of two transports:
+// - the worker transport runs the API in a module Web Worker through Comlink. A request that
+//   outlives the time bound, or a worker that dies, gets the worker terminated and recreated on the
+//   next call; the caller receives an error value. Nothing the user edited lives in the worker, so a
+//   restart loses nothing. A run still computing when a newer run arrives is cancelled (restart).
+// - the in-process transport calls the same API object directly (tests, and browsers without module
+//   workers).
+// "Latest request wins" is decided by the store (generation numbers); the worker transport only
+// saves the time of a run whose answer the store would throw away.
 
 import * as Comlink from 'comlink';
-import type { Scenario } from '../model/index.ts';
 import { appRunResult } from './appRun.ts';
 import {
   PROTOCOL_VERSION,
-  type AppComparison,
+  SIMULATION_CALLS,
   type AppRun,
-  type DebugfsDump,
-  type DebugfsImportChoices,
+  type CallLane,
+  type CallName,
   type EngineError,
   type EngineResult,
-  type ImportedScenario,
-  type ParsedScenario,
   type SimulationApi,
-  type TraceImportRequest,
 } from '../worker/protocol.ts';
 
-export interface SimulationEngine {
-  run(scenario: Scenario): Promise<EngineResult<AppRun>>;
-  parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>>;
-  packScenario(scenario: Scenario): Promise<EngineResult<string>>;
-  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
-  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>>;
-  /** The share-link fragment of a scenario, compressed off the page's thread. */
-  shareFragment(scenario: Scenario): Promise<EngineResult<string>>;
-  /** A Linux dmar_translation_struct dump as a new scenario. */
-  importDebugfs(
-    text: string,
-    options?: DebugfsImportChoices,
-  ): Promise<EngineResult<ImportedScenario>>;
-  /** A QEMU trace log's descriptors appended to `request.base`. */
-  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>>;
-  /** The scenario under every variant: where they part. */
-  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>>;
-  /** What the guest's debugfs would print (before step `step`; default after the last one). */
-  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>>;
+/** The answer of call K as the page gets it: the API's answer, except that a run is completed on
+ * the page (AppRun: `result.final` made from the cache columns when first read). */
+export type EngineAnswer<K extends CallName> = K extends 'run'
+  ? EngineResult<AppRun>
+  : Awaited<ReturnType<SimulationApi[K]>>;
+
+/** Every call of the list, with the API's own parameters, answered asynchronously. */
+export type EngineCalls = {
+  readonly [K in CallName]: (...args: Parameters<SimulationApi[K]>) => Promise<EngineAnswer<K>>;
+};
+
+export interface SimulationEngine extends EngineCalls {
   /** Requests sent and not yet answered (for the idle hook). */
   readonly pending: number;
   /** Called whenever `pending` changes. */
   onPendingChange(listener: () => void): () => void;
+  /** A second engine of the same kind with a worker of its own, for work that must not queue
+   * behind (or cancel) the app's runs, such as the cost chart's measurements. */
+  fork(): SimulationEngine;
   dispose(): void;
 }
 
-abstract class PendingCounter {
-  #pending = 0;
-  readonly #listeners = new Set<() => void>();
-  get pending(): number {
-    return this.#pending;
-  }
-  onPendingChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  protected async track<T>(work: Promise<T>): Promise<T> {
-    this.#pending++;
-    this.#emit();
-    try {
-      return await work;
-    } finally {
-      this.#pending--;
-      this.#emit();
-    }
-  }
-  #emit(): void {
-    for (const l of this.#listeners) l();
-  }
+/** The API's raw answer to call K, before the page completes it. */
+type ApiAnswer<K extends CallName> = Awaited<ReturnType<SimulationApi[K]>>;
+
+/** How a call reaches the API: in this thread or in a worker. */
+export interface Transport {
+  call<K extends CallName>(
+    name: K,
+    args: Parameters<SimulationApi[K]>,
+    lane: CallLane,
+  ): Promise<ApiAnswer<K>>;
+  /** A transport of the same kind with its own worker (or API object). */
+  fork(): Transport;
+  dispose(): void;
 }
 
-function crashed(kind: EngineError['kind'], message: string): EngineResult<never> {
-  return { ok: false, error: { kind, message } };
+/** Calls `api[name](...args)`: the one place a call name meets the API object's methods. */
+function invoke<K extends CallName>(
+  api: SimulationApi | Comlink.Remote<SimulationApi>,
+  name: K,
+  args: Parameters<SimulationApi[K]>,
+): Promise<ApiAnswer<K>> {
+  const method = api[name] as (...a: Parameters<SimulationApi[K]>) => unknown;
+  return Promise.resolve(method(...args)) as Promise<ApiAnswer<K>>;
+}
+
+function completeAnswer<K extends CallName>(name: K, answer: ApiAnswer<K>): EngineAnswer<K> {
+  // A run is the one answer the page completes; every other answer is used as it comes.
+  return (name === 'run' ? appRunResult(answer as ApiAnswer<'run'>) : answer) as EngineAnswer<K>;
+}
+
+/** The engine over a transport: one method per entry of SIMULATION_CALLS, one call path. */
+export function createEngine(transport: Transport): SimulationEngine {
+  let pending = 0;
+  const listeners = new Set<() => void>();
+  const emit = (): void => {
+    for (const l of listeners) l();
+  };
+  async function call<K extends CallName>(
+    name: K,
+    args: Parameters<SimulationApi[K]>,
+  ): Promise<EngineAnswer<K>> {
+    pending++;
+    emit();
+    try {
+      return completeAnswer(name, await transport.call(name, args, SIMULATION_CALLS[name]));
+    } finally {
+      pending--;
+      emit();
+    }
+  }
+  const names = Object.keys(SIMULATION_CALLS) as CallName[];
+  const calls = Object.fromEntries(
+    names.map((name) => [name, (...args: Parameters<SimulationApi[CallName]>) => call(name, args)]),
+  ) as unknown as EngineCalls;
+  return {
+    ...calls,
+    get pending() {
+      return pending;
+    },
+    onPendingChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    fork: () => createEngine(transport.fork()),
+    dispose: () => transport.dispose(),
+  };
 }
 
 /**
@@ -84,56 +118,13 @@ function crashed(kind: EngineError['kind'], message: string): EngineResult<never
  * asynchronous, like the worker's. Takes the API (or a promise of it, so the model can be loaded
  * lazily and stay out of the page's first bundle); see inProcessEngine.ts for the usual one.
  */
-export class InProcessEngine extends PendingCounter implements SimulationEngine {
-  readonly #api: Promise<SimulationApi>;
-  constructor(api: SimulationApi | Promise<SimulationApi>) {
-    super();
-    this.#api = Promise.resolve(api);
-  }
-  run(scenario: Scenario): Promise<EngineResult<AppRun>> {
-    return this.track(this.#api.then((api) => appRunResult(api.run({ scenario }))));
-  }
-  parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>> {
-    return this.track(this.#api.then((api) => api.parseScenarioText(text)));
-  }
-  packScenario(scenario: Scenario): Promise<EngineResult<string>> {
-    return this.track(this.#api.then((api) => api.packScenario({ scenario })));
-  }
-  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
-    return this.track(this.#api.then((api) => api.parsePackedScenario(packed)));
-  }
-  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>> {
-    return this.track(
-      this.#api.then((api) =>
-        api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
-      ),
-    );
-  }
-  shareFragment(scenario: Scenario): Promise<EngineResult<string>> {
-    return this.track(this.#api.then((api) => api.shareFragment({ scenario })));
-  }
-  importDebugfs(
-    text: string,
-    options?: DebugfsImportChoices,
-  ): Promise<EngineResult<ImportedScenario>> {
-    return this.track(
-      this.#api.then((api) => api.importDebugfs(options ? { text, options } : { text })),
-    );
-  }
-  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>> {
-    return this.track(this.#api.then((api) => api.importQemuTrace(request)));
-  }
-  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>> {
-    return this.track(this.#api.then((api) => api.compareVariants({ scenario })));
-  }
-  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>> {
-    return this.track(
-      this.#api.then((api) =>
-        api.debugfsDump(step === undefined ? { scenario } : { scenario, step }),
-      ),
-    );
-  }
-  dispose(): void {}
+export function inProcessTransport(api: SimulationApi | Promise<SimulationApi>): Transport {
+  const ready = Promise.resolve(api);
+  return {
+    call: (name, args) => ready.then((a) => invoke(a, name, args)),
+    fork: () => inProcessTransport(ready),
+    dispose: () => {},
+  };
 }
 
 /** The part of a Worker the engine uses; tests substitute a fake. */
@@ -144,13 +135,15 @@ export interface WorkerLike {
   terminate(): void;
 }
 
-export interface WorkerEngineOptions {
+export interface WorkerTransportOptions {
   /** Creates the worker; the default loads src/worker/simulation.worker.ts as a module worker. */
   readonly createWorker?: () => WorkerLike;
   /** A request taking longer than this is abandoned and the worker restarted (ms). */
   readonly timeoutMs?: number;
   /** A run still going after this long is cancelled (worker restarted) when a newer run arrives. */
   readonly cancelAfterMs?: number;
+  /** Told each time the worker is terminated (tests count restarts). */
+  readonly onRestart?: () => void;
 }
 
 interface WorkerHandle {
@@ -159,9 +152,34 @@ interface WorkerHandle {
 }
 
 interface InFlight {
-  readonly kind: 'run' | 'other';
+  readonly lane: CallLane;
   readonly started: number;
   settle(result: EngineResult<never>): void;
+}
+
+type RestartReason = 'timeout' | 'crashed' | 'superseded' | 'disposed';
+
+function failure(kind: EngineError['kind'], message: string): EngineResult<never> {
+  return { ok: false, error: { kind, message } };
+}
+
+/** What the requests still in flight are told when the worker is restarted. */
+function restartError(reason: RestartReason, message: string | undefined): EngineError {
+  switch (reason) {
+    case 'timeout':
+      return {
+        kind: 'timeout',
+        message: message ?? 'The simulation took too long and was stopped.',
+      };
+    case 'superseded':
+      return { kind: 'cancelled', message: 'Cancelled: a newer run replaced this one.' };
+    case 'crashed':
+    case 'disposed':
+      return {
+        kind: 'worker-crashed',
+        message: message ?? 'The simulation worker stopped and was restarted.',
+      };
+  }
 }
 
 function defaultWorker(): WorkerLike {
@@ -171,194 +189,126 @@ function defaultWorker(): WorkerLike {
   });
 }
 
-export class WorkerEngine extends PendingCounter implements SimulationEngine {
-  readonly #createWorker: () => WorkerLike;
-  readonly #timeoutMs: number;
-  readonly #cancelAfterMs: number;
-  #worker: WorkerLike | undefined;
-  #api: Comlink.Remote<SimulationApi> | undefined;
-  #ready: Promise<EngineResult<true>> | undefined;
-  readonly #inFlight = new Set<InFlight>();
-  #onError: ((ev: Event) => void) | undefined;
-  /** How many times the worker was restarted (for tests and the status line). */
-  restarts = 0;
+/** Runs the API in a module worker (created lazily, recreated after a restart). */
+export function workerTransport(options: WorkerTransportOptions = {}): Transport {
+  const createWorker = options.createWorker ?? defaultWorker;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const cancelAfterMs = options.cancelAfterMs ?? 150;
+  let worker: WorkerLike | undefined;
+  let handle: WorkerHandle | undefined;
+  let onError: ((ev: Event) => void) | undefined;
+  const inFlight = new Set<InFlight>();
 
-  constructor(options: WorkerEngineOptions = {}) {
-    super();
-    this.#createWorker = options.createWorker ?? defaultWorker;
-    this.#timeoutMs = options.timeoutMs ?? 20_000;
-    this.#cancelAfterMs = options.cancelAfterMs ?? 150;
+  function restart(reason: RestartReason, message?: string): void {
+    if (worker) {
+      if (onError) worker.removeEventListener('error', onError);
+      worker.terminate();
+      options.onRestart?.();
+    }
+    worker = undefined;
+    handle = undefined;
+    const error = restartError(reason, message);
+    const settling = [...inFlight];
+    inFlight.clear();
+    for (const f of settling) f.settle({ ok: false, error });
   }
 
-  run(scenario: Scenario): Promise<EngineResult<AppRun>> {
-    // A run already computing for a while will be thrown away by the store anyway: restart the worker
-    // instead of queueing behind it. Short runs are simply queued.
+  function ensure(): WorkerHandle {
+    if (handle) return handle;
+    const created = createWorker();
+    onError = (ev: Event): void => {
+      const text = 'message' in ev && typeof ev.message === 'string' ? ev.message : '';
+      restart('crashed', `The simulation worker stopped${text ? `: ${text}` : ''}.`);
+    };
+    created.addEventListener('error', onError);
+    worker = created;
+    const api = Comlink.wrap<SimulationApi>(created);
+    const ready = api
+      .hello()
+      .then((h): EngineResult<true> =>
+        h.protocolVersion === PROTOCOL_VERSION
+          ? { ok: true, value: true }
+          : failure(
+              'protocol-mismatch',
+              `The simulation worker speaks protocol ${h.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page.`,
+            ),
+      );
+    handle = { api, ready };
+    return handle;
+  }
+
+  /** A run already computing for a while will be thrown away by the store anyway: restart the
+   * worker instead of queueing behind it (only when nothing but runs is in flight). Short runs are
+   * simply queued. */
+  function cancelStaleRuns(): void {
     const now = performance.now();
-    for (const f of this.#inFlight) {
-      if (f.kind === 'run' && now - f.started > this.#cancelAfterMs) {
-        if ([...this.#inFlight].every((g) => g.kind === 'run')) {
-          this.#restart('superseded');
-        }
-        break;
-      }
-    }
-    return this.track(
-      this.#call('run', (api) => api.run({ scenario })).then((r) => appRunResult(r)),
-    );
+    const all = [...inFlight];
+    const stale = all.some((f) => f.lane === 'run' && now - f.started > cancelAfterMs);
+    if (stale && all.every((f) => f.lane === 'run')) restart('superseded');
   }
 
-  parseScenarioText(text: string): Promise<EngineResult<ParsedScenario>> {
-    return this.track(this.#call('other', (api) => api.parseScenarioText(text)));
-  }
-
-  packScenario(scenario: Scenario): Promise<EngineResult<string>> {
-    return this.track(this.#call('other', (api) => api.packScenario({ scenario })));
-  }
-
-  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
-    return this.track(this.#call('other', (api) => api.parsePackedScenario(packed)));
-  }
-
-  fileText(scenario: Scenario, indent?: number): Promise<EngineResult<string>> {
-    return this.track(
-      this.#call('other', (api) =>
-        api.fileText(indent === undefined ? { scenario } : { scenario, indent }),
-      ),
-    );
-  }
-
-  shareFragment(scenario: Scenario): Promise<EngineResult<string>> {
-    return this.track(this.#call('other', (api) => api.shareFragment({ scenario })));
-  }
-
-  importDebugfs(
-    text: string,
-    options?: DebugfsImportChoices,
-  ): Promise<EngineResult<ImportedScenario>> {
-    return this.track(
-      this.#call('other', (api) => api.importDebugfs(options ? { text, options } : { text })),
-    );
-  }
-
-  importQemuTrace(request: TraceImportRequest): Promise<EngineResult<ImportedScenario>> {
-    return this.track(this.#call('other', (api) => api.importQemuTrace(request)));
-  }
-
-  compareVariants(scenario: Scenario): Promise<EngineResult<AppComparison>> {
-    return this.track(this.#call('other', (api) => api.compareVariants({ scenario })));
-  }
-
-  debugfsDump(scenario: Scenario, step?: number): Promise<EngineResult<DebugfsDump>> {
-    return this.track(
-      this.#call('other', (api) =>
-        api.debugfsDump(step === undefined ? { scenario } : { scenario, step }),
-      ),
-    );
-  }
-
-  dispose(): void {
-    this.#restart('disposed');
-  }
-
-  #ensure(): WorkerHandle {
-    if (!this.#api || !this.#ready || !this.#worker) {
-      const worker = this.#createWorker();
-      const onError = (ev: Event): void => {
-        const message = 'message' in ev && typeof ev.message === 'string' ? ev.message : '';
-        const detail = message ? `: ${message}` : '';
-        this.#restart('crashed', `The simulation worker stopped${detail}.`);
-      };
-      worker.addEventListener('error', onError);
-      this.#onError = onError;
-      this.#worker = worker;
-      const api = Comlink.wrap<SimulationApi>(worker);
-      this.#api = api;
-      this.#ready = api
-        .hello()
-        .then((h): EngineResult<true> =>
-          h.protocolVersion === PROTOCOL_VERSION
-            ? { ok: true, value: true }
-            : crashed(
-                'protocol-mismatch',
-                `The simulation worker speaks protocol ${h.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page.`,
-              ),
+  return {
+    call<K extends CallName>(
+      name: K,
+      args: Parameters<SimulationApi[K]>,
+      lane: CallLane,
+    ): Promise<ApiAnswer<K>> {
+      if (lane === 'run') cancelStaleRuns();
+      // Every API answer is an EngineResult (checked in the seam's type tests), so an error value
+      // raised here is a valid answer of any call.
+      let settle!: (r: unknown) => void;
+      const outcome = new Promise<unknown>((resolve) => {
+        settle = resolve;
+      });
+      const entry: InFlight = { lane, started: performance.now(), settle };
+      inFlight.add(entry);
+      const timer = setTimeout(() => {
+        restart(
+          'timeout',
+          `The simulation took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`,
         );
-    }
-    return { api: this.#api, ready: this.#ready };
-  }
-
-  #call<T>(
-    kind: InFlight['kind'],
-    invoke: (api: Comlink.Remote<SimulationApi>) => Promise<EngineResult<T>>,
-  ): Promise<EngineResult<T>> {
-    let settle!: (r: EngineResult<T>) => void;
-    const outcome = new Promise<EngineResult<T>>((resolve) => (settle = resolve));
-    const entry: InFlight = { kind, started: performance.now(), settle };
-    this.#inFlight.add(entry);
-    const timer = setTimeout(() => {
-      this.#restart(
-        'timeout',
-        `The simulation took longer than ${Math.round(this.#timeoutMs / 1000)} s and was stopped.`,
-      );
-    }, this.#timeoutMs);
-    let handle: WorkerHandle;
-    try {
-      handle = this.#ensure();
-    } catch (e) {
-      clearTimeout(timer);
-      this.#inFlight.delete(entry);
-      return Promise.resolve(
-        crashed('worker-crashed', `The simulation worker could not start: ${String(e)}`),
-      );
-    }
-    handle.ready
-      .then((hello) => (hello.ok ? invoke(handle.api) : hello))
-      .then(
-        (r) => settle(r),
-        (e: unknown) =>
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        inFlight.delete(entry);
+      };
+      let current: WorkerHandle;
+      try {
+        current = ensure();
+      } catch (e) {
+        done();
+        return Promise.resolve(
+          failure('worker-crashed', `The simulation worker could not start: ${String(e)}`),
+        ) as Promise<ApiAnswer<K>>;
+      }
+      current.ready
+        .then((hello): Promise<unknown> | EngineResult<never> =>
+          hello.ok ? invoke(current.api, name, args) : hello,
+        )
+        .then(settle, (e: unknown) =>
           settle(
-            crashed(
+            failure(
               'model-error',
               `The simulation failed: ${e instanceof Error ? e.message : String(e)}`,
             ),
           ),
-      );
-    return outcome.finally(() => {
-      clearTimeout(timer);
-      this.#inFlight.delete(entry);
-    });
-  }
+        );
+      return outcome.finally(done) as Promise<ApiAnswer<K>>;
+    },
+    fork: () => workerTransport(options),
+    dispose: () => restart('disposed'),
+  };
+}
 
-  #restart(reason: 'timeout' | 'crashed' | 'superseded' | 'disposed', message?: string): void {
-    const worker = this.#worker;
-    if (worker) {
-      if (this.#onError) worker.removeEventListener('error', this.#onError);
-      worker.terminate();
-      this.restarts++;
-    }
-    this.#worker = undefined;
-    this.#api = undefined;
-    this.#ready = undefined;
-    const error: EngineError =
-      reason === 'timeout'
-        ? { kind: 'timeout', message: message ?? 'The simulation took too long and was stopped.' }
-        : reason === 'superseded'
-          ? { kind: 'timeout', message: 'Cancelled: a newer run replaced this one.' }
-          : {
-              kind: 'worker-crashed',
-              message: message ?? 'The simulation worker stopped and was restarted.',
-            };
-    const pending = [...this.#inFlight];
-    this.#inFlight.clear();
-    for (const f of pending) f.settle({ ok: false, error });
-  }
+export function createWorkerEngine(options: WorkerTransportOptions = {}): SimulationEngine {
+  return createEngine(workerTransport(options));
 }
 
 /** The engine the app uses: a worker where the browser has them, otherwise in-process (loaded
  * on demand, so the model and its parser are not in the page's first bundle). */
 export function createDefaultEngine(): SimulationEngine {
-  if (typeof Worker === 'function') return new WorkerEngine();
-  return new InProcessEngine(
-    import('../worker/simulationApi.ts').then((m) => m.createSimulationApi()),
+  if (typeof Worker === 'function') return createWorkerEngine();
+  return createEngine(
+    inProcessTransport(import('../worker/simulationApi.ts').then((m) => m.createSimulationApi())),
   );
 }

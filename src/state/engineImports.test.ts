@@ -2,7 +2,6 @@
 // view, through the in-process engine (the worker's API object) and through the worker protocol
 // itself (Comlink over a MessageChannel, so every answer survives structured cloning).
 
-import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import {
   VARIANTS,
@@ -18,9 +17,10 @@ import {
 import { pairEntryAspects, shapeComparison } from '../worker/comparisonView.ts';
 import { PROTOCOL_VERSION } from '../worker/protocol.ts';
 import { createSimulationApi } from '../worker/simulationApi.ts';
-import { WorkerEngine, type WorkerLike } from './engine.ts';
+import { createWorkerEngine } from './engine.ts';
+import { ChannelWorker } from './testing/channelWorker.ts';
 import { detectImportKind } from './importKind.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { fixtureText } from './testing/fixtures.ts';
 
 const fixtures = import.meta.glob<string>('../model/importers/__fixtures__/*', {
@@ -87,7 +87,10 @@ describe('detectImportKind', () => {
 describe('importDebugfs', () => {
   it('imports the linux-boot dump with the chosen backend; running it fills the accel caches', async () => {
     const engine = createInProcessEngine();
-    const r = await engine.importDebugfs(LINUX_BOOT_DUMP, { backend: 'iommufd' });
+    const r = await engine.importDebugfs({
+      text: LINUX_BOOT_DUMP,
+      options: { backend: 'iommufd' },
+    });
     if (!r.ok) throw new Error(r.error.message);
     const { scenario, report } = r.value;
     expect(report.kind).toBe('debugfs');
@@ -101,7 +104,7 @@ describe('importDebugfs', () => {
       ['00:04.0', 'iommufd'],
     ]);
     expect(r.value.file).toBeDefined();
-    const run = await engine.run(scenario);
+    const run = await engine.run({ scenario });
     if (!run.ok) throw new Error(run.error.message);
     const final = run.value.result.final.accel;
     expect((final['00:02.0'] ?? []).map((e) => e.pasid).sort()).toEqual([0, 1]);
@@ -110,10 +113,13 @@ describe('importDebugfs', () => {
 
   it('passes fsts and the variant through', async () => {
     const engine = createInProcessEngine();
-    const r = await engine.importDebugfs(LINUX_BOOT_DUMP, {
-      backend: 'emulated',
-      fsts: false,
-      variant: 'series',
+    const r = await engine.importDebugfs({
+      text: LINUX_BOOT_DUMP,
+      options: {
+        backend: 'emulated',
+        fsts: false,
+        variant: 'series',
+      },
     });
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.scenario.iommu.fsts).toBe(false);
@@ -124,7 +130,7 @@ describe('importDebugfs', () => {
   it('refuses a malformed dump with the line at fault', async () => {
     const engine = createInProcessEngine();
     const broken = breakLine(LINUX_BOOT_DUMP, 3, '0x0000000000008e09', 'zz');
-    const r = await engine.importDebugfs(broken);
+    const r = await engine.importDebugfs({ text: broken });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.kind).toBe('invalid-import');
@@ -136,7 +142,10 @@ describe('importDebugfs', () => {
 describe('importQemuTrace', () => {
   it('appends every vtd_inv_desc of the log; with the authoring form, tables move clear of status writes', async () => {
     const engine = createInProcessEngine();
-    const dump = await engine.importDebugfs(LINUX_BOOT_DUMP, { backend: 'iommufd' });
+    const dump = await engine.importDebugfs({
+      text: LINUX_BOOT_DUMP,
+      options: { backend: 'iommufd' },
+    });
     if (!dump.ok) throw new Error(dump.error.message);
     const base = dump.value.scenario;
     const descriptorLines = LINUX_BOOT_LOG.split('\n').filter((l) =>
@@ -197,7 +206,7 @@ describe('importQemuTrace', () => {
 describe('debugfsDump', () => {
   it('prints what the linux-boot guest prints (the fixture captured for it)', async () => {
     const engine = createInProcessEngine();
-    const r = await engine.debugfsDump(preset('linux-boot'));
+    const r = await engine.debugfsDump({ scenario: preset('linux-boot') });
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.text).toBe(LINUX_BOOT_DUMP);
     expect(r.value.rows).toBe(LINUX_BOOT_DUMP.split('\n').filter((l) => /^\d\d:/.test(l)).length);
@@ -207,9 +216,12 @@ describe('debugfsDump', () => {
 
   it('a dump re-imported gives the same dump again', async () => {
     const engine = createInProcessEngine();
-    const imported = await engine.importDebugfs(REALGUEST_DUMP, { backend: 'iommufd' });
+    const imported = await engine.importDebugfs({
+      text: REALGUEST_DUMP,
+      options: { backend: 'iommufd' },
+    });
     if (!imported.ok) throw new Error(imported.error.message);
-    const again = await engine.debugfsDump(imported.value.scenario);
+    const again = await engine.debugfsDump({ scenario: imported.value.scenario });
     if (!again.ok) throw new Error(again.error.message);
     expect(again.value.text).toBe(REALGUEST_DUMP);
   });
@@ -217,8 +229,8 @@ describe('debugfsDump', () => {
   it('shows the tables before a given step, clamped to the scenario', async () => {
     const engine = createInProcessEngine();
     const torn = preset('torn-down-entry');
-    const before = await engine.debugfsDump(torn, 0);
-    const after = await engine.debugfsDump(torn, 999);
+    const before = await engine.debugfsDump({ scenario: torn, step: 0 });
+    const after = await engine.debugfsDump({ scenario: torn, step: 999 });
     if (!before.ok || !after.ok) throw new Error('dump');
     expect(after.value.step).toBe(torn.steps.length);
     // The preset tears an entry down on the way: the first tables have a row more.
@@ -229,7 +241,7 @@ describe('debugfsDump', () => {
 describe('compareVariants for the app', () => {
   it.each(presets)('%s: per-pair detail agrees with the model', async (_name, scenario) => {
     const engine = createInProcessEngine();
-    const r = await engine.compareVariants(scenario);
+    const r = await engine.compareVariants({ scenario });
     if (!r.ok) throw new Error(r.error.message);
     const app = r.value;
     const model = compareVariants(scenario);
@@ -260,12 +272,14 @@ describe('compareVariants for the app', () => {
   it('torn-down-entry: the PASID-selective step after the teardown differs between seed and series', async () => {
     const engine = createInProcessEngine();
     const scenario = preset('torn-down-entry');
-    const r = await engine.compareVariants(scenario);
+    const r = await engine.compareVariants({ scenario });
     if (!r.ok) throw new Error(r.error.message);
     const app = r.value;
     expect(app.identical).toBe(false);
     const patch = app.pairs.find((p) => p.from === 'seed' && p.to === 'series');
-    const step = patch?.steps[0];
+    // Step 0 differs on the host only (the seed binds PASID 0, the series every accel entry).
+    expect(patch?.steps[0]?.aspects).toEqual(['hostOps']);
+    const step = patch?.steps[1];
     if (!step) throw new Error('no differing step');
     // The step is a PASID-selective PASID-cache invalidation (granularity 1, type 7).
     const desc = scenario.steps[step.index];
@@ -281,10 +295,8 @@ describe('compareVariants for the app', () => {
     expect(shown?.outcomes.series.changes.map((c) => c.kind)).toEqual(['removed']);
     // The review lines number steps as the app does (from 1), and otherwise are the model's.
     const modelLines = describeComparison(compareVariants(scenario));
-    expect(app.summary[0]).toBe(
-      modelLines[0]?.replace(`step ${step.index}`, `step ${step.index + 1}`),
-    );
-    expect(app.summary[0]).toContain(`step ${step.index + 1} differs`);
+    expect(app.summary[0]).toBe(modelLines[0]?.replace('steps 0 and 2', 'steps 1 and 3'));
+    expect(app.summary[0]).toContain(`and ${step.index + 1} differs`);
   });
 
   it('a scenario QEMU refuses is refused with the reason, not compared', async () => {
@@ -293,7 +305,7 @@ describe('compareVariants for the app', () => {
       ...preset('linux-boot'),
       devices: [{ ...(preset('linux-boot').devices[0] ?? { bdf: 'x' }), bdf: 'zz' } as never],
     };
-    const r = await engine.compareVariants(bad);
+    const r = await engine.compareVariants({ scenario: bad });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.kind).toBe('invalid-scenario');
   });
@@ -388,31 +400,11 @@ describe('pairEntryAspects', () => {
 
 // ---- through the worker protocol --------------------------------------------------------------
 
-class ChannelWorker implements WorkerLike {
-  readonly channel = new MessageChannel();
-  constructor(api: object) {
-    Comlink.expose(api, this.channel.port2);
-  }
-  postMessage(message: unknown, transfer: Transferable[]): void {
-    this.channel.port1.postMessage(message, transfer);
-  }
-  addEventListener(type: string, listener: (ev: Event) => void): void {
-    if (type !== 'error') this.channel.port1.addEventListener(type, listener);
-  }
-  removeEventListener(type: string, listener: (ev: Event) => void): void {
-    if (type !== 'error') this.channel.port1.removeEventListener(type, listener);
-  }
-  terminate(): void {
-    this.channel.port1.close();
-    this.channel.port2.close();
-  }
-}
-
 describe('the new calls over the worker protocol', () => {
   it('speaks protocol 4 or later and answers every new call with cloneable data', async () => {
     expect(PROTOCOL_VERSION).toBeGreaterThanOrEqual(4);
     const workers: ChannelWorker[] = [];
-    const engine = new WorkerEngine({
+    const engine = createWorkerEngine({
       createWorker: () => {
         const w = new ChannelWorker(createSimulationApi());
         workers.push(w);
@@ -420,7 +412,10 @@ describe('the new calls over the worker protocol', () => {
       },
     });
     try {
-      const dump = await engine.importDebugfs(LINUX_BOOT_DUMP, { backend: 'iommufd' });
+      const dump = await engine.importDebugfs({
+        text: LINUX_BOOT_DUMP,
+        options: { backend: 'iommufd' },
+      });
       if (!dump.ok) throw new Error(dump.error.message);
       expect(typeof dump.value.scenario.iommu.rootTableAddr).toBe('bigint');
       const trace = await engine.importQemuTrace({
@@ -429,12 +424,14 @@ describe('the new calls over the worker protocol', () => {
         ...(dump.value.file ? { baseFile: dump.value.file } : {}),
       });
       expect(trace.ok).toBe(true);
-      const cmp = await engine.compareVariants(preset('torn-down-entry'));
+      const cmp = await engine.compareVariants({ scenario: preset('torn-down-entry') });
       if (!cmp.ok) throw new Error(cmp.error.message);
       expect(cmp.value.identical).toBe(false);
-      const text = await engine.debugfsDump(preset('linux-boot'));
+      const text = await engine.debugfsDump({ scenario: preset('linux-boot') });
       expect(text.ok && text.value.text).toBe(LINUX_BOOT_DUMP);
-      const bad = await engine.importDebugfs('IOMMU dmar0: Root Table Address: 0x1000\nnonsense\n');
+      const bad = await engine.importDebugfs({
+        text: 'IOMMU dmar0: Root Table Address: 0x1000\nnonsense\n',
+      });
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(bad.error.lines?.[0]?.line).toBe(2);
     } finally {

@@ -13,7 +13,7 @@ import {
   type IommuConfig,
   type Scenario,
 } from '../model/core.ts';
-import { contextLookupFault, pasidLookup } from '../worker/entryLookup.ts';
+import { contextLookupFault, pasidLookup } from '../shared/entryLookup.ts';
 import type { MemoryImage } from './memoryImage.ts';
 import type { ResolvedEntry } from './selectors.ts';
 import { ENTRY_BYTES, devicePath } from './structures.ts';

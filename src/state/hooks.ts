@@ -23,11 +23,3 @@ export function useAppStore<T>(selector: (state: AppState) => T): T {
 export function useUndoHistory<T>(selector: (state: TemporalState<UndoableState>) => T): T {
   return useStore(useAppStoreApi().temporal, selector);
 }
-
-/**
- * For the walk view: register a running animation so `window.pasidscope.idle()` waits for it.
- * Returns a function that starts one and gives back its `done` callback.
- */
-export function useAnimationRegistry(): () => () => void {
-  return useAppStoreApi().getState().beginAnimation;
-}

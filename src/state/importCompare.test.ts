@@ -2,7 +2,7 @@
 // scenario (and is undoable), what never touches it, and how the walk view is moved to a step.
 
 import { describe, expect, it } from 'vitest';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { createAppStore, type AppStore } from './store.ts';
 import { fixtureText } from './testing/fixtures.ts';
 
@@ -186,12 +186,13 @@ describe('comparing variants', () => {
   it('asking twice for one scenario computes it once', async () => {
     const store = await storeWith('torn-down-entry');
     let calls = 0;
-    const engine = store.engine;
-    const original = engine.compareVariants.bind(engine);
-    engine.compareVariants = (sc) => {
-      calls++;
-      return original(sc);
-    };
+    const original = store.engine.compareVariants;
+    Object.defineProperty(store.engine, 'compareVariants', {
+      value: (request: Parameters<typeof original>[0]) => {
+        calls++;
+        return original(request);
+      },
+    });
     await Promise.all([store.getState().requestComparison(), store.getState().requestComparison()]);
     expect(calls).toBe(1);
     expect(store.getState().comparison?.of).toBe(store.getState().scenario);

@@ -1,15 +1,16 @@
 // What a dropped, picked or pasted text is, told by its content (file names lie: a dump saved as
 // .json, a log named "out"): a scenario file (JSON), a Linux dmar_translation_struct dump, or a
-// QEMU trace log. Only the first lines are looked at, so a 50 MB log is classified at once.
+// QEMU trace log, or the guest kernel's qi_submit trace. Only the first lines are looked at, so a 50 MB log is classified at once.
 
-import { readTraceLine } from '../model/core.ts';
+import { inlineScenarioFragment, isKernelQiTrace, readTraceLine } from '../model/core.ts';
 
-export type ImportKind = 'scenario' | 'debugfs' | 'qemu-trace';
+export type ImportKind = 'scenario' | 'debugfs' | 'qemu-trace' | 'kernel-trace';
 
 export const IMPORT_KIND_LABELS: Readonly<Record<ImportKind, string>> = {
   scenario: 'scenario file (JSON)',
   debugfs: 'debugfs dump (dmar_translation_struct)',
   'qemu-trace': 'QEMU trace log (vtd_inv_desc)',
+  'kernel-trace': 'Linux trace (intel_iommu:qi_submit)',
 };
 
 /** How many lines are looked at. */
@@ -22,6 +23,9 @@ const DEBUGFS_LINE =
 export function detectImportKind(text: string): ImportKind | undefined {
   const head = text.trimStart();
   if (head.startsWith('{')) return 'scenario';
+  // A report's inline scenario block, or a share link: the scenario it carries.
+  if (inlineScenarioFragment(text.slice(0, 200_000)) !== undefined) return 'scenario';
+  if (isKernelQiTrace(text)) return 'kernel-trace';
   let traceEvents = 0;
   let vtdEvents = 0;
   let seen = 0;

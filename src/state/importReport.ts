@@ -43,6 +43,35 @@ export function describeReport(report: ImportReport | undefined, scenario: Scena
       }
       return out;
     }
+    case 'kernel-trace': {
+      const st = report.stats;
+      const others = st.units.filter((u) => u.name !== st.iommu);
+      const out = [
+        `Each qi_submit event is one descriptor with all four words, appended as ${stepRange(report.first, report.count)} of “${scenario.title ?? 'the scenario'}”.`,
+        'Linux appends an invalidation-wait descriptor to every batch and does not trace it: none was added.',
+      ];
+      if (others.length) {
+        out.push(
+          `${st.iommu} was imported; the trace also has ${others.map((u) => `${u.name} (${plural(u.descriptors, 'descriptor', 'descriptors')})`).join(', ')}: choose under “IOMMU”.`,
+        );
+      }
+      if (st.clearIqeInserted) {
+        out.push(
+          `${plural(st.clearIqeInserted, 'clear-IQE step was', 'clear-IQE steps were')} added after descriptors QEMU rejects, since the trace shows the guest going on.`,
+        );
+      }
+      if (st.otherEventCount) {
+        out.push(
+          `${plural(st.otherEventCount, 'other trace event', 'other trace events')} skipped.`,
+        );
+      }
+      if (report.unreadable.length) {
+        out.push(
+          `${plural(report.unreadable.length, 'line is', 'lines are')} no trace event and ${report.unreadable.length === 1 ? 'was' : 'were'} skipped (${describeLines(report.unreadable.map((u) => u.line ?? 0))}).`,
+        );
+      }
+      return out;
+    }
     case 'qemu-trace': {
       const st = report.stats;
       const others = Object.entries(st.otherEvents)
@@ -96,15 +125,25 @@ export function describeImport(
       ? plural(s.pasidEntries, 'PASID entry', 'PASID entries')
       : 'legacy mode (no PASID entries)';
     headline = `${s.iommuName}: ${plural(s.devices, 'device', 'devices')} (${report.backend}), ${what}`;
+  } else if (report?.kind === 'kernel-trace') {
+    headline = `${plural(report.stats.descriptors, 'qi_submit descriptor', 'qi_submit descriptors')} of ${report.stats.iommu} → ${stepRange(report.first, report.count)}`;
   } else if (report?.kind === 'qemu-trace') {
     headline = `${plural(report.stats.descriptors, 'descriptor', 'descriptors')} → ${stepRange(report.first, report.count)}`;
   } else {
     headline = `${IMPORT_KIND_LABELS[kind]}: “${scenario.title ?? name}”, ${plural(scenario.devices.length, 'device', 'devices')}, ${plural(scenario.steps.length, 'step', 'steps')}`;
   }
+  const missing =
+    report?.kind === 'qemu-trace' || report?.kind === 'kernel-trace'
+      ? report.stats.missingPasidCache
+      : undefined;
   return {
     headline,
     guesses: describeReport(report, scenario),
-    warnings: [...result.warnings.map(formatImportIssue), ...result.fileWarnings],
+    warnings: [
+      ...(missing !== undefined ? [missing] : []),
+      ...result.warnings.map(formatImportIssue),
+      ...result.fileWarnings,
+    ],
   };
 }
 

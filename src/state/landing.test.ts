@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LeafOutcome, TraceKind, type Trace } from '../model/index.ts';
 import type { AppRun } from '../worker/protocol.ts';
 import { stepOfEvent } from './cachesAtEvent.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { firstMomentOfStep, landingFor, mattersForLanding } from './landing.ts';
 import { createAppStore, type AppStore } from './store.ts';
 import { fixtureText } from './testing/fixtures.ts';
@@ -105,6 +105,7 @@ function fakeTrace(kinds: readonly number[]): Trace {
     b: new Uint32Array(n),
     c: new Uint32Array(n),
     stepStart: Uint32Array.from([0, n]),
+    fillDids: new Uint16Array(0),
     devices: ['00:02.0'],
   };
 }

@@ -12,7 +12,7 @@ import {
   type Scenario,
   type ScenarioStep,
 } from '../model/core.ts';
-import { memoryFromPages } from '../worker/memoryPages.ts';
+import { memoryFromPages } from '../shared/memoryPages.ts';
 import type { MemoryPages } from '../worker/protocol.ts';
 
 export interface MemoryImage {

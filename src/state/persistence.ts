@@ -4,7 +4,7 @@
 
 import LZString from 'lz-string';
 import { scenarioToFile, type Scenario } from '../model/core.ts';
-import { SHARE_KEY, SHARE_LINK_VERSION, shareFragmentOf } from '../worker/packing.ts';
+import { SHARE_KEY, SHARE_LINK_VERSION, shareFragmentOf } from '../shared/packing.ts';
 import { scenarioWords } from './scenarioEdits.ts';
 import type { SimulationEngine } from './engine.ts';
 
@@ -40,7 +40,7 @@ export async function shareUrlFor(
 ): Promise<string> {
   if (scenarioWords(scenario) <= SHARE_ENCODE_ON_PAGE_MAX_WORDS)
     return shareUrl(scenario, location);
-  const fragment = await engine.shareFragment(scenario);
+  const fragment = await engine.shareFragment({ scenario });
   if (!fragment.ok) throw new Error(fragment.error.message);
   return `${location.origin}${location.pathname}#${fragment.value}`;
 }

@@ -13,6 +13,7 @@ import type {
   ScenarioStep,
   Variant,
 } from '../model/index.ts';
+import { IOMMU_DEFAULTS } from '../model/core.ts';
 import { currentMemory } from './memoryImage.ts';
 
 export type MutableIommu = { -readonly [K in keyof IommuConfig]: IommuConfig[K] };
@@ -155,21 +156,15 @@ export function removeStep(scenario: Scenario, index: number): Scenario {
 export const EMPTY_SCENARIO: Scenario = {
   title: 'Empty scenario',
   variant: 'seed',
-  iommu: {
-    scalableMode: true,
-    fsts: true,
-    pasidBits: 20,
-    awBits: 48,
-    queueWidth: 256,
-    rootTableAddr: 0x1000n,
-    rootScalable: true,
-    dmarEnabled: true,
-    guestRamBytes: 0x4000_0000n,
-  },
+  iommu: { ...IOMMU_DEFAULTS, rootTableAddr: 0x1000n },
   devices: [],
   memory: [],
   steps: [],
 };
+
+/** A scenario with more memory words than this is large: it is sent to the worker and autosaved in
+ * a task of its own, after a pause in the edits, and not saved synchronously on pagehide. */
+export const LARGE_SCENARIO_WORDS = 50_000;
 
 /** How many 64-bit words of memory a scenario carries (initial memory and writes). */
 export function scenarioWords(scenario: Scenario): number {

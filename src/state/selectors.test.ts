@@ -6,11 +6,11 @@ import {
   type MemoryBlock,
   type Scenario,
 } from '../model/index.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { previewEntry } from './entryPreview.ts';
 import { currentMemory, memoryAtStep } from './memoryImage.ts';
 import { composerWords, resolveEntry } from './selectors.ts';
-import { DEFAULT_COMPOSER } from './slices/viewSlice.ts';
+import { DEFAULT_COMPOSER } from './slices/composerSlice.ts';
 import { buildStructureRows, structureRows, tableFoldKey } from './structureTree.ts';
 import { fixtureText } from './testing/fixtures.ts';
 import { writeWords } from './scenarioEdits.ts';

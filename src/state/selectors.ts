@@ -2,7 +2,6 @@
 // last run, memoised on the objects it reads (they are immutable, so identity is a safe key).
 
 import {
-  VARIANTS,
   encodeContextCacheDescriptor,
   encodePasidCacheInvDescriptor,
   encodeWaitDescriptor,
@@ -18,31 +17,13 @@ import {
   type StepChangesSoFar,
 } from './cachesAtEvent.ts';
 import type { CacheView } from './cacheView.ts';
-import { currentMemory, memoryAtStep, type MemoryImage } from './memoryImage.ts';
+import { currentMemory, type MemoryImage } from './memoryImage.ts';
 import type { AppState } from './slices/types.ts';
-import type { ComposerState } from './slices/viewSlice.ts';
-import {
-  ENTRY_BYTES,
-  LAYOUT_OF,
-  entryAddress,
-  type EntryRef,
-  type EntryKind,
-} from './structures.ts';
+import type { ComposerState } from './slices/composerSlice.ts';
+import { LAYOUT_OF, entryAddress, type EntryRef, type EntryKind } from './structures.ts';
 import { structureRows, type StructureRows } from './structureTree.ts';
 
-export { memoryAtStep, currentMemory };
-export {
-  buildCacheView,
-  guestPasidEntry,
-  guestPasidEntryAddress,
-  type AccelTable,
-  type CacheRow,
-  type CacheTable,
-  type CacheView,
-  type EmulatedTable,
-  type FieldDiff,
-  type StaleInfo,
-} from './cacheView.ts';
+export type { CacheRow, CacheTable, CacheView } from './cacheView.ts';
 export type { CacheMoment, StepChangesSoFar } from './cachesAtEvent.ts';
 
 /** One-slot memo keyed on argument identity. */
@@ -58,8 +39,6 @@ function memo<A extends readonly unknown[], R>(fn: (...args: A) => R): (...args:
     return last;
   };
 }
-
-export const selectMemory = (s: AppState): MemoryImage => currentMemory(s.scenario);
 
 export function deviceByBdf(scenario: Scenario, bdf: string): DeviceConfig | undefined {
   return scenario.devices.find((d) => d.bdf === bdf);
@@ -125,8 +104,6 @@ const resolveSelectionMemo = memo(
 export const selectSelectedEntry = (s: AppState): EntryResolution | undefined =>
   resolveSelectionMemo(s.scenario, s.selection);
 
-export { ENTRY_BYTES };
-
 const cacheViewMemo = memo(cacheViewAt);
 /**
  * The caches at the playhead: the state after the trace event the walk's cursor is on, read against
@@ -154,9 +131,6 @@ export const structureRowsOf = memo(
       markOf: (bdf, pasid) => view.markOf(bdf, pasid),
     }),
 );
-/** The structure browser's rows, made on demand by the virtualised tree. */
-export const selectStructureRows = (s: AppState): StructureRows =>
-  structureRowsOf(s.scenario, s.fold, selectCacheView(s));
 
 // ---------------------------------------------------------------------------------------------
 // The invalidation composer
@@ -199,18 +173,3 @@ export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   series: 'series — as applied (removal; emulated path missing its return)',
   'series-fixed': 'series-fixed — as applied, with the missing return restored',
 };
-
-export { VARIANTS };
-
-/** The memory a trace event at `cursor` saw (for the walk view). */
-export function memoryAtCursor(s: AppState): MemoryImage | undefined {
-  const run = s.run;
-  const scenario = s.runOf;
-  if (!run || !scenario) return undefined;
-  const starts = run.result.trace.stepStart;
-  let step = 0;
-  for (let k = 0; k + 1 < starts.length; k++) {
-    if ((starts[k] ?? 0) <= s.cursor) step = k;
-  }
-  return memoryAtStep(scenario, step);
-}

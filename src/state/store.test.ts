@@ -6,11 +6,10 @@ import {
   setField,
   type Scenario,
 } from '../model/index.ts';
-import type { AppRun, EngineResult, ParsedScenario } from '../worker/protocol.ts';
 import { bootstrap } from './boot.ts';
-import { InProcessEngine, type SimulationEngine } from './engine.ts';
+import { createEngine, inProcessTransport, type Transport } from './engine.ts';
 import { createSimulationApi } from '../worker/simulationApi.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
 import { currentMemory } from './memoryImage.ts';
 import {
   AUTOSAVE_KEY,
@@ -24,7 +23,7 @@ import {
 } from './persistence.ts';
 import { selectCacheView } from './selectors.ts';
 import { createAppStore, type AppStore } from './store.ts';
-import { unpackScenarioText } from '../worker/packing.ts';
+import { unpackScenarioText } from '../shared/packing.ts';
 import {
   FIXTURE_BDF,
   FIXTURE_PASID5_ADDR,
@@ -302,13 +301,16 @@ describe('persistence', () => {
     const hash = `#${encodeShareFragment(big)}`;
     expect(hash.length).toBeGreaterThan(SHARE_DECODE_ON_PAGE_MAX);
     const packed: string[] = [];
-    class Spy extends InProcessEngine {
-      override parsePackedScenario(p: string): ReturnType<SimulationEngine['parsePackedScenario']> {
-        packed.push(p);
-        return super.parsePackedScenario(p);
-      }
-    }
-    const fresh = createAppStore({ engine: new Spy(createSimulationApi()) });
+    const real = inProcessTransport(createSimulationApi());
+    const spy: Transport = {
+      ...real,
+      call: (name, args, lane) => {
+        const [request] = args;
+        if (name === 'parsePackedScenario' && typeof request === 'string') packed.push(request);
+        return real.call(name, args, lane);
+      },
+    };
+    const fresh = createAppStore({ engine: createEngine(spy) });
     expect(await fresh.getState().openShareFragment(hash)).toBe(true);
     expect(packed).toHaveLength(1);
     expect(fresh.getState().scenario).toEqual(big);
@@ -336,9 +338,9 @@ describe('persistence', () => {
     };
     const asked: Scenario[] = [];
     const engine = {
-      shareFragment: (sc: Scenario) => {
-        asked.push(sc);
-        return store.engine.shareFragment(sc);
+      shareFragment: (request: { scenario: Scenario }) => {
+        asked.push(request.scenario);
+        return store.engine.shareFragment(request);
       },
     };
     const where = { origin: 'https://example.test', pathname: '/app/' };
@@ -477,31 +479,22 @@ describe('start-up', () => {
 describe('latest request wins', () => {
   it('ignores an answer that arrives after a newer request', async () => {
     const real = createInProcessEngine();
+    const api = inProcessTransport(createSimulationApi());
     const gates: (() => void)[] = [];
-    // An engine whose first run answers only after the second one.
-    const engine: SimulationEngine = {
-      get pending() {
-        return real.pending + gates.length;
+    // An engine whose first run (of the one-step scenario) answers only after the second one.
+    const engine = createEngine({
+      ...api,
+      call: (name, args, lane) => {
+        const answer = api.call(name, args, lane);
+        const [request] = args;
+        const oneStep =
+          typeof request === 'object' &&
+          'scenario' in request &&
+          request.scenario.steps.length === 1;
+        if (name !== 'run' || gates.length > 0 || !oneStep) return answer;
+        return new Promise<void>((resolve) => gates.push(resolve)).then(() => answer);
       },
-      onPendingChange: (l) => real.onPendingChange(l),
-      dispose: () => {},
-      parseScenarioText: (t): Promise<EngineResult<ParsedScenario>> => real.parseScenarioText(t),
-      packScenario: (sc) => real.packScenario(sc),
-      parsePackedScenario: (p) => real.parsePackedScenario(p),
-      fileText: (sc, indent) => real.fileText(sc, indent),
-      shareFragment: (sc) => real.shareFragment(sc),
-      importDebugfs: (t, o) => real.importDebugfs(t, o),
-      importQemuTrace: (r) => real.importQemuTrace(r),
-      compareVariants: (sc) => real.compareVariants(sc),
-      debugfsDump: (sc, step) => real.debugfsDump(sc, step),
-      run: async (scenario: Scenario): Promise<EngineResult<AppRun>> => {
-        const answer = await real.run(scenario);
-        if (gates.length === 0 && scenario.steps.length === 1) {
-          await new Promise<void>((resolve) => gates.push(resolve));
-        }
-        return answer;
-      },
-    };
+    });
     const store = createAppStore({ engine });
     const parsed = await real.parseScenarioText(fixtureText);
     if (!parsed.ok) throw new Error('fixture');

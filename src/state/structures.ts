@@ -174,19 +174,10 @@ export function summarisePasidEntry(words: readonly bigint[]): PasidSummary {
   };
 }
 
-export function dirEntryPresent(word: bigint): boolean {
-  return getField([word], DIR_PRESENT) === 1n;
-}
-
 export function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
 export function hexN(n: number | bigint): string {
   return `0x${n.toString(16)}`;
-}
-
-/** 64-bit words as the contract writes them: 16 lower-case hex digits. */
-export function hex64(n: bigint): string {
-  return `0x${BigInt.asUintN(64, n).toString(16).padStart(16, '0')}`;
 }

@@ -20,7 +20,7 @@ import { PredictPanel } from './teaching/PredictPanel.tsx';
 import { TourPanel } from './teaching/TourPanel.tsx';
 import { WalkOnlyView, WalkViewRegion } from './walk/WalkViewRegion.tsx';
 import { useWalkMode } from './walk/walkMode.ts';
-import { useAppStore } from '../state/hooks.ts';
+import { useAppStore } from '../state/index.ts';
 
 export function App() {
   const [help, setHelp] = useState(false);

@@ -11,10 +11,6 @@ export function word64(w: bigint): string {
   return `0x${s.slice(0, 4)}_${s.slice(4, 8)}_${s.slice(8, 12)}_${s.slice(12)}`;
 }
 
-export function pasidHex(p: number): string {
-  return hex(p);
-}
-
 /** "0x40–0x7f" (inclusive); a single PASID prints once. */
 export function pasidRange(first: number, lastInclusive: number): string {
   return first === lastInclusive ? hex(first) : `${hex(first)}–${hex(lastInclusive)}`;

@@ -12,8 +12,13 @@ import {
 } from '../model/index.ts';
 import { ScenarioBuilder } from '../model/testSupport/scenarioBuilder.ts';
 import { churnScenario, randomScenario } from '../model/testSupport/randomScenario.ts';
-import { cacheStateOf, positionOfPasid, positionsByPasid, wordsOfHalves } from './cacheColumns.ts';
-import { initialMemoryPages, memoryFromPages } from './memoryPages.ts';
+import {
+  cacheStateOf,
+  positionOfPasid,
+  positionsByPasid,
+  wordsOfHalves,
+} from '../shared/cacheColumns.ts';
+import { initialMemoryPages, memoryFromPages } from '../shared/memoryPages.ts';
 import { CacheFlag, RUN_MAX_CHANGES_PER_STEP } from './protocol.ts';
 import { focusStepOf, runForApp } from './simulationApi.ts';
 

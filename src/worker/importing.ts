@@ -6,7 +6,9 @@ import {
   formatDmarTranslationView,
   formatImportIssue,
   importDebugfsDump,
+  importKernelQiTrace,
   importQemuTraceLog,
+  isKernelQiTrace,
   walkDmarTranslation,
   type ImportIssue,
 } from '../model/index.ts';
@@ -90,8 +92,49 @@ function nonEmptyLines(text: string): number {
   return n;
 }
 
+/** A kernel qi_submit trace, appended to the base file (authoring form) or the loaded base. */
+function importKernelTrace(request: TraceImportRequest): EngineResult<ImportedScenario> {
+  const { text, base, baseFile } = request;
+  const options = request.iommu !== undefined ? { iommu: request.iommu } : {};
+  let r = importKernelQiTrace(
+    text,
+    baseFile !== undefined ? { file: baseFile } : { scenario: base },
+    options,
+  );
+  // A kept authoring form that no longer loads (cannot happen for a file the app made).
+  if (!r.ok && r.baseErrors?.length) r = importKernelQiTrace(text, { scenario: base }, options);
+  if (!r.ok) return { ok: false, error: importError('This kernel trace cannot be read', r.errors) };
+  if (r.stats.descriptors === 0) {
+    return {
+      ok: false,
+      error: {
+        kind: 'invalid-import',
+        message: `No qi_submit event in ${nonEmptyLines(text)} lines: record it in the guest with trace-cmd record -e intel_iommu:qi_submit.`,
+        lines: [],
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      scenario: r.scenario,
+      ...(r.file ? { file: r.file } : {}),
+      report: {
+        kind: 'kernel-trace',
+        stats: r.stats,
+        unreadable: r.unreadable,
+        first: base.steps.length,
+        count: r.steps.length,
+      },
+      warnings: r.warnings,
+      fileWarnings: r.fileWarnings,
+    },
+  };
+}
+
 export function importQemuTrace(request: TraceImportRequest): EngineResult<ImportedScenario> {
   try {
+    if (isKernelQiTrace(request.text)) return importKernelTrace(request);
     const { text, base, baseFile } = request;
     const first = base.steps.length;
     // With the base's authoring form, the file route (tables re-placed clear of status writes);

@@ -13,6 +13,7 @@ import type {
   CacheState,
   DebugfsImportSummary,
   DeviceBackend,
+  HostDeviceState,
   ImportIssue,
   PcInfo,
   AccelWalkCounts,
@@ -26,8 +27,10 @@ import type {
   StepStatus,
   StructurePage,
   TraceImportStats,
+  KernelTraceImportStats,
   Variant,
 } from '../model/index.ts';
+import type { createSimulationApi } from './simulationApi.ts';
 
 export const PROTOCOL_VERSION = 5;
 
@@ -41,6 +44,8 @@ export type EngineErrorKind =
   | 'model-error'
   /** The worker did not answer within the bound and was restarted. */
   | 'timeout'
+  /** A newer run replaced this one before it finished: nothing went wrong, and no one shows it. */
+  | 'cancelled'
   /** The worker died (or could not start) and was restarted. */
   | 'worker-crashed'
   /** The worker speaks another protocol version. */
@@ -66,13 +71,24 @@ export interface EngineError {
 export type EngineResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError };
 
-export interface RunRequest {
+/** The request of every call about one scenario. */
+export interface ScenarioRequest {
   readonly scenario: Scenario;
+}
+
+export type RunRequest = ScenarioRequest;
+
+export interface FileTextRequest extends ScenarioRequest {
+  /** JSON indentation in spaces (absent: one line). */
+  readonly indent?: number;
 }
 
 /** A run lists at most this many cache changes per step in `result.steps[i].changes` (the rest are
  * counted in `changesOmitted`); the highlighted step's changes are all in the cache columns. */
 export const RUN_MAX_CHANGES_PER_STEP = 32;
+
+/** The host table shows at most this many attachments and objects per device (the rest counted). */
+export const RUN_MAX_HOST_ROWS = 2048;
 
 /** Bits of AccelCacheColumns.flags: the highlighted step's change of a live entry, and staleness. */
 export const CacheFlag = { Created: 1, Updated: 2, Stale: 4 } as const;
@@ -101,6 +117,8 @@ export interface AppCaches {
   readonly accel: Readonly<Record<string, AccelCacheColumns>>;
   /** Per device, per address-space PASID: a handful of entries, as objects. */
   readonly emulated: CacheState['emulated'];
+  /** Per iommufd device: the host side, at most RUN_MAX_HOST_ROWS attachments and objects each. */
+  readonly host: Readonly<Record<string, HostDeviceState>>;
 }
 
 /** The highlighted step's changes beyond what `result.steps[n].changes` lists. */
@@ -182,6 +200,8 @@ export interface TraceImportRequest {
    * a debugfs import): the PASID tables its resolver places then move clear of the pages the
    * log's wait descriptors write to, as `pasidscope import-trace --base` does. */
   readonly baseFile?: ScenarioFileJson;
+  /** A kernel qi_submit trace: which IOMMU unit (default the first it names). */
+  readonly iommu?: string;
 }
 
 /** What an import made and how: shown to the person before and after they accept it. */
@@ -206,6 +226,13 @@ export type ImportReport =
       readonly count: number;
       /** Whether the base's authoring form was used (tables re-placed clear of status writes). */
       readonly authoringForm: boolean;
+    }
+  | {
+      readonly kind: 'kernel-trace';
+      readonly stats: KernelTraceImportStats;
+      readonly unreadable: readonly ImportIssue[];
+      readonly first: number;
+      readonly count: number;
     };
 
 export interface ImportedScenario {
@@ -310,34 +337,37 @@ export interface DebugfsDump {
 }
 
 /**
- * The API. Over Comlink each method becomes async (the implementation's own results may be plain
- * values or promises). Inputs are validated with the model's own parser before anything runs.
+ * The API: the object `createSimulationApi()` builds (simulationApi.ts), whose methods are the
+ * calls. Over Comlink each method becomes async. Inputs are validated with the model's own parser
+ * before anything runs.
  */
-export interface SimulationApi {
-  hello(): Hello;
-  /** Runs the whole scenario (its own variant). */
-  run(request: RunRequest): EngineResult<WireRun>;
-  /** Parses scenario file text (JSON) with the model's parser. */
-  parseScenarioText(text: string): EngineResult<ParsedScenario>;
-  /** The scenario as compressed file text for browser storage (autosave), made off the page's
-   * thread because a large scenario takes a while to write out and compress. */
-  packScenario(request: { readonly scenario: Scenario }): Promise<EngineResult<string>>;
-  /** The inverse of packScenario, checked by the model's parser. */
-  parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>>;
-  /** The share-link fragment of a scenario (`scenario=1.<payload>`), compressed off the page's
-   * thread. */
-  shareFragment(request: { readonly scenario: Scenario }): EngineResult<string>;
-  /** The scenario as file text (export), written off the page's thread. */
-  fileText(request: {
-    readonly scenario: Scenario;
-    readonly indent?: number;
-  }): EngineResult<string>;
-  /** Imports a Linux dmar_translation_struct dump as a new scenario (nothing is replaced here). */
-  importDebugfs(request: DebugfsImportRequest): EngineResult<ImportedScenario>;
-  /** Appends a QEMU `-trace vtd_inv_desc` log's descriptors to a scenario, as new steps. */
-  importQemuTrace(request: TraceImportRequest): EngineResult<ImportedScenario>;
-  /** Runs the scenario under every variant and says where they part. */
-  compareVariants(request: { readonly scenario: Scenario }): EngineResult<AppComparison>;
-  /** What Linux's debugfs would print for the scenario's guest tables. */
-  debugfsDump(request: DebugfsDumpRequest): EngineResult<DebugfsDump>;
-}
+export type SimulationApi = ReturnType<typeof createSimulationApi>;
+
+/** The calls the page makes (every API method but the `hello` handshake). */
+export type CallName = Exclude<keyof SimulationApi, 'hello'>;
+
+/**
+ * How a call is scheduled on the page's side of the seam:
+ * - `run`: latest wins. A run still computing when a newer run arrives is cancelled (its caller gets
+ *   the error kind `cancelled`), because the store would throw its answer away anyway.
+ * - `request`: answered in turn, never cancelled.
+ */
+export type CallLane = 'run' | 'request';
+
+/**
+ * The list of calls. The engine (src/state/engine.ts) makes one method per entry; the compiler
+ * refuses an API method missing here and an entry with no API method. Adding a call: write the
+ * method in `createSimulationApi()` and add its name here.
+ */
+export const SIMULATION_CALLS = {
+  run: 'run',
+  parseScenarioText: 'request',
+  packScenario: 'request',
+  parsePackedScenario: 'request',
+  shareFragment: 'request',
+  fileText: 'request',
+  importDebugfs: 'request',
+  importQemuTrace: 'request',
+  compareVariants: 'request',
+  debugfsDump: 'request',
+} as const satisfies Record<CallName, CallLane>;

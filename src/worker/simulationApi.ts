@@ -14,20 +14,35 @@ import {
   type RunResult,
   type Scenario,
 } from '../model/index.ts';
-import { accelCacheColumns, focusChanges, runTransferables } from './cacheColumns.ts';
-import { initialMemoryPages } from './memoryPages.ts';
+import { transfer } from 'comlink';
+import { accelCacheColumns, focusChanges, runTransferables } from '../shared/cacheColumns.ts';
+import { initialMemoryPages } from '../shared/memoryPages.ts';
 import {
   PROTOCOL_VERSION,
   RUN_MAX_CHANGES_PER_STEP,
+  RUN_MAX_HOST_ROWS,
   type AccelCacheColumns,
+  type AppComparison,
+  type DebugfsDump,
+  type DebugfsDumpRequest,
+  type DebugfsImportRequest,
   type EngineResult,
+  type FileTextRequest,
+  type Hello,
+  type ImportedScenario,
   type ParsedScenario,
   type RunRequest,
   type ScenarioIssue,
-  type SimulationApi,
+  type ScenarioRequest,
+  type TraceImportRequest,
   type WireRun,
 } from './protocol.ts';
-import { packScenario, scenarioJson, shareFragmentOf, unpackScenarioText } from './packing.ts';
+import {
+  packScenario,
+  scenarioJson,
+  shareFragmentOf,
+  unpackScenarioText,
+} from '../shared/packing.ts';
 import { compareForApp } from './comparisonView.ts';
 import { debugfsDump, importDebugfs, importQemuTrace } from './importing.ts';
 
@@ -120,17 +135,41 @@ export function runForApp(scenario: Scenario, focusStep: number): Omit<WireRun, 
   return {
     result: { variant: machine.variant, steps, trace: machine.trace() },
     focusStep,
-    caches: { iqe: machine.iqe, accel, emulated: machine.emulatedEntries() },
+    caches: {
+      iqe: machine.iqe,
+      accel,
+      emulated: machine.emulatedEntries(),
+      host: machine.hostStates(RUN_MAX_HOST_ROWS),
+    },
     focus: focusChanges(changes, bdfs, beforeEmulated),
   };
 }
 
-export function createSimulationApi(): SimulationApi {
-  const api: SimulationApi = {
-    hello() {
+function modelError(prefix: string, e: unknown): EngineResult<never> {
+  return { ok: false, error: { kind: 'model-error', message: `${prefix}: ${errorText(e)}` } };
+}
+
+/** A parsed scenario hands its built memory's pages over to the page (transfer, not copy). */
+function withPages(out: EngineResult<ParsedScenario>): EngineResult<ParsedScenario> {
+  const pages = out.ok ? out.value.initialMemory : undefined;
+  return pages ? transfer(out, [pages.numbers.buffer, pages.words.buffer]) : out;
+}
+
+/**
+ * The API: each method is one call of the seam (protocol.ts derives `SimulationApi` from this
+ * object and lists the calls in SIMULATION_CALLS). Answers that carry large typed arrays mark their
+ * buffers with Comlink's `transfer`, so the worker hands them over instead of copying them; in
+ * process the mark is unused. Every answer is built fresh per call and never kept here, so
+ * detaching its buffers is safe.
+ */
+export function createSimulationApi() {
+  const api = {
+    /** The handshake: the engine refuses a worker of another protocol version. */
+    hello(): Hello {
       return { protocolVersion: PROTOCOL_VERSION };
     },
 
+    /** Runs the whole scenario (its own variant). */
     run(request: RunRequest): EngineResult<WireRun> {
       const checked = validate(request.scenario);
       if (!checked.ok) return checked;
@@ -138,15 +177,14 @@ export function createSimulationApi(): SimulationApi {
       try {
         const t0 = performance.now();
         const run = runForApp(scenario, focusStepOf(scenario));
-        return { ok: true, value: { ...run, ms: performance.now() - t0 } };
+        const out = { ok: true, value: { ...run, ms: performance.now() - t0 } } as const;
+        return transfer(out, runTransferables(out.value));
       } catch (e) {
-        return {
-          ok: false,
-          error: { kind: 'model-error', message: `The model failed: ${errorText(e)}` },
-        };
+        return modelError('The model failed', e);
       }
     },
 
+    /** Parses scenario file text (JSON) with the model's parser. */
     parseScenarioText(text: string): EngineResult<ParsedScenario> {
       let raw: unknown;
       try {
@@ -169,54 +207,27 @@ export function createSimulationApi(): SimulationApi {
         };
       }
       const initialMemory = initialMemoryPages(parsed.scenario);
-      return {
+      return withPages({
         ok: true,
         value: {
           scenario: parsed.scenario,
           warnings: parsed.warnings,
           ...(initialMemory ? { initialMemory } : {}),
         },
-      };
+      });
     },
 
-    async packScenario({ scenario }): Promise<EngineResult<string>> {
+    /** The scenario as compressed file text for browser storage (autosave), made off the page's
+     * thread because a large scenario takes a while to write out and compress. */
+    async packScenario({ scenario }: ScenarioRequest): Promise<EngineResult<string>> {
       try {
         return { ok: true, value: await packScenario(scenario) };
       } catch (e) {
-        return {
-          ok: false,
-          error: { kind: 'model-error', message: `Could not save: ${errorText(e)}` },
-        };
+        return modelError('Could not save', e);
       }
     },
 
-    shareFragment({ scenario }): EngineResult<string> {
-      return { ok: true, value: shareFragmentOf(scenario) };
-    },
-
-    fileText({ scenario, indent }): EngineResult<string> {
-      return { ok: true, value: scenarioJson(scenario, indent) };
-    },
-
-    importDebugfs: (request) => importDebugfs(request),
-
-    importQemuTrace: (request) => importQemuTrace(request),
-
-    compareVariants({ scenario }) {
-      const checked = validate(scenario);
-      if (!checked.ok) return checked;
-      try {
-        return { ok: true, value: compareForApp(scenario) };
-      } catch (e) {
-        return {
-          ok: false,
-          error: { kind: 'model-error', message: `The comparison failed: ${errorText(e)}` },
-        };
-      }
-    },
-
-    debugfsDump: (request) => debugfsDump(request),
-
+    /** The inverse of packScenario, checked by the model's parser. */
     async parsePackedScenario(packed: string): Promise<EngineResult<ParsedScenario>> {
       const text = await unpackScenarioText(packed);
       if (text === undefined) {
@@ -227,11 +238,39 @@ export function createSimulationApi(): SimulationApi {
       }
       return api.parseScenarioText(text);
     },
+
+    /** The share-link fragment of a scenario (`scenario=1.<payload>`), compressed off the page's
+     * thread. */
+    shareFragment({ scenario }: ScenarioRequest): EngineResult<string> {
+      return { ok: true, value: shareFragmentOf(scenario) };
+    },
+
+    /** The scenario as file text (export), written off the page's thread. */
+    fileText({ scenario, indent }: FileTextRequest): EngineResult<string> {
+      return { ok: true, value: scenarioJson(scenario, indent) };
+    },
+
+    /** Imports a Linux dmar_translation_struct dump as a new scenario (nothing is replaced here). */
+    importDebugfs: (request: DebugfsImportRequest): EngineResult<ImportedScenario> =>
+      importDebugfs(request),
+
+    /** Appends a QEMU `-trace vtd_inv_desc` log's descriptors to a scenario, as new steps. */
+    importQemuTrace: (request: TraceImportRequest): EngineResult<ImportedScenario> =>
+      importQemuTrace(request),
+
+    /** Runs the scenario under every variant and says where they part. */
+    compareVariants({ scenario }: ScenarioRequest): EngineResult<AppComparison> {
+      const checked = validate(scenario);
+      if (!checked.ok) return checked;
+      try {
+        return { ok: true, value: compareForApp(scenario) };
+      } catch (e) {
+        return modelError('The comparison failed', e);
+      }
+    },
+
+    /** What Linux's debugfs would print for the scenario's guest tables. */
+    debugfsDump: (request: DebugfsDumpRequest): EngineResult<DebugfsDump> => debugfsDump(request),
   };
   return api;
 }
-
-/** The ArrayBuffers behind a run's trace and cache columns, so the worker can transfer them
- * instead of copying (a 2^20-PASID walk makes megabytes of both). The run is built fresh per
- * request and never reused by the worker, so detaching its buffers there is safe. */
-export const runBuffers = runTransferables;

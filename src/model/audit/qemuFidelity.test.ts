@@ -40,6 +40,12 @@ const DIR = 0x10000n;
 /** PASID 0 as every standard layout has it: pass-through, DID 1. */
 const PT0 = words8(pasidEntry());
 const ZERO_WALK = { dirReads: 0, entryReads: 0, listCompares: 0 };
+const NO_HOST_OPS: readonly never[] = [];
+/**
+ * hostOps of a seed sync that creates the pass-through PASID-0 entry of an iommufd device: the
+ * emulated path attaches PASID 0 to the nesting parent; the seed's accel entries bind nothing.
+ */
+const SEED_BINDS_PT0 = [{ op: 'attach', bdf: BDF, pasid: 0, ok: true, hwpt: 1 }];
 const VARIANTS: readonly Variant[] = ['seed', 'series', 'series-fixed'];
 
 /** One device on bus 0 at devfn 0x10 with a PDTS-`pdts` directory and a valid PASID 0. */
@@ -134,7 +140,14 @@ describe('vtd_process_pasid_desc: pcInfo is the zero-initialised VTDPASIDCacheIn
     const s0 = step(r.json, 0);
     expect(s0.status).toBe('rejected');
     expect(s0.error).toMatch(/granularity/);
-    expect(Object.keys(s0).sort()).toEqual(['changes', 'error', 'index', 'op', 'status']);
+    expect(Object.keys(s0).sort()).toEqual([
+      'changes',
+      'error',
+      'hostOps',
+      'index',
+      'op',
+      'status',
+    ]);
     expect(s0.changes).toEqual([]);
     expect(r.json.final.iqe).toBe(true);
   });
@@ -190,6 +203,7 @@ describe('gating (vtd_pasid_cache_sync, vtd_accel_pasid_cache_sync, vtd_update_i
       pcInfo: { type: 3, did: 0, pasid: 0 },
       accelWalk: ZERO_WALK,
       changes: [],
+      hostOps: NO_HOST_OPS,
     });
   });
 
@@ -703,6 +717,7 @@ describe('series: the missing return after the emulated removal branch', () => {
       status: 'processed',
       accelWalk: ZERO_WALK,
       changes,
+      hostOps: NO_HOST_OPS,
     });
   });
 });
@@ -724,6 +739,7 @@ describe('accel walk (vtd_accel_pasid_cache_sync, _replay_pasid_bind_for_dev, _t
       pcInfo: { type: 3, did: 0, pasid: 0 },
       accelWalk: { dirReads: 4, entryReads: 64, listCompares: 1 },
       changes: [created('emulated', 0), created('accel', 0), created('accel', 3)],
+      hostOps: SEED_BINDS_PT0,
     });
     // Again: list [3, 0]: PASID 0 at position 2, PASID 3 at position 1.
     expect(step(r.json, 1)).toMatchObject({
@@ -1083,6 +1099,7 @@ describe('context-cache invalidation (vtd_process_context_cache_desc)', () => {
       status: 'processed',
       accelWalk: { dirReads: 4, entryReads: 64, listCompares: 1 },
       changes: [created('emulated', 0), created('accel', 0), created('accel', 3)],
+      hostOps: SEED_BINDS_PT0,
     });
   });
 
@@ -1215,6 +1232,7 @@ describe('invalidation queue: widths, reserved bits, wait descriptors, IQE', () 
       status: 'processed',
       accelWalk: ZERO_WALK,
       changes: [],
+      hostOps: NO_HOST_OPS,
     });
     expect(step(r.json, 2).changes).toEqual([created('emulated', 0), created('emulated', 5)]);
     expect(emu(r.json, 5)).toEqual({ valid: true, entry: words8([0xdead_0000_0101n, 7n]) });
@@ -1323,6 +1341,7 @@ describe('invalidation queue: widths, reserved bits, wait descriptors, IQE', () 
         status: 'processed',
         accelWalk: ZERO_WALK,
         changes: [],
+        hostOps: NO_HOST_OPS,
       });
     }
     expect(status(raw(...ws.slice(0, 2)), q128)).toBe(in128);
@@ -1343,8 +1362,20 @@ describe('invalidation queue: widths, reserved bits, wait descriptors, IQE', () 
       'applied',
       'processed',
     ]);
-    expect(step(r.json, 1)).toEqual({ index: 1, op: 'invalidate', status: 'blocked', changes: [] });
-    expect(step(r.json, 3)).toEqual({ index: 3, op: 'clearIqe', status: 'applied', changes: [] });
+    expect(step(r.json, 1)).toEqual({
+      index: 1,
+      op: 'invalidate',
+      status: 'blocked',
+      changes: [],
+      hostOps: NO_HOST_OPS,
+    });
+    expect(step(r.json, 3)).toEqual({
+      index: 3,
+      op: 'clearIqe',
+      status: 'applied',
+      changes: [],
+      hostOps: NO_HOST_OPS,
+    });
     // The blocked global never ran: everything is created by the last step.
     expect(step(r.json, 4).changes).toEqual([
       created('emulated', 0),

@@ -735,6 +735,8 @@ export const PASID_CACHE_DESC_RESERVED_VAL0 = 0xfff0_0000_0000_f1c0n;
 export const CONTEXT_CACHE_DESC_RESERVED_VAL0 = 0xfffc_0000_0000_f1c0n;
 /** Wait descriptor reserved bits (PD is reserved too: QEMU models no ECAP.PDS without svm). */
 export const WAIT_DESC_RESERVED_LO = 0xffff_f180n;
+/** VTD_INV_DESC_WAIT_RSVD_LO(ecap) with ECAP.PDS (svm on): PD (bit 7) is allowed. */
+export const WAIT_DESC_RESERVED_LO_PDS = 0xffff_f100n;
 export const WAIT_DESC_RESERVED_HI = 0x3n;
 
 export const ALL_STRUCTURES: readonly StructureLayout[] = [

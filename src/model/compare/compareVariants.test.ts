@@ -53,9 +53,23 @@ describe('compareVariants', () => {
   it('finds the step where the series removes a torn-down PASID that the seed keeps', () => {
     const cmp = compareVariants(teardown);
     expect(cmp.identical).toBe(false);
-    expect(cmp.steps.map((s) => s.index)).toEqual([2]);
-    const step = cmp.steps[0]!;
-    expect(step.aspects).toEqual(['changes', 'accelWalk']);
+    // Step 0 differs on the host only: the seed binds PASID 0 from the emulated path, the series
+    // binds every accel entry (PASID 0 on the parent, PASID 7 on a new nested hwpt).
+    expect(cmp.steps.map((s) => s.index)).toEqual([0, 2]);
+    const setup = cmp.steps[0]!;
+    expect(setup.aspects).toEqual(['hostOps']);
+    expect(setup.outcomes.seed.hostOps.map((o) => `${o.op} ${o.pasid}`)).toEqual(['attach 0']);
+    expect(setup.outcomes.series.hostOps.map((o) => `${o.op} ${o.pasid}`)).toEqual([
+      'attach 0',
+      'alloc 7',
+      'attach 7',
+    ]);
+    const step = cmp.steps[1]!;
+    expect(step.aspects).toEqual(['changes', 'accelWalk', 'hostOps']);
+    expect(step.outcomes.series.hostOps.map((o) => `${o.op} ${o.pasid}`)).toEqual([
+      'detach 7',
+      'free 7',
+    ]);
     // The seed walks [7, 8); the series removed 7 PASID-selectively, so accel_pce_deleted skips the walk.
     expect(step.outcomes.seed.accelWalk).toEqual({ dirReads: 1, entryReads: 1, listCompares: 0 });
     expect(step.outcomes.series.accelWalk).toEqual({ dirReads: 0, entryReads: 0, listCompares: 0 });
@@ -73,13 +87,16 @@ describe('compareVariants', () => {
       states: { series: { present: false }, 'series-fixed': { present: false } },
     });
     expect(cmp.final.entries[0]?.states.seed).toMatchObject({ present: true, valid: true });
+    // The series freed what it allocated: both end with PASID 0 on the parent and nothing live.
+    expect(cmp.final.host).toEqual([]);
+    const pair = { finalEntries: 1, iqeDiffers: false, hostDevices: [] };
     expect(cmp.pairs).toEqual([
-      { from: 'seed', to: 'series', steps: [2], finalEntries: 1, iqeDiffers: false },
-      { from: 'series', to: 'series-fixed', steps: [], finalEntries: 0, iqeDiffers: false },
-      { from: 'seed', to: 'series-fixed', steps: [2], finalEntries: 1, iqeDiffers: false },
+      { from: 'seed', to: 'series', steps: [0, 2], ...pair },
+      { from: 'series', to: 'series-fixed', steps: [], ...pair, finalEntries: 0 },
+      { from: 'seed', to: 'series-fixed', steps: [0, 2], ...pair },
     ]);
     expect(describeComparison(cmp)).toEqual([
-      'seed vs series: the outcome of step 2 differs; final caches: 1 entry differs',
+      'seed vs series: the outcome of steps 0 and 2 differs; final caches: 1 entry differs',
       'series vs series-fixed: no difference',
     ]);
   });
@@ -115,8 +132,9 @@ describe('compareVariants', () => {
   });
 
   it('says so when the variants agree', () => {
+    // Without fsts the host is never called (and the first-stage entries are refused alike).
     const s = load({
-      iommu: { rootTableAddr: '0x10000' },
+      iommu: { rootTableAddr: '0x10000', fsts: false },
       devices: [nic],
       tables: { devices: [tables.devices[0]] },
       steps: [{ op: 'invalidate', granularity: 'global' }],
@@ -149,7 +167,7 @@ describe('compareVariants', () => {
       summary: string[];
       final: { entries: { states: { seed: { entry: string[] } } }[] };
     };
-    expect(back.summary[0]).toMatch(/^seed vs series: the outcome of step 2 differs/);
+    expect(back.summary[0]).toMatch(/^seed vs series: the outcome of steps 0 and 2 differs/);
     expect(back.final.entries[0]?.states.seed.entry[0]).toBe('0x0000000000000041');
     expect(back.final.entries[0]?.states.seed.entry[2]).toBe('0x0000000000100000');
   });

@@ -1,7 +1,7 @@
 // One scenario under the three variants (seed, series, series-fixed), and where the outcomes part:
-// per step (status, error, pcInfo, cache changes, walk counters) and in the final caches (an
-// entry present in one and absent in another, different words, a different validity or list
-// position). This is what a reviewer pastes: "the series changes the outcome of steps 4 and 9".
+// per step (status, error, pcInfo, cache changes, walk counters, host calls) and in the final
+// caches (an entry present in one and absent in another, different words, a different validity or
+// list position) and host state (what is attached, which objects are live or leaked). This is what a reviewer pastes: "the series changes the outcome of steps 4 and 9".
 //
 // Comparison rules follow the contract: an invalid emulated entry's words are not compared
 // (semantics.md: an invalid entry keeps its last contents, which mean nothing); accel lists are
@@ -14,6 +14,8 @@ import type {
   CacheChange,
   CacheKind,
   CacheState,
+  HostDeviceState,
+  HostOp,
   PcInfo,
   StepResult,
   StepStatus,
@@ -22,7 +24,7 @@ import { hex64 } from '../run/contractJson.ts';
 import type { Scenario, ScenarioStep, Variant } from '../scenario/scenarioTypes.ts';
 import { VARIANTS } from '../scenario/scenarioTypes.ts';
 
-export type StepAspect = 'status' | 'error' | 'pcInfo' | 'changes' | 'accelWalk';
+export type StepAspect = 'status' | 'error' | 'pcInfo' | 'changes' | 'accelWalk' | 'hostOps';
 export type CacheEntryAspect = 'presence' | 'validity' | 'words' | 'position';
 
 /** What one variant did at one step. */
@@ -32,6 +34,7 @@ export interface StepOutcome {
   readonly pcInfo?: PcInfo;
   readonly accelWalk?: AccelWalkCounts;
   readonly changes: readonly CacheChange[];
+  readonly hostOps: readonly HostOp[];
 }
 
 export interface StepDifference {
@@ -72,6 +75,14 @@ export interface VariantPairDifference {
   /** How many final cache entries differ. */
   readonly finalEntries: number;
   readonly iqeDiffers: boolean;
+  /** Devices whose final host state (attachments, live or leaked objects) differs. */
+  readonly hostDevices: readonly string[];
+}
+
+/** One iommufd device whose final host state is not the same in every variant. */
+export interface HostStateDifference {
+  readonly bdf: string;
+  readonly states: Readonly<Record<Variant, HostDeviceState>>;
 }
 
 export interface VariantComparison {
@@ -82,6 +93,7 @@ export interface VariantComparison {
   readonly final: {
     readonly iqe: Readonly<Record<Variant, boolean>>;
     readonly entries: readonly CacheEntryDifference[];
+    readonly host: readonly HostStateDifference[];
   };
   readonly pairs: readonly VariantPairDifference[];
   /** True when all three variants agree on every step and on the final caches. */
@@ -101,8 +113,26 @@ function outcomeOf(r: StepResult): StepOutcome {
     ...(r.pcInfo ? { pcInfo: r.pcInfo } : {}),
     ...(r.accelWalk ? { accelWalk: r.accelWalk } : {}),
     changes: r.changes,
+    hostOps: r.hostOps ?? [],
   };
 }
+
+/** Host calls compare by content (same calls, same order, same results). */
+function sameHostOps(a: StepResult, b: StepResult): boolean {
+  const x = a.hostOps ?? [];
+  const y = b.hostOps ?? [];
+  return (
+    x.length === y.length &&
+    (a.hostOpsOmitted ?? 0) === (b.hostOpsOmitted ?? 0) &&
+    x.every((op, i) => JSON.stringify(op) === JSON.stringify(y[i]))
+  );
+}
+
+function sameHostState(a: HostDeviceState | undefined, b: HostDeviceState | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+const NO_HOST: HostDeviceState = { attached: {}, objects: [] };
 
 function sameChange(a: CacheChange, b: CacheChange): boolean {
   return a.cache === b.cache && a.bdf === b.bdf && a.pasid === b.pasid && a.kind === b.kind;
@@ -143,6 +173,7 @@ export function stepAspects(a: StepResult, b: StepResult): StepAspect[] {
   ) {
     out.push('accelWalk');
   }
+  if (!sameHostOps(a, b)) out.push('hostOps');
   return out;
 }
 
@@ -312,20 +343,28 @@ export function compareVariants(scenario: Scenario): VariantComparison {
   );
 
   const iqe = byVariant((v) => results[v].final.iqe);
+  const hostOf = (v: Variant, bdf: string) => results[v].final.host?.[bdf];
+  const iommufd = scenario.devices.filter((d) => d.backend === 'iommufd').map((d) => d.bdf);
+  const host = iommufd
+    .filter((bdf) => VARIANT_PAIRS.some(([a, b]) => !sameHostState(hostOf(a, bdf), hostOf(b, bdf))))
+    .map((bdf) => ({ bdf, states: byVariant((v) => hostOf(v, bdf) ?? NO_HOST) }));
   const pairs = VARIANT_PAIRS.map(([from, to], k) => ({
     from,
     to,
     steps: pairSteps[k] ?? [],
     finalEntries: pairEntries[k] ?? 0,
     iqeDiffers: iqe[from] !== iqe[to],
+    hostDevices: iommufd.filter((bdf) => !sameHostState(hostOf(from, bdf), hostOf(to, bdf))),
   }));
   return {
     variants: VARIANTS,
     stepCount,
     steps,
-    final: { iqe, entries },
+    final: { iqe, entries, host },
     pairs,
-    identical: pairs.every((p) => !p.steps.length && !p.finalEntries && !p.iqeDiffers),
+    identical: pairs.every(
+      (p) => !p.steps.length && !p.finalEntries && !p.iqeDiffers && !p.hostDevices.length,
+    ),
   };
 }
 
@@ -352,6 +391,7 @@ export function describeComparison(cmp: VariantComparison): string[] {
       );
     }
     if (p.iqeDiffers) parts.push('FSTS.IQE ends differently');
+    if (p.hostDevices.length) parts.push(`final host state differs on ${p.hostDevices.join(', ')}`);
     return `${p.from} vs ${p.to}: ${parts.length ? parts.join('; ') : 'no difference'}`;
   });
 }
@@ -389,6 +429,7 @@ export function comparisonToJson(cmp: VariantComparison): Record<string, unknown
           ...(o.pcInfo ? { pcInfo: o.pcInfo } : {}),
           ...(o.accelWalk ? { accelWalk: o.accelWalk } : {}),
           changes: o.changes,
+          hostOps: o.hostOps,
         };
       }),
     })),
@@ -401,6 +442,7 @@ export function comparisonToJson(cmp: VariantComparison): Record<string, unknown
         aspects: e.aspects,
         states: byVariant((v) => stateJson(e.states[v])),
       })),
+      host: cmp.final.host,
     },
   };
 }

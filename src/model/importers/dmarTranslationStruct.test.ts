@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
 import type { Scenario } from '../scenario/scenarioTypes.ts';
 import {

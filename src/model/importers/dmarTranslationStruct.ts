@@ -13,7 +13,7 @@
 import { fieldByName, getField } from '../bits/bitFields.ts';
 import { PASID_ENTRY } from '../bits/structures.ts';
 import type { GuestMemory } from '../memory/guestMemory.ts';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import type { Scenario } from '../scenario/scenarioTypes.ts';
 import { formatBdf, hexAddr, hexWord } from '../scenario/scenarioValues.ts';

@@ -1,6 +1,6 @@
 import { fc, test as propTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { createLookupScratch, vtdDevGetPeFromPasid } from '../qemu/vtdPasidEntry.ts';
 import { runScenario } from '../run/runScenario.ts';

@@ -18,6 +18,7 @@ import { parseScenario } from '../scenario/parseScenario.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/scenarioSchema.ts';
 import type { ScenarioFileJson } from '../scenario/scenarioToFile.ts';
 import type { DeviceBackend, Scenario, Variant } from '../scenario/scenarioTypes.ts';
+import { IOMMU_DEFAULTS } from '../scenario/scenarioTypes.ts';
 import { hexAddr, hexWord, readBdf } from '../scenario/scenarioValues.ts';
 import {
   decodeContextEntry,
@@ -102,7 +103,7 @@ const BDF_START_RE = /^[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\b/;
 const MAX_PASID = 0xfffff;
 const MAX_ERRORS = 20;
 const PAGE = 0x1000n;
-const GIB = 0x4000_0000n;
+const GIB = IOMMU_DEFAULTS.guestRamBytes;
 /** Linux's PDTS for a device with 2^k PASIDs is k - 13 (at least 2); see linuxPdtsFor. */
 const PDTS_TO_PASID_LOG2 = 13;
 

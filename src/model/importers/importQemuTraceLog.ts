@@ -19,20 +19,18 @@
 // (the PASID tables of a debugfs import, say) stay clear of the wait descriptors' status pages.
 // A status write that still lands on a structure is reported: the replay would change it.
 
-import {
-  DescType,
-  descriptorTypeCode,
-  descriptorTypeName,
-} from '../invalidation/descriptorType.ts';
-import { decodeWaitDescriptor } from '../invalidation/waitDescriptor.ts';
-import { vtdCapInit } from '../qemu/vtdCapInit.ts';
-import { descriptorWords, vtdInvDescCheck } from '../qemu/vtdInvalidationQueue.ts';
-import type { Scenario, ScenarioStep } from '../scenario/scenarioTypes.ts';
+import { descriptorTypeCode, descriptorTypeName } from '../invalidation/descriptorType.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
-import type { ScenarioIssue } from '../scenario/parseScenario.ts';
 import type { ScenarioFileJson } from '../scenario/scenarioToFile.ts';
-import { hexAddr, hexWord } from '../scenario/scenarioValues.ts';
-import { walkDmarTranslation } from './dmarTranslationStruct.ts';
+import type { Scenario, ScenarioStep } from '../scenario/scenarioTypes.ts';
+import { hexAddr } from '../scenario/scenarioValues.ts';
+import type { DescriptorLogFailure, LoggedDescriptor } from './descriptorSteps.ts';
+import {
+  appendStepsToFile,
+  descriptorSteps,
+  missingPasidCacheWarning,
+  statusWriteCollisions,
+} from './descriptorSteps.ts';
 import type { ImportIssue } from './importTypes.ts';
 import { textLines } from './importTypes.ts';
 import { readTraceLine } from './traceLine.ts';
@@ -50,6 +48,8 @@ export interface TraceImportStats {
   readonly otherEventCount: number;
   /** clearIqe steps inserted after descriptors the model rejects (see the file comment). */
   readonly clearIqeInserted: number;
+  /** Why the replay will change no PASID cache, when the log holds no PASID-cache descriptor. */
+  readonly missingPasidCache?: string;
 }
 
 export type TraceImportResult =
@@ -82,15 +82,8 @@ export function importQemuTraceLog(text: string, base?: Scenario): TraceImportRe
   }
 }
 
-interface Parsed {
-  readonly line: number;
-  readonly desc: readonly [bigint, bigint, bigint, bigint];
-  readonly type: string;
-  readonly prefix: string;
-}
-
 interface LogContent {
-  readonly descs: readonly Parsed[];
+  readonly descs: readonly LoggedDescriptor[];
   readonly other: Readonly<Record<string, number>>;
   readonly otherCount: number;
   readonly unreadable: readonly ImportIssue[];
@@ -105,7 +98,7 @@ function readLog(
   const unreadable: ImportIssue[] = [];
   const other: Record<string, number> = {};
   let otherCount = 0;
-  const descs: Parsed[] = [];
+  const descs: LoggedDescriptor[] = [];
   textLines(text).forEach((raw, i) => {
     const lineNo = i + 1;
     if (raw.trim() === '') return;
@@ -138,72 +131,33 @@ function readLog(
         message: `the event says type "${type}" but the low word ${hexAddr(lo)} encodes type ${code}${expected ? ` ("${expected}")` : ''}: the words are imported as logged`,
       });
     }
-    descs.push({ line: lineNo, desc: [lo, hi, 0n, 0n], type, prefix: ev.prefix });
+    const when = ev.prefix ? `, ${ev.prefix}` : '';
+    descs.push({
+      line: lineNo,
+      desc: [lo, hi, 0n, 0n],
+      note: `QEMU trace line ${lineNo}${when}: ${type}`,
+    });
   });
   if (errors.length) return { ok: false, errors };
   return { ok: true, log: { descs, other, otherCount, unreadable, warnings } };
 }
 
-/** The steps of the log's descriptors, with clearIqe steps where the base's QEMU would set IQE. */
-function stepsOf(
-  descs: readonly Parsed[],
-  base: Scenario | undefined,
-): { steps: ScenarioStep[]; clearIqeInserted: number } {
-  const caps = base ? vtdCapInit(base.iommu) : undefined;
-  const steps: ScenarioStep[] = [];
-  let clearIqeInserted = 0;
-  descs.forEach((d, k) => {
-    const when = d.prefix ? `, ${d.prefix}` : '';
-    steps.push({
-      op: 'invalidate',
-      desc: d.desc,
-      note: `QEMU trace line ${d.line}${when}: ${d.type}`,
-    });
-    if (!caps || k === descs.length - 1) return;
-    const rejected = vtdInvDescCheck(caps, descriptorWords(caps, d.desc));
-    if (!rejected) return;
-    clearIqeInserted++;
-    steps.push({
-      op: 'clearIqe',
-      note: `added by the import: QEMU rejects the descriptor of line ${d.line} (${rejected.message}), yet the log shows it processing later ones, so the guest cleared FSTS.IQE`,
-    });
-  });
-  return { steps, clearIqeInserted };
-}
-
-/**
- * Wait descriptors whose status write lands on a structure of the scenario as it stands before
- * the imported steps: the replay would change that structure. Likely when the structures came
- * from another source than the log (their addresses were allocated by an import).
- */
-function statusWriteCollisions(before: Scenario, descs: readonly Parsed[]): ImportIssue[] {
-  const pages = new Map(walkDmarTranslation(before).pages.map((p) => [p.addr, p.what] as const));
-  const out: ImportIssue[] = [];
-  for (const d of descs) {
-    if (descriptorTypeCode(d.desc[0]) !== DescType.Wait) continue;
-    const w = decodeWaitDescriptor(d.desc);
-    if (!w.statusWrite) continue;
-    const what = pages.get(w.statusAddr & ~0xfffn);
-    if (what !== undefined) {
-      out.push({
-        line: d.line,
-        message: `this wait descriptor writes its status to ${hexAddr(w.statusAddr)}, inside ${what} in the base scenario: the replay will change that structure`,
-      });
-    }
-  }
-  return out;
+function lacking(descs: readonly LoggedDescriptor[]): { missingPasidCache?: string } {
+  const why = missingPasidCacheWarning(descs, 'qemu');
+  return why !== undefined ? { missingPasidCache: why } : {};
 }
 
 function importLog(text: string, base: Scenario | undefined): TraceImportResult {
   const read = readLog(text);
   if (!read.ok) return read;
   const { log } = read;
-  const { steps, clearIqeInserted } = stepsOf(log.descs, base);
+  const { steps, clearIqeInserted } = descriptorSteps(log.descs, base);
   const stats: TraceImportStats = {
     descriptors: log.descs.length,
     otherEvents: log.other,
     otherEventCount: log.otherCount,
     clearIqeInserted,
+    ...lacking(log.descs),
   };
   const common = { ok: true as const, steps, stats, unreadable: log.unreadable };
   if (!base) return { ...common, warnings: log.warnings };
@@ -227,25 +181,7 @@ export type TraceFileImportResult =
       /** The scenario parser's warnings about the resulting file ("$.path: ..."). */
       readonly fileWarnings: readonly string[];
     }
-  | {
-      readonly ok: false;
-      /** Problems of the log (with lines)... */
-      readonly errors: readonly ImportIssue[];
-      /** ...or of the base file (JSON paths). */
-      readonly baseErrors?: readonly ScenarioIssue[];
-    };
-
-function stepJson(step: ScenarioStep): Record<string, unknown> {
-  const note = step.note !== undefined ? { note: step.note } : {};
-  switch (step.op) {
-    case 'invalidate':
-      return { op: 'invalidate', desc: step.desc.map(hexWord), ...note };
-    case 'clearIqe':
-      return { op: 'clearIqe', ...note };
-    case 'write':
-      return { op: 'write', addr: hexAddr(step.addr), qwords: step.qwords.map(hexWord), ...note };
-  }
-}
+  | DescriptorLogFailure;
 
 /**
  * importQemuTraceLog for a base scenario *file*: the steps are appended to the file's own steps,
@@ -260,31 +196,25 @@ export function appendQemuTraceToFile(text: string, baseFile: unknown): TraceFil
     const read = readLog(text);
     if (!read.ok) return read;
     const { log } = read;
-    const { steps, clearIqeInserted } = stepsOf(log.descs, base.scenario);
-    const raw = baseFile as Record<string, unknown>;
-    const before = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : [];
-    const file: ScenarioFileJson = { ...raw, steps: [...before, ...steps.map(stepJson)] };
-    const loaded = parseScenario(file);
-    if (!loaded.ok) return { ok: false, errors: [], baseErrors: loaded.errors };
-    // The structures as the appended steps meet them (tables re-placed by the resolver).
-    const upTo: Scenario = {
-      ...loaded.scenario,
-      steps: loaded.scenario.steps.slice(0, loaded.scenario.steps.length - steps.length),
-    };
+    const { steps, clearIqeInserted } = descriptorSteps(log.descs, base.scenario);
+    const appended = appendStepsToFile(baseFile, steps);
+    if (!appended.ok) return { ok: false, errors: [], baseErrors: appended.baseErrors };
+    const { file, before, fileWarnings } = appended;
     return {
       ok: true,
       file,
-      scenario: loaded.scenario,
+      scenario: appended.scenario,
       steps,
       stats: {
         descriptors: log.descs.length,
         otherEvents: log.other,
         otherEventCount: log.otherCount,
         clearIqeInserted,
+        ...lacking(log.descs),
       },
       unreadable: log.unreadable,
-      warnings: [...log.warnings, ...statusWriteCollisions(upTo, log.descs)],
-      fileWarnings: loaded.warnings,
+      warnings: [...log.warnings, ...statusWriteCollisions(before, log.descs)],
+      fileWarnings,
     };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

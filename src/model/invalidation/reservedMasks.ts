@@ -8,6 +8,7 @@ import {
   PASID_CACHE_DESC_RESERVED_VAL0,
   WAIT_DESC_RESERVED_HI,
   WAIT_DESC_RESERVED_LO,
+  WAIT_DESC_RESERVED_LO_PDS,
 } from '../bits/structures.ts';
 
 export const ALL_ONES = 0xffff_ffff_ffff_ffffn;
@@ -47,4 +48,10 @@ export const RESERVED_MASKS: Readonly<Record<number, DescriptorReservedMasks>> =
     masks: [PASID_DEVICE_IOTLB_RESERVED_VAL0, PASID_DEVICE_IOTLB_RESERVED_VAL1, ALL_ONES, ALL_ONES],
     needs256: true,
   },
+};
+
+/** The wait descriptor's masks with ECAP.PDS (QEMU property svm): PD is no longer reserved. */
+export const WAIT_RESERVED_MASKS_PDS: DescriptorReservedMasks = {
+  masks: [WAIT_DESC_RESERVED_LO_PDS, WAIT_DESC_RESERVED_HI, ALL_ONES, ALL_ONES],
+  needs256: false,
 };

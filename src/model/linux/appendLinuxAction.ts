@@ -3,7 +3,7 @@
 // tables it allocates.
 
 import { DescType, descriptorTypeCode } from '../invalidation/descriptorType.ts';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { PAGE_SHIFT } from '../memory/guestMemory.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { PageAllocator } from '../scenario/pageAllocator.ts';

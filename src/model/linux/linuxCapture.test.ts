@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import captureTimeline from '../../../public/scenarios/realguest-sm-strict-timeline.json';
 import { DescType, descriptorTypeCode } from '../invalidation/descriptorType.ts';
 import type { GuestMemory } from '../memory/guestMemory.ts';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
 import type { DeviceConfig, Scenario, ScenarioStep } from '../scenario/scenarioTypes.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GuestMemory } from './guestMemory.ts';
-import { memoryAtStep } from './memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import { ScenarioBuilder } from '../testSupport/scenarioBuilder.ts';
 
 describe('GuestMemory', () => {

@@ -19,14 +19,19 @@ const WORDS = 16;
 const PASID_SPACE = 1 << 20;
 const EMPTY = new Uint32Array(WORDS);
 
-// Per-slot fields, packed side by side in fixed-size chunks (growth never copies).
-const F_PAGE = 0;
-const F_OFF = 1;
-const F_PASID = 2;
-const F_SEQ = 3;
-const F_NEXT = 4;
-const F_PREV = 5;
-const FIELDS = 6;
+// Per-slot fields, packed side by side in fixed-size chunks (growth never copies). F_WORDS is
+// where the entry's halves are: page id * WORDS_PER_PAGE + offset in the page (-1: none), one
+// field instead of two (20 bytes a slot: 8 devices x 2^20 entries are 160 MiB, not 192).
+const F_WORDS = 0;
+const F_PASID = 1;
+const F_SEQ = 2;
+const F_NEXT = 3;
+const F_PREV = 4;
+const FIELDS = 5;
+/** 32-bit words in a 4 KiB page: an entry's offset is below this. */
+const WORDS_PER_PAGE = 1024;
+const pageOf = (loc: number): number => (loc < 0 ? -1 : Math.floor(loc / WORDS_PER_PAGE));
+const offsetOf = (loc: number): number => (loc < 0 ? 0 : loc % WORDS_PER_PAGE);
 const CHUNK_SHIFT = 12;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_SLOTS - 1;
@@ -80,20 +85,21 @@ export class AccelPasidCacheList {
 
   /** The array holding the slot's 16 halves (val[i] = [off + 2i] | [off + 2i + 1] << 32). */
   wordStore(slot: number): Uint32Array {
-    return this.pages[this.field(slot, F_PAGE)] ?? EMPTY;
+    return this.pages[pageOf(this.field(slot, F_WORDS))] ?? EMPTY;
   }
 
   /** Offset of the slot's 16 halves in wordStore(slot). */
   wordOffset(slot: number): number {
-    return Math.max(0, this.field(slot, F_OFF));
+    return offsetOf(this.field(slot, F_WORDS));
   }
 
   /** DID of the cached entry (val[1] bits 15:0). */
   didAt(slot: number): number {
     const chunk = this.chunkOf(slot);
     const at = (slot & CHUNK_MASK) * FIELDS;
-    const page = this.pages[chunk[at + F_PAGE] ?? -1];
-    return page ? (page[(chunk[at + F_OFF] ?? 0) + 2] ?? 0) & 0xffff : 0;
+    const loc = chunk[at + F_WORDS] ?? -1;
+    const page = this.pages[pageOf(loc)];
+    return page ? (page[offsetOf(loc) + 2] ?? 0) & 0xffff : 0;
   }
 
   /** The slot caching this PASID, or -1. */
@@ -118,8 +124,9 @@ export class AccelPasidCacheList {
   equals(slot: number, src: Uint32Array, off: number): boolean {
     const chunk = this.chunkOf(slot);
     const at = (slot & CHUNK_MASK) * FIELDS;
-    const page = this.pages[chunk[at + F_PAGE] ?? -1];
-    const base = chunk[at + F_OFF] ?? 0;
+    const loc = chunk[at + F_WORDS] ?? -1;
+    const page = this.pages[pageOf(loc)];
+    const base = offsetOf(loc);
     if (page === src && base === off) return true;
     if (!page) return false;
     for (let k = 0; k < WORDS; k++) {
@@ -133,9 +140,8 @@ export class AccelPasidCacheList {
     const chunk = this.chunkOf(slot);
     const at = (slot & CHUNK_MASK) * FIELDS;
     const id = this.pageIdFor(src);
-    this.release(chunk[at + F_PAGE] ?? -1);
-    chunk[at + F_PAGE] = id;
-    chunk[at + F_OFF] = off;
+    this.release(pageOf(chunk[at + F_WORDS] ?? -1));
+    chunk[at + F_WORDS] = id * WORDS_PER_PAGE + off;
   }
 
   /** QLIST_INSERT_HEAD of a new entry; `src` as for overwrite. Returns its slot. */
@@ -148,8 +154,7 @@ export class AccelPasidCacheList {
     const seq = this.nextSeq++;
     if (this.removedTotal > 0 && seq >= this.removedFlag.length) this.growSeq(seq + 1);
     const head = this.headSlot;
-    chunk[at + F_PAGE] = this.pageIdFor(src);
-    chunk[at + F_OFF] = off;
+    chunk[at + F_WORDS] = this.pageIdFor(src) * WORDS_PER_PAGE + off;
     chunk[at + F_PASID] = pasid;
     chunk[at + F_SEQ] = seq;
     chunk[at + F_NEXT] = head;
@@ -173,8 +178,8 @@ export class AccelPasidCacheList {
     const pasid = chunk[at + F_PASID] ?? -1;
     if (this.index && pasid >= 0) this.index[pasid] = 0;
     chunk[at + F_PASID] = -1;
-    this.release(chunk[at + F_PAGE] ?? -1);
-    chunk[at + F_PAGE] = -1;
+    this.release(pageOf(chunk[at + F_WORDS] ?? -1));
+    chunk[at + F_WORDS] = -1;
     this.live--;
     this.freeSlots.push(slot);
     if (this.live === 0) {

@@ -34,6 +34,7 @@ import {
   emitSyncGated,
   extendAccelRemovalRun,
   extendDirRun,
+  extendLeafFillRun,
   extendLeafRun,
 } from '../trace/traceEmitters.ts';
 import { addAddress, dmaRead, inRam, sum } from './dma.ts';
@@ -50,6 +51,7 @@ import {
   pasidEntryTypeFault,
   vtdGetPdireFromPdirTable,
 } from './vtdPasidEntry.ts';
+import { vtdAccelBindEntry, vtdAccelUnbindEntry } from './vtdHostBinding.ts';
 import { ChangeCode } from './vtdState.ts';
 import type { AccelDevice, VtdPasidCacheInfo, VtdState } from './vtdState.ts';
 
@@ -62,8 +64,10 @@ const ramHas = inRam;
 const sumOut = sum;
 const readPdire = vtdGetPdireFromPdirTable;
 const leafFaultInPlace = pasidEntryFaultInPlace;
+const bindEntry = vtdAccelBindEntry;
 const emitLeaf = emitLeafChecked;
 const extendLeaf = extendLeafRun;
+const extendFill = extendLeafFillRun;
 const emitDir = emitDirChecked;
 const extendDir = extendDirRun;
 const FN_WALK = QemuFn.vtd_sm_pasid_table_walk;
@@ -213,7 +217,10 @@ export function vtdAccelPasidCacheInvalidate(
   }
 }
 
-/** vtd_accel_delete_pc: detach, unlink, free; a PASID-selective removal sets accel_pce_deleted. */
+/**
+ * vtd_accel_delete_pc: detach (vtd_device_detach_iommufd), then unlink and free the entry even
+ * when the detach failed; a PASID-selective removal sets accel_pce_deleted.
+ */
 export function vtdAccelDeletePc(
   st: VtdState,
   dev: AccelDevice,
@@ -222,6 +229,7 @@ export function vtdAccelDeletePc(
 ): void {
   const pasid = dev.list.pasidAt(slot);
   const did = dev.list.didAt(slot);
+  vtdAccelUnbindEntry(st, dev.host, pasid);
   dev.list.remove(slot);
   emitAccelRemoved(st.trace, { device: dev.device, pasid, did });
   st.changes.accel(dev.device, pasid, ChangeCode.Removed);
@@ -368,6 +376,11 @@ export function vtdSmPasidTableWalkOne(
   let runIdx = -1;
   let runOutcome = 0;
   let runB = 0;
+  // The open run of fills: consecutive PASIDs with one outcome whose compares follow the run's
+  // rule (+1 per creation, -1 per update / unchanged entry), so a view recomputes each exactly.
+  let fillIdx = -1;
+  let fillOutcome = 0;
+  let fillNextCompares = 0;
   for (let pasid = start; pasid < end; pasid++) {
     const off = (pasid & 0x3f) * 16;
     const entryLo = tableLo + off * 4;
@@ -400,6 +413,7 @@ export function vtdSmPasidTableWalkOne(
           list.insertHead(pasid, page, off);
           outcome = LEAF_CREATED;
           changes.accel(device, pasid, CHANGE_CREATED);
+          bindEntry(st, dev.host, pasid, page, off);
         } else {
           compares = list.positionOf(slot);
           if (list.equals(slot, page, off)) {
@@ -408,19 +422,31 @@ export function vtdSmPasidTableWalkOne(
             list.overwrite(slot, page, off);
             outcome = LEAF_UPDATED;
             changes.accel(device, pasid, CHANGE_UPDATED);
+            bindEntry(st, dev.host, pasid, page, off);
           }
         }
         listCompares += compares;
-        emitLeaf(trace, {
-          fn: fillFn,
-          device,
-          firstPasid: pasid,
-          addrHi: tableHi,
-          addrLo: entryLo,
-          outcome,
-          did: entryDid,
-          listCompares: compares,
-        });
+        if (
+          fillIdx >= 0 &&
+          fillOutcome === outcome &&
+          fillNextCompares === compares &&
+          fillIdx === trace.length - 1
+        ) {
+          extendFill(trace, fillIdx, entryDid);
+        } else {
+          fillIdx = emitLeaf(trace, {
+            fn: fillFn,
+            device,
+            firstPasid: pasid,
+            addrHi: tableHi,
+            addrLo: entryLo,
+            outcome,
+            did: entryDid,
+            listCompares: compares,
+          });
+          fillOutcome = outcome;
+        }
+        fillNextCompares = outcome === LEAF_CREATED ? compares + 1 : compares - 1;
         runIdx = -1;
         continue;
       }

@@ -8,6 +8,8 @@ export interface VtdCaps {
   readonly awBits: number;
   readonly fsts: boolean;
   readonly pasidBits: number;
+  /** QEMU property svm: ECAP.PDS (wait descriptor PD bit allowed), fault queues in the series. */
+  readonly svm: boolean;
   /** ECAP.FSTS: first-stage PASID entries (PGTT 1) accepted. Set with fsts. */
   readonly ecapFsts: boolean;
   /** ECAP.SSTS: second-stage PASID entries (PGTT 2) accepted. Set with scalable mode, no fsts. */
@@ -41,6 +43,7 @@ export function vtdCapInit(cfg: IommuConfig): VtdCaps {
     awBits: cfg.awBits,
     fsts: cfg.fsts,
     pasidBits: cfg.pasidBits,
+    svm: cfg.svm ?? false,
     ecapFsts: cfg.fsts,
     ecapSsts: !cfg.fsts && cfg.scalableMode,
     ecapPt: true,

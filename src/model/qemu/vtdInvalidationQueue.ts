@@ -12,6 +12,7 @@ import {
   PAGE_GROUP_RESPONSE_RESERVED_HI,
   PAGE_GROUP_RESPONSE_RESERVED_LO,
   RESERVED_MASKS,
+  WAIT_RESERVED_MASKS_PDS,
 } from '../invalidation/reservedMasks.ts';
 import {
   descriptorTypeCode,
@@ -29,6 +30,7 @@ import {
   emitWaitStatusWrite,
 } from '../trace/traceEmitters.ts';
 import type { VtdCaps } from './vtdCapInit.ts';
+import { decodePiotlb, vtdFlushHostPiotlbAll } from './vtdHostBinding.ts';
 import {
   vtdContextDeviceInvalidate,
   vtdContextGlobalInvalidate,
@@ -76,7 +78,7 @@ function reservedCheck(
   v: readonly [bigint, bigint, bigint, bigint],
   code: number,
 ): DescriptorRejection | undefined {
-  const spec = RESERVED_MASKS[code];
+  const spec = code === 5 && caps.svm ? WAIT_RESERVED_MASKS_PDS : RESERVED_MASKS[code];
   if (!spec) return undefined;
   const label = TYPE_LABELS[code] ?? 'descriptor';
   const isPc = code === 7;
@@ -319,9 +321,14 @@ export function vtdProcessInvDesc(st: VtdState, desc: readonly bigint[]): Proces
       }
       return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
     }
+    case DescType.PasidIotlb:
+      // vtd_process_piotlb_desc: the emulated IOTLB is out of scope; the host flush is modelled.
+      emitDescNoEffect(trace, { fn: QemuFn.vtd_process_inv_desc, typeCode: code });
+      vtdFlushHostPiotlbAll(st, decodePiotlb(v));
+      return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
     default:
-      // IOTLB, device-TLB, IEC, PASID-IOTLB, PASID device-TLB, page group response: QEMU's own
-      // work (IOTLB, shadow pages, host PIOTLB flush) touches no PASID cache.
+      // IOTLB, device-TLB, IEC, PASID device-TLB, page group response: QEMU's own work (IOTLB,
+      // shadow pages) touches no PASID cache.
       emitDescNoEffect(trace, { fn: QemuFn.vtd_process_inv_desc, typeCode: code });
       return { typeCode: code, descType, rejection: undefined, pcInfo: undefined };
   }

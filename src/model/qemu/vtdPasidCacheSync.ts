@@ -21,6 +21,7 @@ import {
 import { functionMaskIgnoredBits } from '../invalidation/contextCacheDescriptor.ts';
 import { emitReads } from './traceEmit.ts';
 import { vtdAccelPasidCacheSync } from './vtdAccelPasidCache.ts';
+import { vtdPropagateGuestPasid } from './vtdHostBinding.ts';
 import { vtdDevGetPeFromPasid } from './vtdPasidEntry.ts';
 import { ChangeCode } from './vtdState.ts';
 import type { EmulatedAddressSpace, VtdPasidCacheInfo, VtdState } from './vtdState.ts';
@@ -75,6 +76,8 @@ export function vtdPasidCacheSyncLocked(
     as.valid = false;
     emitEmuRemoved(trace, { fn, device: as.device, pasid: as.pasid, fault });
     st.changes.emulated(as.device, as.pasid, ChangeCode.Removed);
+    // Seed: the removal branch jumps to do_bind_unbind (unbind PASID 0) and returns.
+    vtdPropagateGuestPasid(st, as, false);
     if (st.variant !== 'series') return;
     fellThrough = true;
   }
@@ -107,6 +110,8 @@ export function vtdPasidCacheSyncLocked(
     // The cached copy is deliberately not overwritten: only switch + sync happen.
     emitEmuDiffers(trace, { ...leaf, fn });
   }
+  // Seed: do_bind_unbind binds PASID 0 from the cached copy (the old one when memory changed).
+  vtdPropagateGuestPasid(st, as, true);
   // vtd_switch_address_space + vtd_address_space_sync: no effect on either PASID cache.
 }
 

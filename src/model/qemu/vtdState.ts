@@ -8,6 +8,7 @@ import type { Variant } from '../scenario/scenarioTypes.ts';
 import type { TraceBuilder } from '../trace/traceBuilder.ts';
 import type { PcType } from '../trace/traceFormat.ts';
 import type { AccelPasidCacheList } from './accelPasidCacheList.ts';
+import type { HostFaultPlan, HostOpLog, IommufdHostDevice } from './iommufdHost.ts';
 import { ReadLog } from './readLog.ts';
 import type { VtdCaps } from './vtdCapInit.ts';
 import { createLookupScratch } from './vtdPasidEntry.ts';
@@ -41,6 +42,8 @@ export interface AccelDevice {
   readonly devfn: number;
   readonly maxPasidLog2: number;
   readonly list: AccelPasidCacheList;
+  /** The device's host side: iommufd objects, attachments, and the ids QEMU records. */
+  readonly host: IommufdHostDevice;
 }
 
 export interface WalkCounts {
@@ -56,7 +59,10 @@ export const ChangeCode = { Created: 0, Updated: 1, Removed: 2 } as const;
 export type ChangeCode = (typeof ChangeCode)[keyof typeof ChangeCode];
 
 const LOG_CHUNK_SHIFT = 14;
+/** Records per chunk. */
 const LOG_CHUNK = 1 << LOG_CHUNK_SHIFT;
+/** 32-bit words per record: first PASID, packed change, count. */
+const RECORD = 3;
 
 /** Packed change: device (16 bits) | cache (1 bit) << 16 | kind (2 bits) << 17. */
 function packChange(cache: number, device: number, kind: number): number {
@@ -64,19 +70,23 @@ function packChange(cache: number, device: number, kind: number): number {
 }
 
 /**
- * Cache changes of one step, in the order they happen, without an object per change: two
- * 32-bit words per change (PASID, packed rest) in fixed-size chunks that are reused from step to
- * step.
+ * Cache changes of one step, in the order they happen, without an object per change. A run of
+ * changes of one kind to consecutive PASIDs of one cache and device (a walk creating a leaf
+ * table's entries) is one record of three 32-bit words: first PASID, packed rest, count. Records
+ * sit in fixed-size chunks that are reused from step to step.
  */
 export class ChangeLog {
   private n = 0;
-  private readonly chunks: Uint32Array[] = [new Uint32Array(2 * LOG_CHUNK)];
+  private readonly chunks: Uint32Array[] = [new Uint32Array(RECORD * LOG_CHUNK)];
   private cur: Uint32Array;
+  /** Records in the current chunk. */
   private fill = 0;
   private chunkIndex = 0;
+  /** Records over all chunks. */
+  private records = 0;
 
   constructor() {
-    this.cur = this.chunks[0] ?? new Uint32Array(2 * LOG_CHUNK);
+    this.cur = this.chunks[0] ?? new Uint32Array(RECORD * LOG_CHUNK);
   }
 
   get length(): number {
@@ -86,25 +96,36 @@ export class ChangeLog {
   reset(): void {
     this.n = 0;
     this.fill = 0;
+    this.records = 0;
     this.chunkIndex = 0;
     this.cur = this.chunks[0] ?? this.cur;
   }
 
   private push(packed: number, pasid: number): void {
+    this.n++;
+    if (this.fill > 0) {
+      const last = RECORD * (this.fill - 1);
+      const count = this.cur[last + 2] ?? 0;
+      if (this.cur[last + 1] === packed && (this.cur[last] ?? 0) + count === pasid) {
+        this.cur[last + 2] = count + 1;
+        return;
+      }
+    }
     if (this.fill === LOG_CHUNK) {
       this.chunkIndex++;
       let next = this.chunks[this.chunkIndex];
       if (!next) {
-        next = new Uint32Array(2 * LOG_CHUNK);
+        next = new Uint32Array(RECORD * LOG_CHUNK);
         this.chunks.push(next);
       }
       this.cur = next;
       this.fill = 0;
     }
-    const i = 2 * this.fill++;
+    const i = RECORD * this.fill++;
     this.cur[i] = pasid;
     this.cur[i + 1] = packed;
-    this.n++;
+    this.cur[i + 2] = 1;
+    this.records++;
   }
 
   accel(device: number, pasid: number, kind: ChangeCode): void {
@@ -113,6 +134,18 @@ export class ChangeLog {
 
   emulated(device: number, pasid: number, kind: ChangeCode): void {
     this.push(packChange(CACHE_EMULATED, device, kind), pasid);
+  }
+
+  /** Calls `visit` for every change in order (runs expanded) until it returns false. */
+  private forEach(visit: (pasid: number, packed: number) => boolean): void {
+    for (let r = 0; r < this.records; r++) {
+      const chunk = this.chunks[r >>> LOG_CHUNK_SHIFT];
+      const at = RECORD * (r & (LOG_CHUNK - 1));
+      const first = chunk?.[at] ?? 0;
+      const packed = chunk?.[at + 1] ?? 0;
+      const count = chunk?.[at + 2] ?? 0;
+      for (let k = 0; k < count; k++) if (!visit(first + k, packed)) return;
+    }
   }
 
   /**
@@ -125,15 +158,15 @@ export class ChangeLog {
     const device = new Uint16Array(n);
     const cache = new Uint8Array(n);
     const kind = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const chunk = this.chunks[i >>> LOG_CHUNK_SHIFT];
-      const at = 2 * (i & (LOG_CHUNK - 1));
-      const packed = chunk?.[at + 1] ?? 0;
-      pasid[i] = chunk?.[at] ?? 0;
+    let i = 0;
+    this.forEach((p, packed) => {
+      pasid[i] = p;
       device[i] = packed & 0xffff;
       cache[i] = (packed >>> 16) & 1;
       kind[i] = (packed >>> 17) & 3;
-    }
+      i++;
+      return true;
+    });
     return { length: n, pasid, device, cache, kind };
   }
 
@@ -141,17 +174,16 @@ export class ChangeLog {
   materialize(bdfs: readonly string[], limit = Infinity): CacheChange[] {
     const out: CacheChange[] = [];
     const n = Math.min(this.n, limit);
-    for (let i = 0; i < n; i++) {
-      const chunk = this.chunks[i >>> LOG_CHUNK_SHIFT];
-      const at = 2 * (i & (LOG_CHUNK - 1));
-      const packed = chunk?.[at + 1] ?? 0;
+    if (n === 0) return out;
+    this.forEach((pasid, packed) => {
       out.push({
         cache: (packed >>> 16) & 1 ? 'emulated' : 'accel',
         bdf: bdfs[packed & 0xffff] ?? '',
-        pasid: chunk?.[at] ?? 0,
+        pasid,
         kind: CHANGE_KINDS[(packed >>> 17) & 3] ?? 'created',
       });
-    }
+      return out.length < n;
+    });
     return out;
   }
 }
@@ -181,4 +213,9 @@ export interface VtdState {
   readonly changes: ChangeLog;
   readonly counts: WalkCounts;
   readonly scratch: VtdScratch;
+  /** Host calls of the step being run. */
+  readonly hostOps: HostOpLog;
+  readonly hostFaults: HostFaultPlan;
+  /** Per device index: its host side when it is on the iommufd backend. */
+  readonly hostByDevice: readonly (IommufdHostDevice | undefined)[];
 }

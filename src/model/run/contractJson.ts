@@ -1,6 +1,14 @@
 // The JSON object of scenario-format.md "Headless run", built from a RunResult.
 
-import type { AccelWalkCounts, CacheChange, PcInfo, RunResult, StepResult } from './runTypes.ts';
+import type {
+  AccelWalkCounts,
+  CacheChange,
+  HostDeviceState,
+  HostOp,
+  PcInfo,
+  RunResult,
+  StepResult,
+} from './runTypes.ts';
 
 export interface ContractStep {
   readonly index: number;
@@ -10,6 +18,7 @@ export interface ContractStep {
   readonly pcInfo?: PcInfo;
   readonly accelWalk?: AccelWalkCounts;
   readonly changes: readonly CacheChange[];
+  readonly hostOps: readonly HostOp[];
 }
 
 export interface ContractJson {
@@ -23,6 +32,7 @@ export interface ContractJson {
     readonly emulated: Readonly<
       Record<string, Readonly<Record<string, { valid: boolean; entry: readonly string[] }>>>
     >;
+    readonly host: Readonly<Record<string, HostDeviceState>>;
   };
 }
 
@@ -51,6 +61,7 @@ function contractStep(s: StepResult): ContractStep {
         }
       : {}),
     changes: s.changes.map((c) => ({ cache: c.cache, bdf: c.bdf, pasid: c.pasid, kind: c.kind })),
+    hostOps: (s.hostOps ?? []).map((op) => ({ ...op })),
   };
 }
 
@@ -70,6 +81,6 @@ export function toContractJson(result: RunResult): ContractJson {
   return {
     variant: result.variant,
     steps: result.steps.map(contractStep),
-    final: { iqe: result.final.iqe, accel, emulated },
+    final: { iqe: result.final.iqe, accel, emulated, host: result.final.host ?? {} },
   };
 }

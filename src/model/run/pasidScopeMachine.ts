@@ -8,6 +8,7 @@ import { AccelPasidCacheList } from '../qemu/accelPasidCacheList.ts';
 import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import type { VtdCaps } from '../qemu/vtdCapInit.ts';
 import { vtdProcessInvDesc } from '../qemu/vtdInvalidationQueue.ts';
+import { HostFaultPlan, HostOpLog, IommufdHostDevice } from '../qemu/iommufdHost.ts';
 import { ChangeLog, createScratch } from '../qemu/vtdState.ts';
 import type { AccelDevice, EmulatedAddressSpace, VtdState } from '../qemu/vtdState.ts';
 import type { Scenario, ScenarioStep, Variant } from '../scenario/scenarioTypes.ts';
@@ -20,6 +21,7 @@ import type {
   CacheState,
   ChangeColumns,
   EmulatedCacheEntry,
+  HostDeviceState,
   StepResult,
 } from './runTypes.ts';
 
@@ -64,6 +66,17 @@ export class PasidScopeMachine {
     const bdfs = scenario.devices.map((d) => d.bdf);
     const addressSpaces: EmulatedAddressSpace[] = [];
     const accelDevices: AccelDevice[] = [];
+    const hostOps = new HostOpLog(this.maxChanges);
+    const hostFaults = new HostFaultPlan(
+      (scenario.hostFaults ?? []).map((f) => ({
+        step: f.step,
+        device: bdfs.indexOf(f.bdf),
+        pasid: f.pasid,
+        op: f.op,
+      })),
+    );
+    const hostByDevice: (IommufdHostDevice | undefined)[] = [];
+    const trace = new TraceBuilder(bdfs);
     scenario.devices.forEach((d, device) => {
       // The PCI layer creates the PASID-0 address space of every device behind the vIOMMU;
       // emulated device models may have created more.
@@ -82,12 +95,15 @@ export class PasidScopeMachine {
         });
       }
       if (d.backend === 'iommufd') {
+        const host = new IommufdHostDevice(device, d.bdf, hostOps, hostFaults, trace);
+        hostByDevice[device] = host;
         accelDevices.push({
           device,
           bus: d.bus,
           devfn: d.devfn,
           maxPasidLog2: d.maxPasidLog2,
           list: new AccelPasidCacheList(),
+          host,
         });
       }
     });
@@ -101,10 +117,13 @@ export class PasidScopeMachine {
       bdfs,
       addressSpaces,
       accelDevices,
-      trace: new TraceBuilder(bdfs),
+      trace,
       changes: new ChangeLog(),
       counts: { dirReads: 0, entryReads: 0, listCompares: 0 },
       scratch: createScratch(),
+      hostOps,
+      hostFaults,
+      hostByDevice,
     };
   }
 
@@ -140,7 +159,21 @@ export class PasidScopeMachine {
     st.counts.dirReads = 0;
     st.counts.entryReads = 0;
     st.counts.listCompares = 0;
+    st.hostOps.reset();
+    st.hostFaults.beginStep(index);
+    const result = this.runStep(st, step, index);
+    // Only steps that called the host carry hostOps (absent reads as empty).
+    const total = st.hostOps.length;
+    if (total === 0) return result;
+    const hostOps = st.hostOps.take();
+    return {
+      ...result,
+      ...(hostOps.length ? { hostOps } : {}),
+      ...(hostOps.length < total ? { hostOpsOmitted: total - hostOps.length } : {}),
+    };
+  }
 
+  private runStep(st: VtdState, step: ScenarioStep, index: number): StepResult {
     switch (step.op) {
       case 'write':
         st.memory.writeQwords(step.addr, step.qwords);
@@ -242,7 +275,7 @@ export class PasidScopeMachine {
     return this.st.accelDevices.find((d) => this.st.bdfs[d.device] === bdf);
   }
 
-  /** Both caches and FSTS.IQE, fully materialised. */
+  /** Both caches, the host side and FSTS.IQE, fully materialised. */
   caches(): CacheState {
     const st = this.st;
     const accel: Record<string, readonly AccelCacheEntry[]> = {};
@@ -250,7 +283,22 @@ export class PasidScopeMachine {
       const bdf = st.bdfs[dev.device] ?? '';
       accel[bdf] = this.accelEntries(bdf);
     }
-    return { iqe: st.iqe, accel, emulated: this.emulatedEntries() };
+    return { iqe: st.iqe, accel, emulated: this.emulatedEntries(), host: this.hostStates() };
+  }
+
+  /**
+   * Every iommufd device's host side: attachments and the objects QEMU has not freed (at most
+   * `limit` of each per device; `totals` then counts them all).
+   */
+  hostStates(limit = Infinity): Record<string, HostDeviceState> {
+    const host: Record<string, HostDeviceState> = {};
+    for (const dev of this.st.accelDevices) {
+      const list = dev.list;
+      const cached: number[] = [];
+      for (let slot = list.head; slot >= 0; slot = list.next(slot)) cached.push(list.pasidAt(slot));
+      host[this.st.bdfs[dev.device] ?? ''] = dev.host.state(cached, limit);
+    }
+    return host;
   }
 
   /** Every address space's VTDPASIDCacheEntry, per device and PASID (without the accel lists). */

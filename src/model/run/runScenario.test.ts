@@ -6,18 +6,23 @@ import { describe, expect, it } from 'vitest';
 import captureFinal from '../../../public/scenarios/realguest-sm-strict-final.json';
 import captureIommufd from '../../../public/scenarios/realguest-sm-strict-timeline-iommufd-fsts-series.json';
 import captureTimeline from '../../../public/scenarios/realguest-sm-strict-timeline.json';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from './memoryAtStep.ts';
 import { parseScenario } from '../scenario/parseScenario.ts';
 import { runNaive } from '../testSupport/naiveModel.ts';
 import { churnScenario, randomScenario } from '../testSupport/randomScenario.ts';
 import { ScenarioBuilder } from '../testSupport/scenarioBuilder.ts';
-import type { Scenario } from '../scenario/scenarioTypes.ts';
+import type { Scenario, Variant } from '../scenario/scenarioTypes.ts';
 import { LeafOutcome } from '../trace/traceFormat.ts';
-import { readTraceEvent } from '../trace/traceReader.ts';
+import {
+  leafDidAt,
+  leafListComparesAt,
+  readTraceEvent,
+  traceStepRange,
+} from '../trace/traceReader.ts';
 import { toContractJson } from './contractJson.ts';
 import { PasidScopeMachine } from './pasidScopeMachine.ts';
 import { runScenario } from './runScenario.ts';
-import type { CacheState, RunResult } from './runTypes.ts';
+import type { CacheChange, CacheState, RunResult } from './runTypes.ts';
 
 describe('contract JSON', () => {
   it('prints the headless-run object exactly', () => {
@@ -38,17 +43,20 @@ describe('contract JSON', () => {
           pcInfo: { type: 1, did: 0xabc, pasid: 2 },
           accelWalk: { dirReads: 1, entryReads: 1, listCompares: 0 },
           changes: [{ cache: 'accel', bdf: '00:01.0', pasid: 2, kind: 'created' }],
+          // The seed's accel entries bind nothing.
+          hostOps: [],
         },
-        { index: 1, op: 'write', status: 'applied', changes: [] },
+        { index: 1, op: 'write', status: 'applied', changes: [], hostOps: [] },
         {
           index: 2,
           op: 'invalidate',
           status: 'rejected',
           error: expect.stringMatching(/granularity 2/) as unknown as string,
           changes: [],
+          hostOps: [],
         },
-        { index: 3, op: 'invalidate', status: 'blocked', changes: [] },
-        { index: 4, op: 'clearIqe', status: 'applied', changes: [] },
+        { index: 3, op: 'invalidate', status: 'blocked', changes: [], hostOps: [] },
+        { index: 4, op: 'clearIqe', status: 'applied', changes: [], hostOps: [] },
       ],
       final: {
         iqe: false,
@@ -78,6 +86,8 @@ describe('contract JSON', () => {
             '3': { valid: false, entry: new Array<string>(8).fill('0x0000000000000000') },
           },
         },
+        // The iommufd device as plugged: PASID 0 on the nesting parent, nothing allocated.
+        host: { '00:01.0': { attached: { '0': 1 }, objects: [] } },
       },
     });
   });
@@ -125,9 +135,11 @@ describe('stepwise machine', () => {
   });
 });
 
+/** The caches as plain JSON; the host side is left out (the naive model and replay have none). */
 function normaliseFinal(f: CacheState): unknown {
+  const caches = { iqe: f.iqe, accel: f.accel, emulated: f.emulated };
   return JSON.parse(
-    JSON.stringify(f, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v)),
+    JSON.stringify(caches, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v)),
   );
 }
 
@@ -180,6 +192,107 @@ describe('properties on random scenarios', () => {
   );
 });
 
+/**
+ * Devices with a block of consecutive present PASIDs (random DIDs): global syncs create, find
+ * unchanged and update them in runs, a DSI creates the DID's subset; memory changes in between
+ * break runs. This is what the trace coalesces.
+ */
+const denseScenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    variant: fc.constantFrom<Variant>('seed', 'series', 'series-fixed'),
+    from: fc.integer({ min: 1, max: 150 }),
+    len: fc.integer({ min: 1, max: 100 }),
+    dids: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 256, maxLength: 256 }),
+    dsi: fc.integer({ min: 1, max: 3 }),
+    changed: fc.integer({ min: 0, max: 255 }),
+    order: fc.constantFrom('dsi-first', 'global-first'),
+  })
+  .map(({ variant, from, len, dids, dsi, changed, order }) => {
+    const b = new ScenarioBuilder({ pasidBits: 8 }, variant).device('00:01.0');
+    b.device('00:02.0', { shareDirWith: '00:01.0' });
+    for (let p = from; p < Math.min(256, from + len); p++) {
+      b.setPasidEntry('00:01.0', p, { pgtt: 1, did: dids[p] ?? 1 });
+    }
+    if (order === 'dsi-first') b.dsi(dsi).global();
+    else b.global().dsi(dsi);
+    b.global();
+    b.writePasidEntry('00:01.0', changed, { pgtt: 1, did: dsi, fsptptr: 0x7000n });
+    b.global().dsi(dsi);
+    return b.build();
+  });
+
+describe('coalesced runs of the trace', () => {
+  test.prop([fc.oneof(denseScenario, randomScenario, churnScenario)], { numRuns: 120 })(
+    'replaying every run entry gives the naive model’s accel changes, list compares and DIDs',
+    (scenario) => {
+      const r = runScenario(scenario);
+      const naive = runNaive(scenario);
+      const t = r.trace;
+      r.steps.forEach((step, k) => {
+        const { start, end } = traceStepRange(t, k);
+        const changes: CacheChange[] = [];
+        let compares = 0;
+        const mem = memoryAtStep(scenario, k);
+        for (let i = start; i < end; i++) {
+          const e = readTraceEvent(t, i);
+          if (e.kind === 'AccelRemoved') {
+            changes.push({ cache: 'accel', bdf: e.bdf, pasid: e.pasid, kind: 'removed' });
+          }
+          if (e.kind !== 'LeafChecked' || e.outcome < LeafOutcome.Created) continue;
+          let sum = 0;
+          for (let j = 0; j < e.count; j++) {
+            const pasid = e.firstPasid + j;
+            const addr = e.addr + BigInt(64 * j);
+            expect(leafDidAt(t, i, j)).toBe(Number(mem.readQword(addr + 8n) & 0xffffn));
+            sum += leafListComparesAt(t, i, j);
+            if (e.outcome === LeafOutcome.Created)
+              changes.push({ cache: 'accel', bdf: e.bdf, pasid, kind: 'created' });
+            if (e.outcome === LeafOutcome.Updated)
+              changes.push({ cache: 'accel', bdf: e.bdf, pasid, kind: 'updated' });
+          }
+          expect(e.listComparesTotal).toBe(sum);
+          compares += sum;
+        }
+        const expected = naive.steps[k];
+        expect(changes).toEqual(expected?.changes.filter((c) => c.cache === 'accel'));
+        expect(compares).toBe(expected?.accelWalk?.listCompares ?? 0);
+        if (step.status === 'processed') expect(compares).toBe(step.accelWalk?.listCompares ?? 0);
+      });
+    },
+  );
+
+  it('a global sync over a block of present PASIDs is one fill event per leaf table', () => {
+    const b = new ScenarioBuilder({ pasidBits: 8 }).device('00:01.0');
+    for (let p = 1; p < 200; p++) b.setPasidEntry('00:01.0', p, { pgtt: 1, did: 1 + (p % 3) });
+    b.global().global();
+    const r = b.run();
+    const fills = (step: number) => {
+      const { start, end } = traceStepRange(r.trace, step);
+      const out: { firstPasid: number; count: number; outcome: number }[] = [];
+      for (let i = start; i < end; i++) {
+        const e = readTraceEvent(r.trace, i);
+        if (e.kind === 'LeafChecked' && e.outcome >= LeafOutcome.Created) {
+          out.push({ firstPasid: e.firstPasid, count: e.count, outcome: e.outcome });
+        }
+      }
+      return out;
+    };
+    // PASIDs 0-199 in leaf tables of 64: one run per table, created then unchanged.
+    const tables = [
+      [0, 64],
+      [64, 64],
+      [128, 64],
+      [192, 8],
+    ];
+    expect(fills(0)).toEqual(
+      tables.map(([firstPasid, count]) => ({ firstPasid, count, outcome: LeafOutcome.Created })),
+    );
+    expect(fills(1)).toEqual(
+      tables.map(([firstPasid, count]) => ({ firstPasid, count, outcome: LeafOutcome.Unchanged })),
+    );
+  });
+});
+
 /** Rebuilds both caches from the trace alone (plus guest memory as each step saw it). */
 function replayTrace(scenario: Scenario, r: RunResult): CacheState {
   const accel: Record<string, { pasid: number; entry: bigint[] }[]> = {};
@@ -209,12 +322,16 @@ function replayTrace(scenario: Scenario, r: RunResult): CacheState {
       e.kind === 'LeafChecked' &&
       (e.outcome === LeafOutcome.Created || e.outcome === LeafOutcome.Updated)
     ) {
+      // A run stands for `count` consecutive PASIDs, entry k at addr + 64 k.
       const list = accel[e.bdf] ?? [];
-      const entry = words(e.step, e.addr);
-      if (e.outcome === LeafOutcome.Created) list.unshift({ pasid: e.firstPasid, entry });
-      else {
-        const hit = list.find((x) => x.pasid === e.firstPasid);
-        if (hit) hit.entry = entry;
+      for (let k = 0; k < e.count; k++) {
+        const pasid = e.firstPasid + k;
+        const entry = words(e.step, e.addr + BigInt(64 * k));
+        if (e.outcome === LeafOutcome.Created) list.unshift({ pasid, entry });
+        else {
+          const hit = list.find((x) => x.pasid === pasid);
+          if (hit) hit.entry = entry;
+        }
       }
     } else if (e.kind === 'AccelRemoved') {
       const list = accel[e.bdf] ?? [];

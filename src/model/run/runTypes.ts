@@ -55,6 +55,62 @@ export interface CacheEntryColumns {
   readonly halves: Uint32Array;
 }
 
+interface HostOpBase {
+  readonly bdf: string;
+  /** The PASID the call is for. */
+  readonly pasid: number;
+  /** What QEMU saw: true = success. */
+  readonly ok: boolean;
+}
+
+/**
+ * One call QEMU made to the host's iommufd (host-side.md). Addresses and page counts are 16-digit
+ * lower-case hex strings, like entry words.
+ */
+export type HostOp =
+  | (HostOpBase & { readonly op: 'faultq'; readonly id: number })
+  | (HostOpBase & {
+      readonly op: 'alloc';
+      readonly hwpt: number;
+      readonly flags: number;
+      readonly s1Flags: number;
+      readonly addrWidth: number;
+      readonly pgtblAddr: string;
+      readonly faultId: number;
+    })
+  | (HostOpBase & { readonly op: 'attach'; readonly hwpt: number })
+  | (HostOpBase & { readonly op: 'detach' })
+  | (HostOpBase & { readonly op: 'free'; readonly id: number })
+  | (HostOpBase & {
+      readonly op: 'invalidate';
+      readonly hwpt: number;
+      readonly addr: string;
+      readonly npages: string;
+      readonly flags: number;
+    });
+
+/** An object QEMU allocated through iommufd and has not freed. */
+export interface HostObject {
+  readonly id: number;
+  readonly type: 'hwpt' | 'faultq';
+  readonly pasid: number;
+  /** QEMU keeps the id nowhere any more: nothing will ever free it. */
+  readonly leaked: boolean;
+}
+
+/** One iommufd device's host state. */
+export interface HostDeviceState {
+  /** PASID (decimal string) -> hwpt id, as the host holds it. */
+  readonly attached: Readonly<Record<string, number>>;
+  /** Ascending id; the nesting parent (id 1) is never listed. */
+  readonly objects: readonly HostObject[];
+  /**
+   * Only when asked for at most N rows (PasidScopeMachine.hostStates(limit)): how many
+   * attachments and objects there are in all. The contract output never has it.
+   */
+  readonly totals?: { readonly attached: number; readonly objects: number };
+}
+
 export interface StepResult {
   readonly index: number;
   readonly op: 'write' | 'invalidate' | 'clearIqe';
@@ -72,6 +128,10 @@ export interface StepResult {
    * .maxChangesPerStep): how many changes of this step are not in `changes`.
    */
   readonly changesOmitted?: number;
+  /** The host calls QEMU made during the step, in QEMU's order (absent reads as empty). */
+  readonly hostOps?: readonly HostOp[];
+  /** Only when capped like `changes`: how many host calls of this step are not in `hostOps`. */
+  readonly hostOpsOmitted?: number;
 }
 
 /** One VTDAccelPASIDCacheEntry: the PASID and its cached 512-bit entry (8 words). */
@@ -92,6 +152,8 @@ export interface CacheState {
   readonly accel: Readonly<Record<string, readonly AccelCacheEntry[]>>;
   /** Per device (bdf), per address-space PASID (decimal string key). */
   readonly emulated: Readonly<Record<string, Readonly<Record<string, EmulatedCacheEntry>>>>;
+  /** Per iommufd device (bdf): the host's attachments and QEMU's live objects. */
+  readonly host?: Readonly<Record<string, HostDeviceState>>;
 }
 
 export interface RunResult {

@@ -10,10 +10,12 @@ import { encodeFields } from '../bits/bitFields.ts';
 import { CONTEXT_CACHE_DESC, PASID_CACHE_DESC, WAIT_DESC } from '../bits/structures.ts';
 import type { AuthoredStep, LinuxStep, PendingStep } from './scenarioAuthoring.ts';
 import { resolveAuthoring } from './scenarioAuthoring.ts';
+import { IOMMU_DEFAULTS } from './scenarioTypes.ts';
 import type { FileStep, ScenarioFile } from './scenarioSchema.ts';
 import { STEP_OPS, scenarioFileSchema } from './scenarioSchema.ts';
 import type {
   DeviceConfig,
+  HostFault,
   IommuConfig,
   MemoryBlock,
   Scenario,
@@ -30,18 +32,6 @@ export interface ScenarioIssue {
 export type ParseScenarioResult =
   | { readonly ok: true; readonly scenario: Scenario; readonly warnings: string[] }
   | { readonly ok: false; readonly errors: ScenarioIssue[] };
-
-/** Defaults for omitted iommu fields (scenario-format.md); rootTableAddr has none. */
-export const IOMMU_DEFAULTS = {
-  scalableMode: true,
-  fsts: true,
-  pasidBits: 20,
-  awBits: 48,
-  queueWidth: 256,
-  rootScalable: true,
-  dmarEnabled: true,
-  guestRamBytes: 0x4000_0000n,
-} as const satisfies Omit<IommuConfig, 'rootTableAddr'>;
 
 /** `$` plus `.key` / `[index]` / `["odd key"]` segments. */
 export function jsonPath(path: readonly PropertyKey[]): string {
@@ -206,6 +196,8 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     rootScalable: f.rootScalable ?? IOMMU_DEFAULTS.rootScalable,
     dmarEnabled: f.dmarEnabled ?? IOMMU_DEFAULTS.dmarEnabled,
     guestRamBytes: f.guestRamBytes ?? IOMMU_DEFAULTS.guestRamBytes,
+    // Only written when on, so files and scenarios without it stay as they were.
+    ...(f.svm ? { svm: true } : {}),
   };
   const given = (v: unknown): string => (v === undefined ? ' (the default when omitted)' : '');
   if (iommu.fsts && !iommu.scalableMode) {
@@ -224,6 +216,19 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     fail(
       '$.iommu.pasidBits',
       `pasid-bits is ${iommu.pasidBits}${given(f.pasidBits)} but scalableMode is off: QEMU refuses pasid-bits without scalable-mode; set "pasidBits": 0`,
+    );
+  }
+
+  if (iommu.svm && !iommu.fsts) {
+    fail(
+      '$.iommu.svm',
+      `svm is on but fsts is off${given(f.fsts)}: QEMU refuses svm without first-stage translation (vtd_decide_config); set "fsts": true or "svm": false`,
+    );
+  }
+  if (iommu.svm && iommu.pasidBits === 0) {
+    fail(
+      '$.iommu.svm',
+      'svm is on but pasidBits is 0: QEMU refuses svm without PASID support (vtd_decide_config); set "pasidBits" above 0 or "svm": false',
     );
   }
 
@@ -294,6 +299,8 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
   if (!resolved.ok) return { ok: false, errors: [...resolved.errors] };
   warnings.push(...resolved.warnings);
 
+  const hostFaults = readHostFaults(file, devices, resolved.steps.length);
+  if (!hostFaults.ok) return { ok: false, errors: hostFaults.errors };
   const quiz = file.quiz;
   if (quiz) {
     const seen = new Map<number, number>();
@@ -330,6 +337,7 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
     devices,
     memory: resolved.memory,
     steps: resolved.steps,
+    ...(hostFaults.faults.length ? { hostFaults: hostFaults.faults } : {}),
     ...(quiz
       ? {
           quiz: {
@@ -343,6 +351,40 @@ function build(file: ScenarioFile, warnings: string[]): ParseScenarioResult {
       : {}),
   };
   return { ok: true, scenario, warnings };
+}
+
+/**
+ * host-side.md: `step` must index a step, `bdf` must name an iommufd device. Steps are numbered as
+ * the run numbers them (after the authoring form is resolved), like the quiz's.
+ */
+function readHostFaults(
+  file: ScenarioFile,
+  devices: readonly DeviceConfig[],
+  stepCount: number,
+): { ok: true; faults: HostFault[] } | { ok: false; errors: ScenarioIssue[] } {
+  const errors: ScenarioIssue[] = [];
+  const faults: HostFault[] = [];
+  (file.hostFaults ?? []).forEach((h, i) => {
+    const at = `$.hostFaults[${i}]`;
+    if (h.step >= stepCount) {
+      errors.push({
+        path: `${at}.step`,
+        message: `step ${h.step} does not exist: the scenario has ${stepCount} step${stepCount === 1 ? '' : 's'} (numbered from 0, as the run numbers them)`,
+      });
+    }
+    const device = devices.find((d) => d.bdf === h.bdf.bdf);
+    if (device?.backend !== 'iommufd') {
+      errors.push({
+        path: `${at}.bdf`,
+        message: device
+          ? `${h.bdf.bdf} is on the ${device.backend} backend: only iommufd devices make host calls`
+          : `no device ${h.bdf.bdf} in $.devices: a host fault names an iommufd device`,
+      });
+    }
+    if (errors.length) return;
+    faults.push({ step: h.step, bdf: h.bdf.bdf, pasid: h.pasid, op: h.op });
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, faults };
 }
 
 const PC_GRANULARITY = { domain: 0n, pasid: 1n, global: 3n } as const;
@@ -362,6 +404,48 @@ function withNote<T extends object>(step: T, note: string | undefined): T & { no
   return note !== undefined ? { ...step, note } : step;
 }
 
+type FileInvalidateStep = Extract<FileStep, { op: 'invalidate' }>;
+
+/**
+ * A PASID-based IOTLB invalidation by field (host-side.md):
+ * [6 | G << 4 | did << 16 | pasid << 32, addr | ih << 6 | am, 0, 0], G = 2 (pasid) or 3 (page).
+ */
+function convertPiotlbStep(
+  s: FileInvalidateStep,
+  at: string,
+  fail: (path: string, message: string) => void,
+): PendingStep | undefined {
+  for (const k of ['cache', 'bdf', 'fm'] as const) {
+    if (s[k] !== undefined) {
+      fail(`${at}.${k}`, `a PASID-IOTLB invalidation takes no "${k}"`);
+      return undefined;
+    }
+  }
+  const g = s.granularity;
+  if (g !== 'pasid' && g !== 'page') {
+    fail(
+      `${at}.granularity`,
+      `${g === undefined ? 'required: ' : ''}a PASID-IOTLB invalidation has granularity "pasid" (all of the PASID) or "page"${g === undefined ? '' : `, got "${g}"`}`,
+    );
+    return undefined;
+  }
+  const addr = s.addr ?? 0n;
+  if (addr & 0xfffn) {
+    fail(
+      `${at}.addr`,
+      `the address must be 4 KiB aligned (bits 11:0 hold IH and AM), got 0x${addr.toString(16)}`,
+    );
+    return undefined;
+  }
+  const val0 =
+    6n |
+    ((g === 'pasid' ? 2n : 3n) << 4n) |
+    (BigInt(s.did ?? 0) << 16n) |
+    (BigInt(s.pasid ?? 0) << 32n);
+  const val1 = BigInt.asUintN(64, addr) | (s.ih ? 0x40n : 0n) | BigInt(s.am ?? 0);
+  return { kind: 'raw', step: withNote({ op: 'invalidate', desc: [val0, val1, 0n, 0n] }, s.note) };
+}
+
 /** A file step as a raw step, or as a by-field write the authoring resolver still has to place. */
 function convertStep(
   s: FileStep,
@@ -377,9 +461,9 @@ function convertStep(
     case 'clearIqe':
       return raw(withNote({ op: 'clearIqe' }, s.note));
     case 'invalidate': {
-      const byField = (['cache', 'granularity', 'did', 'pasid', 'bdf', 'fm'] as const).filter(
-        (k) => s[k] !== undefined,
-      );
+      const byField = (
+        ['type', 'cache', 'granularity', 'did', 'pasid', 'bdf', 'fm', 'addr', 'am', 'ih'] as const
+      ).filter((k) => s[k] !== undefined);
       if (s.desc) {
         if (byField.length) {
           fail(
@@ -401,6 +485,27 @@ function convertStep(
         fail(
           `${at}.granularity`,
           'required: an invalidation needs either "desc" (raw words) or "granularity" ("domain", "pasid" or "global")',
+        );
+        return undefined;
+      }
+      if (s.type === 'piotlb') return convertPiotlbStep(s, at, fail);
+      for (const k of ['addr', 'am', 'ih'] as const) {
+        if (s[k] !== undefined) {
+          fail(`${at}.${k}`, `only a PASID-IOTLB invalidation ("type": "piotlb") takes "${k}"`);
+          return undefined;
+        }
+      }
+      if (s.type === 'pasid-cache' && s.cache === 'context') {
+        fail(
+          `${at}.cache`,
+          'a "pasid-cache" descriptor invalidates the PASID cache, not "context"',
+        );
+        return undefined;
+      }
+      if (s.granularity === 'page') {
+        fail(
+          `${at}.granularity`,
+          'only a PASID-IOTLB invalidation ("type": "piotlb") has page granularity',
         );
         return undefined;
       }

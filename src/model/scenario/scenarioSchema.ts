@@ -12,13 +12,18 @@
 //   format "pasidscope-scenario" and version 1 (required); title, description (optional text);
 //   variant "seed" | "series" | "series-fixed" (default "seed");
 //   iommu { scalableMode, fsts, pasidBits, awBits, queueWidth, rootTableAddr, rootScalable,
-//           dmarEnabled, guestRamBytes }  -- only rootTableAddr is required;
+//           dmarEnabled, svm, guestRamBytes }  -- only rootTableAddr is required; svm needs fsts
+//           and pasidBits > 0;
 //   devices [ { bdf "BB:DD.F", backend "iommufd" | "vfio-legacy" | "emulated", maxPasidLog2,
 //               pasidAddressSpaces [PASID...] (emulated only), name } ];
 //   memory [ { addr, qwords [...] } ]  -- initial guest memory, little-endian qwords at addr, addr+8...;
 //   tables { ... }                     -- authoring, see below; written into the same initial memory
 //                                         after `memory`;
-//   steps [ ... ]                      -- run in order.
+//   steps [ ... ]                      -- run in order;
+//   hostFaults [ { step, bdf, pasid, op } ] -- host calls made to fail (host-side.md): every call of
+//                                         kind op ("faultq", "alloc", "attach", "detach",
+//                                         "invalidate") for that iommufd device and PASID during
+//                                         that step (an index into `steps`).
 //   Unknown keys are ignored with a warning, so files from newer versions still load; an unknown
 //   field name inside a structure (authoring form) is an error, since it would change no bit.
 //
@@ -27,6 +32,12 @@
 //   { "op": "invalidate", "desc": ["0x...", "0x..."] }          raw descriptor, 2 or 4 words, val[0] first
 //   { "op": "invalidate", "granularity": "domain" | "pasid" | "global", "did": 3, "pasid": 7 }
 //                                            PASID-cache descriptor by field (missing did/pasid = 0)
+//   { "op": "invalidate", "type": "piotlb", "granularity": "pasid" | "page", "did": 3, "pasid": 5,
+//     "addr": "0x7000", "am": 2, "ih": true } PASID-based IOTLB descriptor by field:
+//                                            [6 | G << 4 | did << 16 | pasid << 32, addr | ih << 6 | am,
+//                                            0, 0], G = 2 (pasid) or 3 (page); addr 4 KiB aligned
+//                                            (default 0), am 0..63 (default 0), ih default false.
+//                                            "type": "pasid-cache" (the default) is the form above.
 //   { "op": "clearIqe" }                     the guest clears FSTS.IQE
 //   Every step may carry a "note" (text shown beside the step).
 //
@@ -81,7 +92,7 @@
 import { z } from 'zod';
 import type { BitField, StructureLayout } from '../bits/bitFields.ts';
 import { CONTEXT_ENTRY, PASID_DIR_ENTRY, PASID_ENTRY, ROOT_ENTRY } from '../bits/structures.ts';
-import type { Bdf, ValueResult } from './scenarioValues.ts';
+import type { ValueResult } from './scenarioValues.ts';
 import {
   ADDRESS_SPACE_END,
   describeValue,
@@ -91,6 +102,7 @@ import {
   readSmallInt,
 } from './scenarioValues.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from './scenarioFormat.ts';
+import { HOST_FAULT_OPS } from './scenarioTypes.ts';
 
 export { SCENARIO_FORMAT, SCENARIO_VERSION };
 
@@ -486,12 +498,16 @@ const writeStep = z
 const invalidateStep = z.strictObject({
   op: z.literal('invalidate'),
   desc: hexList('descriptor words').optional(),
+  type: oneOf(['pasid-cache', 'piotlb'], 'a descriptor type').optional(),
   cache: oneOf(['pasid', 'context'], 'the cache the descriptor invalidates').optional(),
-  granularity: oneOf(['domain', 'pasid', 'global', 'device'], 'a granularity').optional(),
+  granularity: oneOf(['domain', 'pasid', 'global', 'device', 'page'], 'a granularity').optional(),
   did: smallInt(MAX_DID, 'a domain ID').optional(),
   pasid: smallInt(MAX_PASID, 'a PASID').optional(),
   bdf: bdf().optional(),
   fm: smallInt(3, 'a function mask').optional(),
+  addr: hex64('a 4 KiB-aligned address like 0x7000').optional(),
+  am: smallInt(63, 'an address mask').optional(),
+  ih: boolean().optional(),
   note,
 });
 
@@ -605,6 +621,7 @@ const iommuSchema = z.strictObject(
     rootTableAddr: hex64('the root-table address (RTADDR) as a hex string like 0x1000'),
     rootScalable: boolean().optional(),
     dmarEnabled: boolean().optional(),
+    svm: boolean().optional(),
     guestRamBytes: hex64('the guest RAM size as a hex string like 0x40000000').optional(),
   },
   { error: objectError('an object of IOMMU settings (at least "rootTableAddr")') },
@@ -621,6 +638,16 @@ const deviceSchema = z.strictObject(
     name: text().optional(),
   },
   { error: objectError('a device { "bdf", "backend", ... }') },
+);
+
+const hostFaultSchema = z.strictObject(
+  {
+    step: smallInt(0xffff_ffff, 'a step index'),
+    bdf: bdf(),
+    pasid: smallInt(MAX_PASID, 'a PASID'),
+    op: oneOf(HOST_FAULT_OPS, 'a host call that can fail'),
+  },
+  { error: objectError('a host fault { "step", "bdf", "pasid", "op" }') },
 );
 
 const memoryBlockSchema = z
@@ -677,6 +704,7 @@ export const scenarioFileSchema = z.strictObject(
     memory: z.array(memoryBlockSchema, { error: listError('memory blocks') }).optional(),
     tables: tablesSchema.optional(),
     steps: z.array(stepSchema, { error: listError('steps') }).optional(),
+    hostFaults: z.array(hostFaultSchema, { error: listError('host faults') }).optional(),
     quiz: quizSchema.optional(),
   },
   { error: objectError('a JSON object (a PASIDscope scenario)') },
@@ -685,5 +713,3 @@ export const scenarioFileSchema = z.strictObject(
 export type ScenarioFile = z.output<typeof scenarioFileSchema>;
 export type FileStep = z.output<typeof stepSchema>;
 export type FileTables = z.output<typeof tablesSchema>;
-export type FileTableDevice = z.output<typeof tableDeviceSchema>;
-export type { Bdf };

@@ -38,6 +38,7 @@ export function scenarioToFile(scenario: Scenario): ScenarioFileJson {
       rootTableAddr: hexAddr(io.rootTableAddr),
       rootScalable: io.rootScalable,
       dmarEnabled: io.dmarEnabled,
+      ...(io.svm ? { svm: true } : {}),
       guestRamBytes: hexAddr(io.guestRamBytes),
     },
     devices: scenario.devices.map((d) => ({
@@ -49,6 +50,9 @@ export function scenarioToFile(scenario: Scenario): ScenarioFileJson {
     })),
     memory: scenario.memory.map((b) => ({ addr: hexAddr(b.addr), qwords: b.qwords.map(hexWord) })),
     steps: scenario.steps.map(stepToJson),
+    ...(scenario.hostFaults?.length
+      ? { hostFaults: scenario.hostFaults.map((f) => ({ ...f })) }
+      : {}),
     ...(scenario.quiz
       ? {
           quiz: {

@@ -26,7 +26,25 @@ export interface IommuConfig {
   readonly dmarEnabled: boolean;
   /** Guest RAM is [0, guestRamBytes); DMA beyond it fails. */
   readonly guestRamBytes: bigint;
+  /**
+   * QEMU property svm (absent = false): ECAP.PDS (the wait descriptor's PD bit is no longer
+   * reserved) and, in the series, fault queues for first-stage hwpts of PRE devices.
+   */
+  readonly svm?: boolean;
 }
+
+/** QEMU's defaults for the iommu fields a scenario file leaves out (scenario-format.md): the one home
+ * of these values (rootTableAddr has none). Also what generated and empty scenarios start from. */
+export const IOMMU_DEFAULTS = {
+  scalableMode: true,
+  fsts: true,
+  pasidBits: 20,
+  awBits: 48,
+  queueWidth: 256,
+  rootScalable: true,
+  dmarEnabled: true,
+  guestRamBytes: 0x4000_0000n,
+} as const satisfies Omit<IommuConfig, 'rootTableAddr'>;
 
 export interface DeviceConfig {
   /** "BB:DD.F" in lower-case hex, as lspci prints it. */
@@ -62,6 +80,25 @@ export type ScenarioStep =
     }
   | { readonly op: 'clearIqe'; readonly note?: string };
 
+/** The host calls a scenario can make fail (`free` cannot fail: it is void in QEMU). */
+export type HostFaultOp = 'faultq' | 'alloc' | 'attach' | 'detach' | 'invalidate';
+export const HOST_FAULT_OPS: readonly HostFaultOp[] = [
+  'faultq',
+  'alloc',
+  'attach',
+  'detach',
+  'invalidate',
+];
+
+/** Every host call of kind `op` for device `bdf` and `pasid` made during step `step` fails. */
+export interface HostFault {
+  /** Index into Scenario.steps (the run's step index). */
+  readonly step: number;
+  readonly bdf: string;
+  readonly pasid: number;
+  readonly op: HostFaultOp;
+}
+
 /** One asked step of a quiz: the learner predicts what this invalidation does before it runs. */
 export interface QuizQuestion {
   /** Index of the step in the resolved scenario (as `run --json` numbers steps). */
@@ -84,6 +121,8 @@ export interface Scenario {
   readonly devices: readonly DeviceConfig[];
   readonly memory: readonly MemoryBlock[];
   readonly steps: readonly ScenarioStep[];
+  /** Host calls made to fail (absent = none). */
+  readonly hostFaults?: readonly HostFault[];
   /** Optional teaching quiz (unknown to older versions, which ignore it with a warning). */
   readonly quiz?: ScenarioQuiz;
 }

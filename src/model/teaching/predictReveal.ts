@@ -84,6 +84,9 @@ function eventsFor(events: readonly TraceEvent[], cache: CacheKind, bdf: string,
       case 'LookupResult':
       case 'SyncBegin':
         return false;
+      case 'HostCall':
+        // The series binds accel entries, the seed binds PASID 0 from the emulated path.
+        return e.pasid === pasid;
     }
   });
 }

@@ -4,7 +4,7 @@
 
 import type { StructureLayout } from '../bits/bitFields.ts';
 import { PASID_ENTRY } from '../bits/structures.ts';
-import { memoryAtStep } from '../memory/memoryAtStep.ts';
+import { memoryAtStep } from '../run/memoryAtStep.ts';
 import type { CacheKind, RunResult } from '../run/runTypes.ts';
 import type { Scenario } from '../scenario/scenarioTypes.ts';
 import { LeafOutcome } from '../trace/traceFormat.ts';

@@ -112,12 +112,6 @@ const deviceSpec = fc.record({
   ),
 });
 
-export interface RandomScenarioSpec {
-  readonly scenario: Scenario;
-  /** Indices of the steps that are invalidations. */
-  readonly invalidations: readonly number[];
-}
-
 export const randomScenario: fc.Arbitrary<Scenario> = fc
   .record({
     fsts: fc.constantFrom(true, true, true, false),

@@ -21,9 +21,9 @@ import type {
   ScenarioStep,
   Variant,
 } from '../scenario/scenarioTypes.ts';
+import { IOMMU_DEFAULTS } from '../scenario/scenarioTypes.ts';
 
 export const ROOT_TABLE = 0x1_0000n;
-export const RAM_1G = 0x4000_0000n;
 const CONTEXT_BASE = 0x2_0000n;
 const DIR_BASE = 0x10_0000n;
 const TABLE_BASE = 0x100_0000n;
@@ -105,15 +105,8 @@ export class ScenarioBuilder {
 
   constructor(iommu: Partial<IommuConfig> = {}, variant: Variant = 'series') {
     this.iommu = {
-      scalableMode: true,
-      fsts: true,
-      pasidBits: 20,
-      awBits: 48,
-      queueWidth: 256,
+      ...IOMMU_DEFAULTS,
       rootTableAddr: ROOT_TABLE,
-      rootScalable: true,
-      dmarEnabled: true,
-      guestRamBytes: RAM_1G,
       ...iommu,
     };
     this.variant = variant;

@@ -49,8 +49,14 @@ class Chunk {
   }
 }
 
+/** DIDs of coalesced fill runs, in chunks of this many (growth never copies). */
+const DID_CHUNK = 1 << 16;
+
 export class TraceBuilder {
   private len = 0;
+  /** Trace.fillDids, chunked. */
+  private readonly didChunks: Uint16Array[] = [];
+  private didLen = 0;
   private readonly chunks: Chunk[] = [];
   /** The chunk being filled and the next free index in it. */
   private cur: Chunk;
@@ -161,6 +167,33 @@ export class TraceBuilder {
     if (ch) ch.b[index & CHUNK_MASK] = b;
   }
 
+  /**
+   * Extends the coalesced fill run at `index` (a LeafChecked event of vtd_accel_fill_pc) by one
+   * entry with DID `did`. A single fill event keeps its DID in `b`; once it becomes a run, `b` is
+   * the offset of the run's DIDs in fillDids (see traceFormat.ts).
+   */
+  extendFillRun(index: number, did: number): void {
+    const ch = this.chunks[index >>> CHUNK_SHIFT];
+    if (!ch) return;
+    const at = index & CHUNK_MASK;
+    const n = ch.count[at] ?? 1;
+    if (n === 1) {
+      const first = ch.b[at] ?? 0;
+      ch.b[at] = this.didLen;
+      this.pushDid(first);
+    }
+    this.pushDid(did);
+    ch.count[at] = n + 1;
+  }
+
+  private pushDid(did: number): void {
+    const at = this.didLen & (DID_CHUNK - 1);
+    if (at === 0) this.didChunks.push(new Uint16Array(DID_CHUNK));
+    const chunk = this.didChunks[this.didChunks.length - 1];
+    if (chunk) chunk[at] = did;
+    this.didLen++;
+  }
+
   kindAt(index: number): number {
     return this.chunks[index >>> CHUNK_SHIFT]?.kind[index & CHUNK_MASK] ?? 0;
   }
@@ -182,6 +215,11 @@ export class TraceBuilder {
       }
       return out;
     };
+    const fillDids = new Uint16Array(this.didLen);
+    this.didChunks.forEach((chunk, k) => {
+      const from = k * DID_CHUNK;
+      fillDids.set(chunk.subarray(0, Math.min(DID_CHUNK, this.didLen - from)), from);
+    });
     const stepStart = new Uint32Array(this.stepStarts.length + 1);
     stepStart.set(this.stepStarts);
     stepStart[this.stepStarts.length] = n;
@@ -223,6 +261,7 @@ export class TraceBuilder {
         (k) => new Uint32Array(k),
         (ch) => ch.c,
       ),
+      fillDids,
       stepStart,
       devices: this.devices,
     };
@@ -241,6 +280,7 @@ export function traceByteLength(trace: Trace): number {
     trace.a.byteLength +
     trace.b.byteLength +
     trace.c.byteLength +
+    trace.fillDids.byteLength +
     trace.stepStart.byteLength
   );
 }

@@ -10,6 +10,7 @@ import {
   DirOutcome,
   EmuSkipReason,
   GateReason,
+  HostCallOp,
   LeafOutcome,
   NO_ADDR,
   PcType,
@@ -272,6 +273,20 @@ const CASES: Record<TraceEventKind, KindCase<unknown>> = {
     input: fc.record({ device, pasid: u32, did: u16 }),
     write: (t, e) => emit.emitAccelRemoved(t, e),
     expected: (e) => ({ fn: QemuFn.vtd_accel_delete_pc, ...e, ...onDevice(e.device) }),
+  }),
+  HostCall: kindCase({
+    input: fc.record({
+      fn,
+      device,
+      pasid: u32,
+      op: oneOf(HostCallOp),
+      id: u32,
+      ok: fc.boolean(),
+      flags: fc.integer({ min: 0, max: 15 }),
+      addr: fc.option(addr64, { nil: undefined }),
+    }),
+    write: (t, e) => emit.emitHostCall(t, e),
+    expected: (e) => ({ ...e, ...onDevice(e.device), addr: e.addr ?? NO_ADDR }),
   }),
 };
 

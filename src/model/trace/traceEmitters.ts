@@ -12,6 +12,7 @@ import type {
   DirOutcome,
   EmuSkipReason,
   GateReason,
+  HostCallOp,
   LeafOutcome,
   PcType,
   RangeReason,
@@ -316,7 +317,7 @@ export function extendDirRun(t: TraceBuilder, index: number, end: number): void 
   t.setB(index, end);
 }
 
-/** One leaf entry; extendLeafRun adds the next PASIDs of a skip run. */
+/** One leaf entry; extendLeafRun / extendLeafFillRun add the next PASIDs of a run. */
 export function emitLeafChecked(
   t: TraceBuilder,
   e: OnDevice &
@@ -342,9 +343,17 @@ export function emitLeafChecked(
   );
 }
 
-/** One more PASID (same outcome and DID) in the LeafChecked run at `index`. */
+/** One more PASID (same outcome and DID) in the LeafChecked skip run at `index`. */
 export function extendLeafRun(t: TraceBuilder, index: number): void {
   t.extend(index, 1);
+}
+
+/**
+ * One more PASID in the LeafChecked fill run at `index`: same outcome, and compares that follow
+ * the run's rule (traceFormat.ts; the caller checks). Its DID may differ from the others'.
+ */
+export function extendLeafFillRun(t: TraceBuilder, index: number, did: number): void {
+  t.extendFillRun(index, did);
 }
 
 export function emitAccelRemoved(
@@ -352,4 +361,25 @@ export function emitAccelRemoved(
   e: OnDevice & { pasid: number; did: number },
 ): number {
   return t.pushNoAddr(TraceKind.AccelRemoved, DELETE_PC, e.device, e.pasid, e.did, 0, 0);
+}
+
+// The host side (host-side.md).
+
+/** One call QEMU made to the host's iommufd; `fn` is the QEMU function making it. */
+export function emitHostCall(
+  t: TraceBuilder,
+  e: OnDevice & {
+    fn: QemuFn;
+    pasid: number;
+    op: HostCallOp;
+    id: number;
+    ok: boolean;
+    flags: number;
+    addr?: bigint;
+  },
+): number {
+  const c = (e.ok ? 1 : 0) | ((e.flags & 0x7fff_ffff) << 1);
+  return e.addr === undefined
+    ? t.pushNoAddr(TraceKind.HostCall, e.fn, e.device, e.pasid, e.op, e.id, c)
+    : t.pushBig(TraceKind.HostCall, e.fn, e.device, e.pasid, 1, e.addr, e.op, e.id, c);
 }

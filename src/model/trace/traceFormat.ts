@@ -38,6 +38,13 @@ export const QemuFn = {
   vtd_accel_fill_pc: 17,
   vtd_replay_pasid_bindings_all: 18,
   vtd_pasid_cache_devsi: 19,
+  vtd_device_attach_iommufd: 20,
+  vtd_create_fs_hwpt: 21,
+  vtd_destroy_old_fs_hwpt: 22,
+  vtd_device_detach_iommufd: 23,
+  vtd_flush_host_piotlb_all_locked: 24,
+  vtd_process_piotlb_desc: 25,
+  vtd_propagate_guest_pasid: 26,
 } as const;
 export type QemuFn = (typeof QemuFn)[keyof typeof QemuFn];
 
@@ -68,6 +75,13 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
   17: { name: 'vtd_accel_fill_pc', file: 'hw/i386/intel_iommu_accel.c' },
   18: { name: 'vtd_replay_pasid_bindings_all', file: 'hw/i386/intel_iommu.c' },
   19: { name: 'vtd_pasid_cache_devsi', file: 'hw/i386/intel_iommu.c' },
+  20: { name: 'vtd_device_attach_iommufd', file: 'hw/i386/intel_iommu_accel.c' },
+  21: { name: 'vtd_create_fs_hwpt', file: 'hw/i386/intel_iommu_accel.c' },
+  22: { name: 'vtd_destroy_old_fs_hwpt', file: 'hw/i386/intel_iommu_accel.c' },
+  23: { name: 'vtd_device_detach_iommufd', file: 'hw/i386/intel_iommu_accel.c' },
+  24: { name: 'vtd_flush_host_piotlb_all_locked', file: 'hw/i386/intel_iommu_accel.c' },
+  25: { name: 'vtd_process_piotlb_desc', file: 'hw/i386/intel_iommu.c' },
+  26: { name: 'vtd_propagate_guest_pasid', file: 'hw/i386/intel_iommu.c (seed era)' },
 };
 
 /**
@@ -107,12 +121,23 @@ export const QEMU_FUNCTIONS: Readonly<Record<QemuFn, QemuFunctionInfo>> = {
  * DirChecked         pasid = first PASID of the first chunk, count = chunks in this run, b = end of the
  *                    last chunk (exclusive), addr = first directory-entry address, a = DirOutcome,
  *                    c = fault code (0x50 for a read failure)
- * LeafChecked        pasid = first PASID, count = PASIDs in this run, addr = first leaf-entry address,
- *                    a = LeafOutcome, b = DID read from memory (when the entry was read), c = list
- *                    compares made by vtd_accel_fill_pc for this PASID (fill outcomes only). Skip
- *                    runs (FetchError, EntryInvalid, NotPresent, DidMismatch) coalesce while the
- *                    outcome and the DID stay the same; fill outcomes are one event per PASID
+ * LeafChecked        pasid = first PASID, count = PASIDs in this run, addr = first leaf-entry address
+ *                    (entry k of a run is at addr + 64 k), a = LeafOutcome, b = DID read from memory
+ *                    (when the entry was read), c = list compares made by vtd_accel_fill_pc (fill
+ *                    outcomes only). Skip runs (FetchError, EntryInvalid, NotPresent, DidMismatch)
+ *                    coalesce while the outcome and the DID stay the same. Fill runs (fn
+ *                    vtd_accel_fill_pc: Created, Updated, Unchanged) coalesce consecutive PASIDs
+ *                    while the outcome stays the same and the compares follow the rule: entry k
+ *                    made c + k compares (Created: each insertion lengthens the list by one) or
+ *                    c - k (Updated / Unchanged: each entry one closer to the head). A fill run
+ *                    of count > 1 keeps its DIDs (they may differ) in fillDids[b .. b + count)
  * AccelRemoved       pasid, a = cached DID; the entry left the device's list (vtd_accel_delete_pc)
+ * HostCall           a call to the host's iommufd (host-side.md): pasid = the PASID it is for,
+ *                    a = HostCallOp, b = the object id (faultq / alloc / free: the id, 0 when the
+ *                    allocation failed; attach / invalidate: the hwpt; detach: 0), c = ok (bit 0)
+ *                    | call flags << 1 (alloc: ALLOC_PASID 8 / FAULT_ID_VALID 4; invalidate:
+ *                    LEAF 1), addr = alloc: the first-stage page-table pointer; invalidate: the
+ *                    first address (NO_ADDR otherwise); the step's hostOps carry every field
  */
 export const TraceKind = {
   StepWrite: 1,
@@ -143,6 +168,7 @@ export const TraceKind = {
   DirChecked: 26,
   LeafChecked: 27,
   AccelRemoved: 28,
+  HostCall: 29,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 
@@ -212,6 +238,23 @@ export const EmuSkipReason = {
 } as const;
 export type EmuSkipReason = (typeof EmuSkipReason)[keyof typeof EmuSkipReason];
 
+/** The iommufd call a HostCall event stands for. */
+export const HostCallOp = {
+  /** iommufd_backend_alloc_faultq */
+  Faultq: 1,
+  /** iommufd_backend_alloc_hwpt (nested first stage) */
+  Alloc: 2,
+  /** host_iommu_device_iommufd_attach_hwpt */
+  Attach: 3,
+  /** host_iommu_device_iommufd_detach_hwpt */
+  Detach: 4,
+  /** iommufd_backend_free_id */
+  Free: 5,
+  /** iommufd_backend_invalidate_cache */
+  Invalidate: 6,
+} as const;
+export type HostCallOp = (typeof HostCallOp)[keyof typeof HostCallOp];
+
 export const RemovalOutcome = {
   PasidFilter: 1,
   DidFilter: 2,
@@ -261,6 +304,8 @@ export interface Trace {
   readonly a: Uint32Array;
   readonly b: Uint32Array;
   readonly c: Uint32Array;
+  /** The DIDs of coalesced fill runs (LeafChecked of vtd_accel_fill_pc with count > 1). */
+  readonly fillDids: Uint16Array;
   /** Events of scenario step k are [stepStart[k], stepStart[k + 1]); length = steps + 1. */
   readonly stepStart: Uint32Array;
   /** bdf of each device index used in `device`. */

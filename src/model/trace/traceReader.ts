@@ -5,12 +5,12 @@
 // - The column accessors below read one field of event i without making an object, for the
 //   loops that scan every event of a 2^20-PASID walk (indexes, costs, the walk's grid).
 
-import { NO_ADDR, TraceKind } from './traceFormat.ts';
+import { LeafOutcome, NO_ADDR, TraceKind } from './traceFormat.ts';
 import type {
   DirOutcome,
   EmuSkipReason,
   GateReason,
-  LeafOutcome,
+  HostCallOp,
   PcType,
   QemuFn,
   RangeReason,
@@ -19,6 +19,8 @@ import type {
   Structure,
   Trace,
 } from './traceFormat.ts';
+
+const LEAF_CREATED = LeafOutcome.Created;
 
 interface Base {
   /** Index of the event in the trace. */
@@ -154,10 +156,26 @@ export type TraceEvent = Base &
         readonly outcome: LeafOutcome;
         /** DID read from memory (of the first entry of a run; 0 when not read). */
         readonly did: number;
-        /** Comparisons QEMU's list search made (fill outcomes only). */
+        /** Comparisons QEMU's list search made for the first entry (fill outcomes only). */
         readonly listCompares: number;
+        /** Comparisons for the whole run (fill outcomes only; leafListComparesAt per entry). */
+        readonly listComparesTotal: number;
       })
     | (OnDevice & { readonly kind: 'AccelRemoved'; readonly pasid: number; readonly did: number })
+    | (OnDevice & {
+        readonly kind: 'HostCall';
+        /** The PASID the call is for. */
+        readonly pasid: number;
+        readonly op: HostCallOp;
+        /** faultq / alloc / free: the object id (0: allocation failed); attach / invalidate: the hwpt. */
+        readonly id: number;
+        /** What QEMU saw. */
+        readonly ok: boolean;
+        /** alloc: IOMMU_HWPT_ALLOC_* flags; invalidate: LEAF; else 0. */
+        readonly flags: number;
+        /** alloc: page-table pointer; invalidate: first address; else NO_ADDR. */
+        readonly addr: bigint;
+      })
   );
 
 export type TraceEventKind = TraceEvent['kind'];
@@ -346,11 +364,24 @@ export function readTraceEvent(trace: Trace, index: number): TraceEvent {
         count,
         addr,
         outcome: a as LeafOutcome,
-        did: b,
+        did: leafDidAt(trace, index, 0),
         listCompares: c,
+        listComparesTotal: leafListComparesTotal(trace, index),
       };
     case TraceKind.AccelRemoved:
       return { ...base, ...dev, kind: 'AccelRemoved', pasid, did: a };
+    case TraceKind.HostCall:
+      return {
+        ...base,
+        ...dev,
+        kind: 'HostCall',
+        pasid,
+        op: a as HostCallOp,
+        id: b,
+        ok: (c & 1) === 1,
+        flags: c >>> 1,
+        addr,
+      };
     default:
       return assertUnreachable(kind, `kind of trace event ${index.toString()}:`);
   }
@@ -403,14 +434,49 @@ export function leafOutcome(trace: Trace, i: number): LeafOutcome {
   return (trace.a[i] ?? 0) as LeafOutcome;
 }
 
-/** LeafChecked: the DID read from memory (first entry of a run; 0 when not read). */
-export function leafDid(trace: Trace, i: number): number {
-  return trace.b[i] ?? 0;
+/** Created, Updated, Unchanged: vtd_accel_fill_pc ran (and searched the list). */
+function isFillOutcome(outcome: number): boolean {
+  return outcome >= LEAF_CREATED;
 }
 
-/** LeafChecked: comparisons QEMU's list search made (fill outcomes only). */
+/** LeafChecked: the DID read from memory of the run's entry k (0 when not read). */
+export function leafDidAt(trace: Trace, i: number, k: number): number {
+  const b = trace.b[i] ?? 0;
+  if ((trace.count[i] ?? 1) > 1 && isFillOutcome(trace.a[i] ?? 0)) {
+    return trace.fillDids[b + k] ?? 0;
+  }
+  return b;
+}
+
+/** LeafChecked: the DID of the first entry of a run (all of a skip run's). */
+export function leafDid(trace: Trace, i: number): number {
+  return leafDidAt(trace, i, 0);
+}
+
+/** LeafChecked: comparisons QEMU's list search made for the run's first entry (fills only). */
 export function leafListCompares(trace: Trace, i: number): number {
   return trace.c[i] ?? 0;
+}
+
+/**
+ * LeafChecked: comparisons for the run's entry k. A run of creations lengthens the list by one
+ * per entry; in a run of updates or unchanged entries each is one closer to the head.
+ */
+export function leafListComparesAt(trace: Trace, i: number, k: number): number {
+  const outcome = trace.a[i] ?? 0;
+  const c = trace.c[i] ?? 0;
+  if (!isFillOutcome(outcome)) return 0;
+  return outcome === LEAF_CREATED ? c + k : c - k;
+}
+
+/** LeafChecked: comparisons for the whole run (the sum over its entries). */
+export function leafListComparesTotal(trace: Trace, i: number): number {
+  const outcome = trace.a[i] ?? 0;
+  if (!isFillOutcome(outcome)) return 0;
+  const n = Math.max(1, trace.count[i] ?? 1);
+  const c = trace.c[i] ?? 0;
+  const steps = (n * (n - 1)) / 2;
+  return outcome === LEAF_CREATED ? n * c + steps : n * c - steps;
 }
 
 /** DirChecked: what the directory entry said (the whole run). */

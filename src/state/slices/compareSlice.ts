@@ -6,15 +6,6 @@ import type { Scenario, Variant } from '../../model/index.ts';
 import type { AppComparison, DebugfsDump, EngineError } from '../../worker/protocol.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
-export type {
-  AppComparison,
-  ComparedEntry,
-  ComparedOutcome,
-  ComparedPair,
-  ComparedStep,
-  DebugfsDump,
-} from '../../worker/protocol.ts';
-
 export type SideStatus = 'idle' | 'running' | 'done' | 'error';
 
 export interface CompareSlice {
@@ -91,7 +82,7 @@ export const createCompareSlice =
         const generation = ++compareGeneration;
         set({ compareStatus: 'running' });
         const done = (async () => {
-          const answer = await services.engine.compareVariants(scenario);
+          const answer = await services.engine.compareVariants({ scenario });
           if (generation !== compareGeneration) return;
           comparing = undefined;
           if (answer.ok) {
@@ -119,7 +110,9 @@ export const createCompareSlice =
         if (last?.of === scenario && last.step === step && get().debugfsStatus === 'done') return;
         const generation = ++dumpGeneration;
         set({ debugfsStatus: 'running' });
-        const answer = await services.engine.debugfsDump(scenario, step);
+        const answer = await services.engine.debugfsDump(
+          step === undefined ? { scenario } : { scenario, step },
+        );
         if (generation !== dumpGeneration) return;
         if (answer.ok) {
           set({

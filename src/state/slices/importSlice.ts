@@ -5,22 +5,18 @@
 // the scenario as it is.
 
 import type { Scenario, ScenarioFileJson } from '../../model/index.ts';
+import { inlineScenarioFragment } from '../../model/core.ts';
+import { SHARE_LINK_PACKED } from '../../shared/packing.ts';
 import type {
   DebugfsImportChoices,
   EngineError,
   ImportReport,
   ImportedScenario,
 } from '../../worker/protocol.ts';
-import { detectImportKind, type ImportKind } from '../importKind.ts';
+import { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from '../importKind.ts';
 import { describeImport, errorLines, refusalDetail } from '../importReport.ts';
 import { markEdited } from '../persistence.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
-
-export type {
-  DebugfsImportChoices,
-  ImportReport,
-  ImportedScenario,
-} from '../../worker/protocol.ts';
 
 /** Text waiting in the import dialog (a dropped file, a picked one, or nothing yet). */
 export interface ImportDraft {
@@ -35,6 +31,8 @@ export interface ImportRequest {
   readonly kind: ImportKind;
   /** Debugfs dumps only. */
   readonly debugfs?: DebugfsImportChoices;
+  /** Kernel qi_submit traces only: which IOMMU unit (default the first the trace names). */
+  readonly iommu?: string;
 }
 
 interface PreviewBase {
@@ -75,6 +73,11 @@ export interface ImportSlice {
 
 const IMPORT_TOPIC = 'import';
 
+/** Kinds whose descriptors are appended to the current scenario. */
+export function isAppend(kind: ImportKind): boolean {
+  return kind === 'qemu-trace' || kind === 'kernel-trace';
+}
+
 export const createImportSlice =
   (services: StoreServices): SliceCreator<ImportSlice> =>
   (set, get) => {
@@ -87,7 +90,14 @@ export const createImportSlice =
       const common = { request, base };
       switch (request.kind) {
         case 'scenario': {
-          const parsed = await services.engine.parseScenarioText(request.text);
+          // A report's inline block or a share link carries the scenario packed.
+          const fragment = inlineScenarioFragment(request.text);
+          const parsed =
+            fragment !== undefined && !request.text.trimStart().startsWith('{')
+              ? await services.engine.parsePackedScenario(
+                  `${SHARE_LINK_PACKED}${fragment.replace(/^scenario=\d+\./, '')}`,
+                )
+              : await services.engine.parseScenarioText(request.text);
           if (!parsed.ok) return { ...common, ok: false, error: parsed.error };
           return {
             ...common,
@@ -98,20 +108,22 @@ export const createImportSlice =
           };
         }
         case 'debugfs': {
-          const r = await services.engine.importDebugfs(request.text, {
-            variant: base.variant,
-            ...request.debugfs,
+          const r = await services.engine.importDebugfs({
+            text: request.text,
+            options: { variant: base.variant, ...request.debugfs },
           });
           return r.ok
             ? { ...common, ok: true, ...r.value }
             : { ...common, ok: false, error: r.error };
         }
-        case 'qemu-trace': {
+        case 'qemu-trace':
+        case 'kernel-trace': {
           const baseFile = authoring.get(base);
           const r = await services.engine.importQemuTrace({
             text: request.text,
             base,
             ...(baseFile ? { baseFile } : {}),
+            ...(request.iommu !== undefined ? { iommu: request.iommu } : {}),
           });
           return r.ok
             ? { ...common, ok: true, ...r.value }
@@ -124,9 +136,9 @@ export const createImportSlice =
       if (!p.ok) return false;
       const { request } = p;
       const current = get().scenario;
-      if (request.kind === 'qemu-trace' && p.base !== current) return false;
+      if (isAppend(request.kind) && p.base !== current) return false;
       if (p.file) authoring.set(p.scenario, p.file);
-      if (request.kind === 'qemu-trace') {
+      if (isAppend(request.kind)) {
         set({ scenario: p.scenario, scenarioSource: markEdited(get().scenarioSource) });
       } else {
         set({
@@ -142,10 +154,9 @@ export const createImportSlice =
       get().pushNotice({
         tone: 'info',
         topic: IMPORT_TOPIC,
-        title:
-          request.kind === 'qemu-trace'
-            ? `Appended “${request.name}” (QEMU trace log): ${words.headline}.`
-            : `Imported “${request.name}”: ${words.headline}.`,
+        title: isAppend(request.kind)
+          ? `Appended “${request.name}” (${IMPORT_KIND_LABELS[request.kind]}): ${words.headline}.`
+          : `Imported “${request.name}”: ${words.headline}.`,
         detail:
           request.kind === 'scenario'
             ? 'Undo (Ctrl+Z) brings back the scenario you had.'
@@ -175,7 +186,7 @@ export const createImportSlice =
           (async () => {
             let p = await preview(request);
             // A trace previewed against a scenario that changed meanwhile: once more, on the new one.
-            if (p.ok && request.kind === 'qemu-trace' && p.base !== get().scenario) {
+            if (p.ok && isAppend(request.kind) && p.base !== get().scenario) {
               p = await preview(request);
             }
             if (!p.ok) {
@@ -194,7 +205,7 @@ export const createImportSlice =
         ),
       importFile: async (text, name) => {
         const kind = detectImportKind(text);
-        if (kind === 'debugfs' || kind === 'qemu-trace') {
+        if (kind === 'debugfs' || kind === 'qemu-trace' || kind === 'kernel-trace') {
           set({ importDialog: { text, name } });
           return 'dialog';
         }

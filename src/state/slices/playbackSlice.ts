@@ -9,22 +9,13 @@ import {
   urlNamesStep,
   type PreviousRun,
 } from '../landing.ts';
+import type { FrameClock } from '../services/frameClock.ts';
 import type { SliceCreator } from './types.ts';
 
 export const PLAYBACK_SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
 
 /** Trace events per second at speed 1× (the walk view's playback rate). */
 export const EVENTS_PER_SECOND_AT_1X = 2;
-
-/** The one animation clock of the app: requestAnimationFrame where there is one (tests: a timer). */
-function nextFrame(cb: (now: number) => void): () => void {
-  if (typeof requestAnimationFrame === 'function') {
-    const id = requestAnimationFrame(cb);
-    return () => cancelAnimationFrame(id);
-  }
-  const id = setTimeout(() => cb(performance.now()), 16);
-  return () => clearTimeout(id);
-}
 
 export interface PlaybackSlice {
   readonly cursor: number;
@@ -40,7 +31,16 @@ export interface PlaybackSlice {
   readonly onRunLoaded: (run: AppRun) => void;
 }
 
-export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
+/** The slice over the app's one animation clock (an injected service: tests step a fake one). */
+export const createPlaybackSlice =
+  (services: { readonly clock: FrameClock }): SliceCreator<PlaybackSlice> =>
+  (set, get) =>
+    playbackWith(services.clock, set, get);
+
+type SetState = Parameters<SliceCreator<PlaybackSlice>>[0];
+type GetState = Parameters<SliceCreator<PlaybackSlice>>[1];
+
+const playbackWith = (clock: FrameClock, set: SetState, get: GetState): PlaybackSlice => {
   const lastIndex = (): number => Math.max(0, (get().run?.result.trace.length ?? 0) - 1);
   const clamp = (i: number): number =>
     Number.isFinite(i) ? Math.min(Math.max(0, Math.trunc(i)), lastIndex()) : 0;
@@ -81,7 +81,7 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
       }
       set({ cursor: next });
     }
-    cancelFrame = nextFrame(tick);
+    cancelFrame = clock.requestFrame(tick);
   };
   const startClock = (): void => {
     if (cancelFrame) return;
@@ -89,7 +89,7 @@ export const createPlaybackSlice: SliceCreator<PlaybackSlice> = (set, get) => {
     // Start half-way to the next event, so the first step comes after half an interval.
     carry = 0.5;
     releaseBusy ??= get().beginAnimation();
-    cancelFrame = nextFrame(tick);
+    cancelFrame = clock.requestFrame(tick);
   };
 
   // The run before this one, to tell why a run came (see landing.ts); and whether the address bar

@@ -25,11 +25,11 @@ import {
 } from '../scenarioEdits.ts';
 import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
-import { SHARE_LINK_PACKED } from '../../worker/packing.ts';
+import { SHARE_LINK_PACKED } from '../../shared/packing.ts';
 import { adoptInitialMemory } from '../memoryImage.ts';
 import { refusalDetail } from '../importReport.ts';
 import { yieldToMain } from '../yieldToMain.ts';
-import { presetPath, type FetchText } from '../presets.ts';
+import { presetPath } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
 export interface ScenarioSlice {
@@ -65,12 +65,8 @@ export interface ScenarioSlice {
   readonly openShareFragment: (hash: string) => Promise<boolean>;
 }
 
-export interface ScenarioServices extends StoreServices {
-  readonly fetchText: FetchText;
-}
-
 export const createScenarioSlice =
-  (services: ScenarioServices): SliceCreator<ScenarioSlice> =>
+  (services: StoreServices): SliceCreator<ScenarioSlice> =>
   (set, get) => {
     const adopt = async (parsed: ParsedScenario, source: ScenarioSource): Promise<void> => {
       // A large scenario took a while to arrive (its words are decoded as the answer is read):

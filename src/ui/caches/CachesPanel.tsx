@@ -7,18 +7,20 @@
 import { elementScroll, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
 import {
   selectCacheMoment,
-  selectCacheView,
   type CacheMoment,
   type CacheRow,
   type CacheTable as CacheTableView,
-} from '../../state/selectors.ts';
-import { deviceFoldKey, tableFoldKey } from '../../state/structureTree.ts';
-import { selectTourHighlight } from '../../state/teachingSlice.ts';
+  deviceFoldKey,
+  selectCacheView,
+  selectTourHighlight,
+  tableFoldKey,
+  useAppStore,
+} from '../../state/index.ts';
 import { ProvenanceDetail } from '../teaching/ProvenanceDetail.tsx';
 import { formatCount, formatHex } from '../common/numberText.ts';
+import { HostTables } from './HostTables.tsx';
 
 type Filter = 'all' | 'marked';
 
@@ -419,6 +421,7 @@ export function CachesPanel() {
             <CacheTable caption={`Accel PASID cache ${t.device.bdf}`} table={t} filter={filter} />
           </div>
         ))}
+        <HostTables />
         {view.emulated.map((t) => (
           <div className="cache-block" key={`e-${t.device.bdf}`}>
             <div className="cache-block-head">

@@ -5,9 +5,8 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createInProcessEngine } from '../../state/inProcessEngine.ts';
-import { createAppStore, type AppStore } from '../../state/store.ts';
-import { StoreProvider } from '../../state/StoreProvider.tsx';
+import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
+import { type AppStore, createAppStore, StoreProvider } from '../../state/index.ts';
 import { ComparePanel } from './ComparePanel.tsx';
 
 afterEach(() => {
@@ -48,8 +47,10 @@ describe('ComparePanel', () => {
     expect(patch.getAttribute('aria-selected')).toBe('true');
     const list = screen.getByRole('list', { name: /Steps that differ between seed and series/ });
     const items = within(list).getAllByRole('listitem');
-    expect(items).toHaveLength(1);
-    const item = items[0];
+    // Step 1 differs on the host only (the series binds PASID 7, the seed binds nothing).
+    expect(items).toHaveLength(2);
+    expect(items[0]?.textContent).toContain('host calls');
+    const item = items[1];
     if (!item) throw new Error('no step');
     expect(item.textContent).toContain('Step 3');
     expect(item.textContent).toContain('PASID-selective');
@@ -74,7 +75,7 @@ describe('ComparePanel', () => {
   });
 
   it('says plainly when every variant agrees', async () => {
-    await setup('did-mismatch');
+    await setup('te-off');
     expect(screen.getByText(/All three variants agree/)).toBeTruthy();
     expect(screen.queryAllByRole('tab')).toHaveLength(0);
   });
@@ -89,7 +90,7 @@ describe('ComparePanel', () => {
     );
     const copied = await navigator.clipboard.readText();
     expect(copied).toContain(
-      '- seed vs series: the outcome of step 3 differs; final caches: 1 entry differs',
+      '- seed vs series: the outcome of steps 1 and 3 differs; final caches: 1 entry differs',
     );
     expect(copied).toContain('| 3 | PASID-cache, PASID-selective, DID 3, PASID 7');
 

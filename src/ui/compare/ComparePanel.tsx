@@ -5,15 +5,15 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Scenario, Variant } from '../../model/index.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { shareUrl } from '../../state/persistence.ts';
-import { scenarioWords } from '../../state/scenarioEdits.ts';
-import type {
-  AppComparison,
-  ComparedEntry,
-  ComparedPair,
-  ComparedStep,
-} from '../../state/slices/compareSlice.ts';
+import {
+  type AppComparison,
+  type ComparedEntry,
+  type ComparedPair,
+  type ComparedStep,
+  scenarioAttachment,
+  scenarioWords,
+  useAppStore,
+} from '../../state/index.ts';
 import { copyText } from './clipboard.ts';
 import {
   ENTRY_ASPECT_LABELS,
@@ -91,10 +91,12 @@ export function ComparePanel() {
         : source.kind === 'file'
           ? `file ${source.name}${source.edited ? ', edited' : ''}`
           : undefined;
-    const link = scenarioWords(of) <= LINK_MAX_WORDS ? shareUrl(of, window.location) : undefined;
+    // A public address when the build has one, else the scenario inline: never this machine's.
+    const attachment = scenarioWords(of) <= LINK_MAX_WORDS ? scenarioAttachment(of) : undefined;
     const text = comparisonMarkdown(value, of, {
       ...(label ? { source: label } : {}),
-      ...(link ? { link } : {}),
+      ...(attachment?.kind === 'link' ? { link: attachment.url } : {}),
+      ...(attachment?.kind === 'inline' ? { inline: attachment.fragment } : {}),
     });
     if (await copyText(text)) {
       setManualCopy(undefined);

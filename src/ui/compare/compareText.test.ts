@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheEntryState, Scenario } from '../../model/index.ts';
-import type { AppComparison } from '../../state/slices/compareSlice.ts';
+import type { AppComparison } from '../../state/index.ts';
 import {
   comparisonMarkdown,
   describeChange,

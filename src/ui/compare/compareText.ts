@@ -2,6 +2,9 @@
 // Markdown for a review. Steps are numbered from 1, as everywhere in the app.
 
 import {
+  INLINE_SCENARIO_BEGIN,
+  INLINE_SCENARIO_END,
+  MAIL_WIDTH,
   PASID_ENTRY,
   PGTT_NAMES,
   decodeFields,
@@ -14,13 +17,13 @@ import {
   type StepAspect,
   type Variant,
 } from '../../model/core.ts';
-import type {
-  AppComparison,
-  ComparedEntry,
-  ComparedOutcome,
-  ComparedPair,
-} from '../../state/slices/compareSlice.ts';
-import { describeStep } from '../../state/runSummary.ts';
+import {
+  type AppComparison,
+  type ComparedEntry,
+  type ComparedOutcome,
+  type ComparedPair,
+  describeStep,
+} from '../../state/index.ts';
 
 export const STEP_ASPECT_LABELS: Readonly<Record<StepAspect, string>> = {
   status: 'status',
@@ -28,6 +31,7 @@ export const STEP_ASPECT_LABELS: Readonly<Record<StepAspect, string>> = {
   pcInfo: 'pc_info',
   changes: 'cache changes',
   accelWalk: 'walk counters',
+  hostOps: 'host calls',
 };
 
 export const ENTRY_ASPECT_LABELS: Readonly<Record<CacheEntryAspect, string>> = {
@@ -146,8 +150,10 @@ function cell(text: string): string {
 export interface MarkdownOptions {
   /** Where the scenario came from ("preset torn-down-entry"). */
   readonly source?: string;
-  /** A share link that opens the scenario, when it is small enough for one. */
+  /** A link to a public PASIDscope that opens the scenario, when the build has an address. */
   readonly link?: string;
+  /** Else the scenario's share fragment, attached as a block Import > Paste loads back. */
+  readonly inline?: string;
 }
 
 /** The comparison as Markdown to paste into a review: the summary lines first, then the detail. */
@@ -215,6 +221,13 @@ export function comparisonMarkdown(
   if (options.link) {
     out.push('');
     out.push(`[Open this scenario in PASIDscope](${options.link})`);
+  } else if (options.inline) {
+    out.push('', 'The scenario (PASIDscope: Import > Paste this block to open it):', '', '```text');
+    out.push(INLINE_SCENARIO_BEGIN);
+    for (let i = 0; i < options.inline.length; i += MAIL_WIDTH) {
+      out.push(options.inline.slice(i, i + MAIL_WIDTH));
+    }
+    out.push(INLINE_SCENARIO_END, '```');
   }
   return `${out.join('\n')}\n`;
 }

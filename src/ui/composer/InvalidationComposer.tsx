@@ -3,10 +3,16 @@
 // the scenario and re-runs it; the outcome of that step shows below.
 
 import { useShallow } from 'zustand/react/shallow';
-import { useAppStore } from '../../state/hooks.ts';
-import { describeDescriptor, sidToBdf } from '../../state/runSummary.ts';
-import { selectComposerWords, selectSelectedEntry } from '../../state/selectors.ts';
-import type { CcGranularity, ComposerMode, PcGranularity } from '../../state/slices/viewSlice.ts';
+import {
+  type CcGranularity,
+  type ComposerMode,
+  describeDescriptor,
+  type PcGranularity,
+  selectComposerWords,
+  selectSelectedEntry,
+  sidToBdf,
+  useAppStore,
+} from '../../state/index.ts';
 import { decodePasidEntry } from '../../model/core.ts';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 import { formatWord } from '../common/numberText.ts';

@@ -2,13 +2,13 @@
 // end of the run): processed / rejected (IQE and why) / blocked, the sync's information, the guest
 // reads the accel walk made, and what changed in each cache up to the playhead.
 
-import { useAppStore } from '../../state/hooks.ts';
-import { describeStep } from '../../state/runSummary.ts';
 import {
+  describeStep,
   selectCacheMoment,
   selectRunIsCurrent,
   selectStepChangesAtCursor,
-} from '../../state/selectors.ts';
+  useAppStore,
+} from '../../state/index.ts';
 
 const PC_TYPE = { 0: 'domain-selective', 1: 'PASID-selective', 3: 'global' } as const;
 

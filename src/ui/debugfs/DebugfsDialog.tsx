@@ -6,8 +6,7 @@
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { hexAddr } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { describeStep } from '../../state/runSummary.ts';
+import { describeStep, useAppStore } from '../../state/index.ts';
 import { copyText, downloadText } from '../compare/clipboard.ts';
 import { useModalDialog } from '../import/useModalDialog.ts';
 import { lineDiff, type LineDiff } from './lineDiff.ts';

@@ -4,10 +4,16 @@
 
 import { useMemo } from 'react';
 import type { BitField, StructureLayout } from '../../model/index.ts';
-import { previewEntry, type PreviewLine } from '../../state/entryPreview.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { currentMemory, selectSelectedEntry, type ResolvedEntry } from '../../state/selectors.ts';
-import { LAYOUT_OF, entryRefKey } from '../../state/structures.ts';
+import {
+  currentMemory,
+  entryRefKey,
+  LAYOUT_OF,
+  previewEntry,
+  type PreviewLine,
+  type ResolvedEntry,
+  selectSelectedEntry,
+  useAppStore,
+} from '../../state/index.ts';
 import { HexInput } from '../common/inputs.tsx';
 import { formatHex } from '../common/numberText.ts';
 import { BitStrip } from './BitStrip.tsx';

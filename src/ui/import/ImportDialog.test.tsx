@@ -6,9 +6,8 @@
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInProcessEngine } from '../../state/inProcessEngine.ts';
-import { createAppStore, type AppStore } from '../../state/store.ts';
-import { StoreProvider } from '../../state/StoreProvider.tsx';
+import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
+import { type AppStore, createAppStore, StoreProvider } from '../../state/index.ts';
 import { fixtureText } from '../../state/testing/fixtures.ts';
 import { ImportDialog } from './ImportDialog.tsx';
 import { lineRange } from './useModalDialog.ts';

@@ -6,15 +6,17 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { DeviceBackend } from '../../model/index.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from '../../state/importKind.ts';
-import { describeImport } from '../../state/importReport.ts';
-import type {
-  DebugfsImportChoices,
-  ImportDraft,
-  ImportPreview,
-  ImportRequest,
-} from '../../state/slices/importSlice.ts';
+import {
+  type DebugfsImportChoices,
+  describeImport,
+  detectImportKind,
+  IMPORT_KIND_LABELS,
+  type ImportDraft,
+  type ImportKind,
+  type ImportPreview,
+  type ImportRequest,
+  useAppStore,
+} from '../../state/index.ts';
 import { lineRange, useModalDialog } from './useModalDialog.ts';
 import './import.css';
 
@@ -84,6 +86,7 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
   const [backend, setBackend] = useState<DeviceBackend>('iommufd');
   const [fsts, setFsts] = useState<FstsChoice>('auto');
   const [iommu, setIommu] = useState('');
+  const [unit, setUnit] = useState('');
   const [preview, setPreview] = useState<ImportPreview | undefined>(undefined);
   const textRef = useRef<HTMLTextAreaElement>(null);
   const firstPreview = useRef(true);
@@ -99,8 +102,14 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
       ...(fsts !== 'auto' ? { fsts: fsts === 'on' } : {}),
       ...(iommu ? { iommu } : {}),
     };
-    return { text, name, kind, ...(kind === 'debugfs' ? { debugfs } : {}) };
-  }, [text, name, kind, backend, fsts, iommu]);
+    return {
+      text,
+      name,
+      kind,
+      ...(kind === 'debugfs' ? { debugfs } : {}),
+      ...(kind === 'kernel-trace' && unit ? { iommu: unit } : {}),
+    };
+  }, [text, name, kind, backend, fsts, iommu, unit]);
 
   // The preview follows the inputs (debounced while typing); a newer one replaces an older one.
   useEffect(() => {
@@ -143,8 +152,12 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
 
   const iommus =
     preview?.ok && preview.report?.kind === 'debugfs' ? preview.report.iommus : undefined;
+  const units =
+    preview?.ok && preview.report?.kind === 'kernel-trace'
+      ? preview.report.stats.units.map((u) => u.name)
+      : undefined;
   const applyLabel =
-    kind === 'qemu-trace'
+    kind === 'qemu-trace' || kind === 'kernel-trace'
       ? 'Append to scenario'
       : kind === 'debugfs'
         ? 'Import dump'
@@ -159,8 +172,9 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
         <h2 id="import-title">Import</h2>
         <p className="hint">
           A PASIDscope scenario file, a guest’s <code>dmar_translation_struct</code> (from{' '}
-          <code>/sys/kernel/debug/iommu/intel/</code>) or a QEMU log taken with{' '}
-          <code>-trace vtd_inv_desc</code>. Paste it below or choose a file.
+          <code>/sys/kernel/debug/iommu/intel/</code>), a QEMU log taken with{' '}
+          <code>-trace vtd_inv_desc</code>, the guest kernel’s <code>intel_iommu:qi_submit</code>{' '}
+          trace, or a PASIDscope report’s scenario block. Paste it below or choose a file.
         </p>
       </header>
 
@@ -222,6 +236,7 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
             <option value="scenario">{IMPORT_KIND_LABELS.scenario}</option>
             <option value="debugfs">{IMPORT_KIND_LABELS.debugfs}</option>
             <option value="qemu-trace">{IMPORT_KIND_LABELS['qemu-trace']}</option>
+            <option value="kernel-trace">{IMPORT_KIND_LABELS['kernel-trace']}</option>
           </select>
         </label>
         {kind === 'debugfs' ? (
@@ -271,7 +286,24 @@ function ImportForm({ draft, onDone }: { draft: ImportDraft; onDone: () => void 
             ) : null}
           </>
         ) : null}
-        {kind === 'qemu-trace' ? (
+        {kind === 'kernel-trace' && units && units.length > 1 ? (
+          <label>
+            <span>IOMMU</span>
+            <select
+              aria-label="IOMMU unit"
+              value={unit}
+              onChange={(e) => setUnit(e.currentTarget.value)}
+            >
+              <option value="">first in the trace</option>
+              {units.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {kind === 'qemu-trace' || kind === 'kernel-trace' ? (
           <p className="hint import-base">
             The log’s descriptors are appended to the current scenario, “
             {scenario.title ?? 'Untitled scenario'}” ({scenario.steps.length}{' '}
@@ -389,6 +421,11 @@ function PreviewBody({
             {words.warnings.length === 1 ? 'Warning' : `Warnings (${words.warnings.length})`}
           </h3>
           <ul className="import-warnings">
+            {preview.report?.kind === 'qemu-trace' || preview.report?.kind === 'kernel-trace'
+              ? preview.report.stats.missingPasidCache !== undefined && (
+                  <li>{preview.report.stats.missingPasidCache}</li>
+                )
+              : null}
             {preview.warnings.map((w, k) => (
               <li key={`w${k}`}>
                 {w.line !== undefined ? (
@@ -421,5 +458,7 @@ function errorTitle(kind: ImportKind): string {
       return 'This debugfs dump cannot be imported.';
     case 'qemu-trace':
       return 'This trace log cannot be appended.';
+    case 'kernel-trace':
+      return 'This kernel trace cannot be appended.';
   }
 }

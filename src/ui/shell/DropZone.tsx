@@ -2,7 +2,7 @@
 // QEMU trace log (told by content) opens the import dialog.
 
 import { useEffect, useState } from 'react';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 
 function hasFiles(e: DragEvent): boolean {
   return [...(e.dataTransfer?.types ?? [])].includes('Files');

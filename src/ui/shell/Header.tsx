@@ -3,10 +3,16 @@
 
 import { useRef, useState } from 'react';
 import { VARIANTS, type Variant } from '../../model/core.ts';
-import { useAppStore, useAppStoreApi, useUndoHistory } from '../../state/hooks.ts';
-import { exportFileName, shareUrlFor } from '../../state/persistence.ts';
-import { scenarioWords } from '../../state/scenarioEdits.ts';
-import { VARIANT_LABELS } from '../../state/selectors.ts';
+import {
+  exportFileName,
+  scenarioWords,
+  shareUrlFor,
+  useAppStore,
+  useAppStoreApi,
+  useUndoHistory,
+  VARIANT_LABELS,
+} from '../../state/index.ts';
+import { EvidenceButtons } from '../evidence/EvidenceButtons.tsx';
 import { ToursMenu } from '../teaching/ToursMenu.tsx';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
@@ -41,7 +47,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
   const exportScenario = async (): Promise<void> => {
     const scenario = store.getState().scenario;
     // Written by the engine: a scenario with 10^5 PASID entries takes seconds to write out.
-    const text = await store.getState().trackLoad(store.engine.fileText(scenario, 2));
+    const text = await store.getState().trackLoad(store.engine.fileText({ scenario, indent: 2 }));
     if (!text.ok) {
       pushNotice({
         tone: 'error',
@@ -216,15 +222,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
         >
           Paste<span className="visually-hidden"> text to import</span>
         </button>
-        <button
-          type="button"
-          className="btn"
-          aria-label="Export scenario"
-          title="Save the scenario as a JSON file"
-          onClick={() => void exportScenario()}
-        >
-          Export
-        </button>
+        <EvidenceButtons onDone={flash} onExportFile={() => void exportScenario()} />
         <button
           id="debugfs-button"
           type="button"

@@ -1,7 +1,6 @@
 // Errors and warnings that need the user's eyes (a bad link, a refused import, autosave trouble).
 
-import { useAppStore } from '../../state/hooks.ts';
-import type { Notice } from '../../state/slices/viewSlice.ts';
+import { type Notice, useAppStore } from '../../state/index.ts';
 
 /** Further lines of a notice: folded under its detail for information, open for problems. */
 function NoteList({ notice, notes }: { notice: Notice; notes: readonly string[] }) {

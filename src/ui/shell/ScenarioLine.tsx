@@ -2,7 +2,7 @@
 // announces each run's outcome).
 
 import { useState } from 'react';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 
 export function ScenarioLine() {
   const title = useAppStore((s) => s.scenario.title);

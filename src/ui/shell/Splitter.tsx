@@ -2,7 +2,7 @@
 // ↑ / ↓ (Home / End for the limits).
 
 import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 
 export function Splitter({ containerRef }: { containerRef: React.RefObject<HTMLElement | null> }) {
   const fraction = useAppStore((s) => s.walkFraction);

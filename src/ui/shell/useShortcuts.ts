@@ -2,7 +2,7 @@
 // with unsaved typing the browser's own text undo applies instead.
 
 import { useEffect } from 'react';
-import { useAppStoreApi } from '../../state/hooks.ts';
+import { useAppStoreApi } from '../../state/index.ts';
 
 function typingInField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;

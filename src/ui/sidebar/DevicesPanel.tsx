@@ -1,7 +1,6 @@
 // The devices behind the IOMMU: add, remove, and set what QEMU knows about each.
 
-import { useAppStore } from '../../state/hooks.ts';
-import { parseBdf } from '../../state/scenarioEdits.ts';
+import { parseBdf, useAppStore } from '../../state/index.ts';
 import type { DeviceBackend, DeviceConfig } from '../../model/index.ts';
 import { DraftInput } from '../common/DraftInput.tsx';
 import { NumberInput } from '../common/inputs.tsx';

@@ -2,7 +2,7 @@
 // combination QEMU refuses to start with is allowed here but explained, and the run says so.
 
 import type { ReactNode } from 'react';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 
 function Setting({

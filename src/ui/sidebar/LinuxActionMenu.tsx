@@ -12,7 +12,7 @@ import {
   type LinuxFlavour,
   type PasidSetupKind,
 } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 import {
   INITIAL_LINUX_FORM,
   linuxFormNeeds,

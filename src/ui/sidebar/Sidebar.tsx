@@ -1,8 +1,7 @@
 // The left column: the scenario's structures, its steps, its devices and the IOMMU settings.
 
 import type { KeyboardEvent } from 'react';
-import { useAppStore } from '../../state/hooks.ts';
-import type { SidebarTab } from '../../state/slices/viewSlice.ts';
+import { type SidebarTab, useAppStore } from '../../state/index.ts';
 import { DevicesPanel } from './DevicesPanel.tsx';
 import { IommuSettings } from './IommuSettings.tsx';
 import { StepsList } from './StepsList.tsx';

@@ -1,9 +1,7 @@
 // The scenario as a timeline of guest steps, with each step's outcome from the last run. Selecting a
 // step moves the playback cursor to its first trace event.
 
-import { useAppStore } from '../../state/hooks.ts';
-import { describeStep } from '../../state/runSummary.ts';
-import { selectRunIsCurrent } from '../../state/selectors.ts';
+import { describeStep, selectRunIsCurrent, useAppStore } from '../../state/index.ts';
 import { LinuxActionMenu } from './LinuxActionMenu.tsx';
 
 const OP_LABEL = { write: 'write', invalidate: 'inv', clearIqe: 'IQE' } as const;

@@ -6,15 +6,18 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { selectCacheView, structureRowsOf } from '../../state/selectors.ts';
 import {
   deviceFoldKey,
-  tableFoldKey,
+  type EntryRef,
+  entryRefKey,
+  sameEntryRef,
+  selectCacheView,
   type SharedWith,
   type StructureRow,
-} from '../../state/structureTree.ts';
-import { entryRefKey, sameEntryRef, type EntryRef } from '../../state/structures.ts';
+  structureRowsOf,
+  tableFoldKey,
+  useAppStore,
+} from '../../state/index.ts';
 import { formatCount, formatHex } from '../common/numberText.ts';
 
 const ROW_HEIGHT = 24;

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { DescType, descriptorTypeCode } from '../../model/core.ts';
-import { createInProcessEngine } from '../../state/inProcessEngine.ts';
-import { createAppStore } from '../../state/store.ts';
+import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
+import { createAppStore } from '../../state/index.ts';
 import { fixtureText } from '../../state/testing/fixtures.ts';
 import { INITIAL_LINUX_FORM, linuxFormNeeds, readLinuxForm } from './linuxActionForm.ts';
 

@@ -1,7 +1,7 @@
 // "Predict" beside the composer's Submit: opens the prediction for the composed invalidation
 // before it runs (its Reveal submits it).
 
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 
 export function PredictButton({ words }: { readonly words: readonly bigint[] }) {
   const predict = useAppStore((s) => s.predictInvalidation);

@@ -4,7 +4,7 @@
 // quiz (the steps a teacher asks about).
 
 import { ENTRY_FATES, targetKey, type EntryFate } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 import './teaching.css';
 
 const FATE_LABEL: Readonly<Record<EntryFate, string>> = {

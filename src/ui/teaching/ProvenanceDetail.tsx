@@ -4,7 +4,7 @@
 // moves the playhead to that step.
 
 import { entryProvenance, type CacheKind, type WordOrigin } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 import { formatHex } from '../common/numberText.ts';
 import './teaching.css';
 

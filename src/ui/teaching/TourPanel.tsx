@@ -6,8 +6,7 @@
 
 import { useEffect, useRef } from 'react';
 import { TOURS, stepOfEvent } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { selectTourHighlight, tourNamed } from '../../state/teachingSlice.ts';
+import { selectTourHighlight, tourNamed, useAppStore } from '../../state/index.ts';
 import { searchWithTour } from './tourUrl.ts';
 import './teaching.css';
 

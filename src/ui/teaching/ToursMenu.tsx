@@ -3,7 +3,7 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import { TOURS } from '../../model/core.ts';
-import { useAppStore } from '../../state/hooks.ts';
+import { useAppStore } from '../../state/index.ts';
 
 export function ToursMenu() {
   const [open, setOpen] = useState(false);

@@ -1,7 +1,7 @@
 // The transport buttons, drawn from the walk's command table (walkKeys.ts), so a button, its key and
 // its line in the shortcuts dialog cannot disagree.
 
-import { PLAYBACK_SPEEDS } from '../../state/slices/playbackSlice.ts';
+import { PLAYBACK_SPEEDS } from '../../state/index.ts';
 import { TransportIcon } from './TransportIcon.tsx';
 import { WALK_KEYS, type WalkActions } from './walkKeys.ts';
 

@@ -3,9 +3,8 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeafOutcome, TraceKind, eventKind, leafOutcome } from '../../model/core.ts';
-import { createInProcessEngine } from '../../state/inProcessEngine.ts';
-import { createAppStore, type AppStore } from '../../state/store.ts';
-import { StoreProvider } from '../../state/StoreProvider.tsx';
+import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
+import { type AppStore, createAppStore, StoreProvider } from '../../state/index.ts';
 import { fixtureScenario } from '../../viz/trace/traceFixture.ts';
 import { WalkPanel } from './WalkPanel.tsx';
 

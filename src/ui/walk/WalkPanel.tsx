@@ -5,8 +5,7 @@
 // embeddable player.
 
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { useAppStore, useAppStoreApi } from '../../state/hooks.ts';
-import { shareUrlFor } from '../../state/persistence.ts';
+import { shareUrlFor, useAppStore, useAppStoreApi } from '../../state/index.ts';
 import { explainStep } from '../../viz/explain/explainStep.ts';
 import { count } from '../../viz/format.ts';
 import { callChain, lineForEvent } from '../../viz/pseudocode/lineForEvent.ts';
@@ -21,6 +20,7 @@ import type { WalkViewCallbacks } from '../../viz/walk/render.ts';
 import { CostPanel } from './CostPanel.tsx';
 import { PseudoCodePane } from './PseudoCodePane.tsx';
 import { StepExplanation } from './StepExplanation.tsx';
+import { SavePictureButton } from '../picture/SavePictureButton.tsx';
 import { shareUrlAtStep } from './stepUrl.ts';
 import { TimelineTrack } from './TimelineTrack.tsx';
 import { TransportBar } from './TransportBar.tsx';
@@ -256,6 +256,7 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
             Link
           </button>
         ) : null}
+        <SavePictureButton step={step} disabled={!trace} />
       </div>
       <div className="walk-body">
         <div className="walk-canvas" ref={canvasBoxRef}>

@@ -1,7 +1,7 @@
 // The step in the URL: `#…&step=N` (beside a share link's scenario) or `?step=N`, so that a link
 // opens the walk view at that exact event. Parsing and building are pure; the panel does the I/O.
 
-import { fragmentParams } from '../../state/persistence.ts';
+import { fragmentParams } from '../../state/index.ts';
 
 /** The step a URL asks for, or undefined. The fragment wins over the query. */
 export function stepFromUrl(search: string, hash: string): number | undefined {

@@ -1,10 +1,10 @@
 // Measures the cost chart's points by running the model on generated scenarios (viz/cost/
-// costScenarios.ts) in a worker of its own, one point at a time, so that neither the page nor the
-// app's own simulation runs wait for it. Started only when the chart is shown.
+// costScenarios.ts) on a fork of the store's engine (a worker of its own), one point at a time, so
+// that neither the page nor the app's own simulation runs wait for it. Started only when the chart
+// is shown.
 
 import { useEffect, useState } from 'react';
-import { useAppStoreApi } from '../../state/hooks.ts';
-import { createDefaultEngine } from '../../state/engine.ts';
+import { useAppStoreApi } from '../../state/index.ts';
 import type { MeasuredPoint } from '../../viz/cost/costChart.ts';
 import { stepCost } from '../../viz/cost/costModel.ts';
 import { costGrid, globalSyncScenario } from '../../viz/cost/costScenarios.ts';
@@ -25,14 +25,14 @@ export function useCostGrowth(enabled: boolean): CostGrowth {
   useEffect(() => {
     if (!enabled) return undefined;
     let cancelled = false;
-    const engine = createDefaultEngine();
+    const engine = store.engine.fork();
     const done = store.getState().beginAnimation();
     void (async () => {
       const points: MeasuredPoint[] = [];
       try {
         for (const p of costGrid()) {
           if (cancelled) return;
-          const answer = await engine.run(globalSyncScenario(p));
+          const answer = await engine.run({ scenario: globalSyncScenario(p) });
           if (cancelled) return;
           if (!answer.ok) {
             setState((s) => ({ ...s, error: answer.error.message }));

@@ -2,7 +2,7 @@
 // opened scenario is in; then kept in the hash while the user steps (not while playing).
 
 import { useEffect, useRef, useState } from 'react';
-import { useAppStoreApi } from '../../state/hooks.ts';
+import { useAppStoreApi } from '../../state/index.ts';
 import { stepFromUrl, withStepInHash, withoutStepInSearch } from './stepUrl.ts';
 
 /**

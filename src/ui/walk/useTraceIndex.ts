@@ -4,7 +4,7 @@
 
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { Trace } from '../../model/index.ts';
-import { useAppStoreApi } from '../../state/hooks.ts';
+import { useAppStoreApi } from '../../state/index.ts';
 import { TraceIndexBuilder, buildTraceIndex, type TraceIndex } from '../../viz/trace/traceIndex.ts';
 
 /** Traces up to this many events are indexed in one go (a few milliseconds). */

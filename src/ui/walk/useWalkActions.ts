@@ -1,8 +1,7 @@
 // The walk's commands (walkKeys.ts) bound to the store's playback actions.
 
 import { useMemo } from 'react';
-import { useAppStoreApi } from '../../state/hooks.ts';
-import { PLAYBACK_SPEEDS } from '../../state/slices/playbackSlice.ts';
+import { PLAYBACK_SPEEDS, useAppStoreApi } from '../../state/index.ts';
 import {
   nextInteresting,
   nextStepStart,

@@ -3,9 +3,7 @@
 
 import { useCallback, useMemo } from 'react';
 import type { Scenario } from '../../model/index.ts';
-import { useAppStore } from '../../state/hooks.ts';
-import { memoryAtStep } from '../../state/memoryImage.ts';
-import type { AppState } from '../../state/store.ts';
+import { type AppState, memoryAtStep, useAppStore } from '../../state/index.ts';
 import type { TraceIndex } from '../../viz/trace/traceIndex.ts';
 import type { MemoryAtStep } from '../../viz/walk/cacheReplay.ts';
 import { useTraceIndex } from './useTraceIndex.ts';

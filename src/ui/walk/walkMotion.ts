@@ -1,7 +1,7 @@
 // How long one step's transition lasts: shorter than the interval between steps while playing, so
 // the picture always settles before the next event.
 
-import { EVENTS_PER_SECOND_AT_1X } from '../../state/slices/playbackSlice.ts';
+import { EVENTS_PER_SECOND_AT_1X } from '../../state/index.ts';
 
 /** Playing at this speed or faster, steps jump: a transition would not be seen, only paid for. */
 export const NO_TRANSITIONS_FROM_SPEED = 4;

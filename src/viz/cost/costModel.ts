@@ -13,7 +13,7 @@ import {
   eventRunLength,
   guestReadBytes,
   guestReadStructure,
-  leafListCompares,
+  leafListComparesTotal,
   leafOutcome,
   type Trace,
 } from '../../model/core.ts';
@@ -88,13 +88,8 @@ export function addEventCost(per: readonly MutableDeviceCost[], trace: Trace, i:
       d.leafReads += n;
       d.walkLeafReads += n;
       d.bytes += 64 * n;
-      if (
-        outcome === LeafOutcome.Created ||
-        outcome === LeafOutcome.Updated ||
-        outcome === LeafOutcome.Unchanged
-      ) {
-        d.listCompares += leafListCompares(trace, i);
-      }
+      // Every entry of a fill run searched the list (0 for skip outcomes).
+      d.listCompares += leafListComparesTotal(trace, i);
       if (outcome === LeafOutcome.Created) d.created += n;
       if (outcome === LeafOutcome.Updated) d.updated += n;
       break;
@@ -126,7 +121,8 @@ export function addEventCost(per: readonly MutableDeviceCost[], trace: Trace, i:
     case TraceKind.AccelBypass:
     case TraceKind.RangeInit:
     case TraceKind.RangeClamp:
-      // Bookkeeping, or a read already counted as a GuestRead event.
+    case TraceKind.HostCall:
+      // Bookkeeping, a read already counted as a GuestRead event, or a host call (no guest read).
       break;
     default:
       assertUnreachable(kind, 'trace kind');

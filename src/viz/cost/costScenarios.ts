@@ -5,6 +5,7 @@
 // present (1 PASID in 64): the reads are those of a fully populated directory, while the model's
 // memory and trace stay small. The figures come from running the model on these, not from a formula.
 
+import { IOMMU_DEFAULTS } from '../../model/core.ts';
 import type { DeviceConfig, MemoryBlock, Scenario } from '../../model/index.ts';
 
 const ROOT = 0x10_000n;
@@ -45,15 +46,9 @@ export function globalSyncScenario({ devices, pasidBits }: CostPoint): Scenario 
     title: `Global sync: ${devices.toString()} device(s), pasid-bits ${pasidBits.toString()}`,
     variant: 'series',
     iommu: {
-      scalableMode: true,
-      fsts: true,
+      ...IOMMU_DEFAULTS,
       pasidBits,
-      awBits: 48,
-      queueWidth: 256,
       rootTableAddr: ROOT,
-      rootScalable: true,
-      dmarEnabled: true,
-      guestRamBytes: 0x4000_0000n,
     },
     devices: devs,
     memory,

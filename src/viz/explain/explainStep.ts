@@ -31,6 +31,7 @@ import { entryWordsAt, previousWordsEvent, type MemoryAtStep } from '../walk/cac
 import { entryDiff } from '../walk/entryDiff.ts';
 import { readContext, readLeaf } from '../walk/guestStructures.ts';
 import { pdtsLimit } from '../walk/rangeBar.ts';
+import { hostCallSentence } from './hostCallText.ts';
 
 export interface Explanation {
   /** "Step 3 of 7 · event 45 of 310" */
@@ -182,6 +183,13 @@ function leafSentence(
   const n = Math.max(1, ev.count);
   const memDid = ev.did;
   const compares = ev.listCompares;
+  // A fill run: entry k made compares + k (creations) or compares - k (found entries).
+  const lastCompares =
+    ev.outcome === LeafOutcome.Created ? compares + n - 1 : Math.max(0, compares - n + 1);
+  const searched =
+    n === 1
+      ? ''
+      : `${count(compares)}…${count(lastCompares)}, ${count(ev.listComparesTotal)} in all`;
   const d = ev.device;
   const bdf = bdfOf(trace, d);
   const sync = ctx.sync;
@@ -231,7 +239,7 @@ function leafSentence(
     case LeafOutcome.Created:
       if (series) details.push('The series then attaches the PASID to its host HWPT (iommufd).');
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is not in ${bdf}'s list (QEMU compared ${plural(compares, 'entry', 'entries')}) → a new VTDAccelPASIDCacheEntry is inserted at the list head.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is not in ${bdf}'s list (QEMU compared ${plural(compares, 'entry', 'entries')}) → a new VTDAccelPASIDCacheEntry is inserted at the list head` : `none is in ${bdf}'s list (QEMU compared ${searched}) → each gets a new VTDAccelPASIDCacheEntry at the list head, in PASID order`}.`,
         details,
       };
     case LeafOutcome.Updated: {
@@ -239,21 +247,21 @@ function leafSentence(
         const prev = previousWordsEvent(index, d, p, e);
         if (prev !== undefined) {
           const diff = entryDiff(
-            entryWordsAt(trace, opts.memoryAt, prev),
-            entryWordsAt(trace, opts.memoryAt, e),
+            entryWordsAt(trace, opts.memoryAt, prev, p),
+            entryWordsAt(trace, opts.memoryAt, e, p),
           );
           if (diff.length > 0) details.push(`Changed: ${diff.join('; ')}.`);
         }
       }
       if (series) details.push('The series re-attaches the PASID to its host HWPT.');
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) but its 512-bit entry differs from memory → the cached copy is overwritten.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) but its 512-bit entry differs from memory → the cached copy is overwritten` : `each is in ${bdf}'s list (found after ${searched} compares) but differs from memory → the cached copies are overwritten`}.`,
         details,
       };
     }
     case LeafOutcome.Unchanged:
       return {
-        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) and equals memory → nothing changes.`,
+        sentence: `${who}: ${dir}, the leaf entry is present${didClause}; ${n === 1 ? `it is in ${bdf}'s list (found after ${plural(compares, 'compare')}) and equals memory → nothing changes` : `each is in ${bdf}'s list (found after ${searched} compares) and equals memory → nothing changes`}.`,
         details,
       };
     default:
@@ -336,7 +344,10 @@ export function explainStep(
         'FSTS.IQE is still set from an earlier error: QEMU does not process this descriptor. It stays blocked until the guest clears IQE.';
       break;
     case 'DescNoEffect':
-      sentence = `${capitalize(article(descTypeName(ev.typeCode)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
+      sentence =
+        ev.typeCode === 6
+          ? 'A PASID-IOTLB invalidation: no PASID cache changes; vtd_flush_host_piotlb_all_locked forwards it to the host hwpt of every cached first-stage entry with its DID and PASID.'
+          : `${capitalize(article(descTypeName(ev.typeCode)))} descriptor: QEMU checks it, but it touches no PASID cache.`;
       break;
     case 'PcInfoBuilt': {
       const pc = { event: e, type: ev.pcType, did: ev.did, pasid: ev.pasid };
@@ -430,8 +441,14 @@ export function explainStep(
     case 'AccelBypass':
       sentence = `accel_pce_deleted was set by the PASID-selective removal: the replay walk for ${bdf} is skipped and the flag cleared.`;
       break;
+    case 'HostCall': {
+      const r = hostCallSentence(ev, bdf);
+      sentence = r.sentence;
+      details.push(...r.details);
+      break;
+    }
     case 'AccelRemoved':
-      sentence = `PASID ${hex(ev.pasid)} (cached DID ${ev.did.toString()}) leaves ${bdf}'s list: detached from its host HWPT and freed.`;
+      sentence = `PASID ${hex(ev.pasid)} (cached DID ${ev.did.toString()}) leaves ${bdf}'s list: it was detached from its host hwpt first (the detach's result does not matter), now it is freed.`;
       if (ctx.sync?.type === PcType.PasidSelective)
         details.push(
           'PASID-selective: accel_pce_deleted is set, so this device skips the replay walk.',

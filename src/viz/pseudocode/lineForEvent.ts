@@ -4,6 +4,7 @@ import {
   DirOutcome,
   EmuSkipReason,
   GateReason,
+  HostCallOp,
   LeafOutcome,
   QemuFn,
   RangeReason,
@@ -14,6 +15,7 @@ import {
   assertUnreachable,
   readTraceEvent,
   type Trace,
+  type TraceEventOf,
 } from '../../model/core.ts';
 import type { EventContext } from '../trace/eventContext.ts';
 import { PSEUDOCODE } from './qemuPseudocode.ts';
@@ -213,8 +215,50 @@ export function lineForEvent(trace: Trace, e: number): LineRef | undefined {
     }
     case 'AccelRemoved':
       return { fn: QemuFn.vtd_accel_delete_pc, tag: 'free' };
+    case 'HostCall':
+      return hostCallLine(ev);
     default:
       return assertUnreachable(ev, 'trace event');
+  }
+}
+
+const HOST_FNS: readonly QemuFn[] = [
+  QemuFn.vtd_device_attach_iommufd,
+  QemuFn.vtd_create_fs_hwpt,
+  QemuFn.vtd_destroy_old_fs_hwpt,
+  QemuFn.vtd_device_detach_iommufd,
+  QemuFn.vtd_flush_host_piotlb_all_locked,
+  QemuFn.vtd_propagate_guest_pasid,
+];
+
+/** The pseudo-code line of a host call, in the function that made it (tags of qemuPseudocode). */
+function hostCallLine(ev: TraceEventOf<'HostCall'>): { fn: QemuFn; tag: string } {
+  const failed = ev.ok ? '' : '-failed';
+  const seed = ev.fn === QemuFn.vtd_propagate_guest_pasid;
+  const via = HOST_FNS.includes(ev.fn) ? ev.fn : QemuFn.vtd_device_attach_iommufd;
+  switch (ev.op) {
+    case HostCallOp.Faultq:
+      return { fn: QemuFn.vtd_create_fs_hwpt, tag: `faultq${failed}` };
+    case HostCallOp.Alloc:
+      return { fn: QemuFn.vtd_create_fs_hwpt, tag: `alloc${failed}` };
+    case HostCallOp.Attach:
+      return {
+        fn: seed ? ev.fn : QemuFn.vtd_device_attach_iommufd,
+        tag: `${ev.id === 1 ? 'attach-parent' : 'attach'}${failed}`,
+      };
+    case HostCallOp.Detach:
+      return { fn: seed ? ev.fn : QemuFn.vtd_device_detach_iommufd, tag: `detach${failed}` };
+    case HostCallOp.Free:
+      return via === QemuFn.vtd_destroy_old_fs_hwpt
+        ? { fn: via, tag: 'free' }
+        : {
+            fn: via === QemuFn.vtd_create_fs_hwpt || seed ? via : QemuFn.vtd_device_attach_iommufd,
+            tag: 'free-new',
+          };
+    case HostCallOp.Invalidate:
+      return { fn: QemuFn.vtd_flush_host_piotlb_all_locked, tag: 'invalidate' };
+    default:
+      return { fn: QemuFn.vtd_device_attach_iommufd, tag: 'attach' };
   }
 }
 

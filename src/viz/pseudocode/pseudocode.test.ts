@@ -37,6 +37,7 @@ describe('pseudo-code', () => {
       [TraceKind.PcInfoBuilt]: [0, 1, 3],
       [TraceKind.ContextCacheInv]: [1, 2, 3],
       [TraceKind.GuestRead]: [1, 2, 3, 4, 5],
+      [TraceKind.HostCall]: [1, 2, 3, 4, 5, 6],
     };
     const events = Object.values(TraceKind).flatMap((kind) =>
       (outcomes[kind] ?? [0]).map((a) => ({ kind, a })),

@@ -372,6 +372,135 @@ export const PSEUDOCODE: Readonly<Record<QemuFn, PseudoFunction>> = {
       [0, 'vtd_pasid_cache_sync_locked(vtd_as, &pc_info)   /* accel lists untouched */', 'sync'],
     ],
   ),
+  [QemuFn.vtd_device_attach_iommufd]: fnDef(
+    QemuFn.vtd_device_attach_iommufd,
+    'bool vtd_device_attach_iommufd(VTDHostIOMMUDevice *vtd_hiod, VTDAccelPASIDCacheEntry *pc)',
+    [
+      [0, 'if (PGTT is pass-through):'],
+      [1, 'attach the PASID to the nesting parent (hwpt 1, GPA→HPA)', 'attach-parent'],
+      [
+        1,
+        'if (that failed): report it, return   /* the entry stays, unbound */',
+        'attach-parent-failed',
+      ],
+      [0, 'else   /* first stage */'],
+      [
+        1,
+        'vtd_create_fs_hwpt(...) → new hwpt (and fault queue with svm + PRE)   /* may fail: return */',
+      ],
+      [1, 'attach the PASID to the new hwpt', 'attach'],
+      [
+        1,
+        'if (that failed): free the new hwpt, then the new fault queue; return   /* old ids kept */',
+        'attach-failed',
+      ],
+      [1, 'iommufd_backend_free_id(new hwpt / fault queue)   /* the failure path */', 'free-new'],
+      [0, 'vtd_destroy_old_fs_hwpt(pc)   /* free the old S1 hwpt, then its fault queue */'],
+      [0, 'record the new ids in pc (none for pass-through)'],
+    ],
+  ),
+  [QemuFn.vtd_create_fs_hwpt]: fnDef(
+    QemuFn.vtd_create_fs_hwpt,
+    'bool vtd_create_fs_hwpt(VTDHostIOMMUDevice *vtd_hiod, VTDPASIDEntry *pe, uint32_t *fs_hwpt_id, uint32_t *fault_id)',
+    [
+      [0, 'if (svm && context entry has PRE):'],
+      [1, 'iommufd_backend_alloc_faultq(...) → fault_id', 'faultq'],
+      [1, 'if (that failed): return false', 'faultq-failed'],
+      [
+        0,
+        's1 = { flags: SRE | EAFE | WPE from pe->val[2], addr_width: 48 + 9 * FSPM, pgtbl_addr: pe->val[2] & ~0xfff }',
+      ],
+      [
+        0,
+        'iommufd_backend_alloc_hwpt(parent hwpt, flags ALLOC_PASID [| FAULT_ID_VALID], &s1) → fs_hwpt_id',
+        'alloc',
+      ],
+      [1, 'if (that failed): free the fault queue; return false', 'alloc-failed'],
+      [1, 'iommufd_backend_free_id(fault_id)', 'free-new'],
+    ],
+  ),
+  [QemuFn.vtd_destroy_old_fs_hwpt]: fnDef(
+    QemuFn.vtd_destroy_old_fs_hwpt,
+    'void vtd_destroy_old_fs_hwpt(VTDHostIOMMUDevice *vtd_hiod, VTDAccelPASIDCacheEntry *pc)',
+    [
+      [0, 'if (pc->fs_hwpt_id): iommufd_backend_free_id(pc->fs_hwpt_id)', 'free'],
+      [0, 'if (pc->fault_id): iommufd_backend_free_id(pc->fault_id)   /* after the hwpt */'],
+    ],
+  ),
+  [QemuFn.vtd_device_detach_iommufd]: fnDef(
+    QemuFn.vtd_device_detach_iommufd,
+    'bool vtd_device_detach_iommufd(VTDHostIOMMUDevice *vtd_hiod, VTDAccelPASIDCacheEntry *pc)',
+    [
+      [0, 'detach the PASID from its hwpt on the host', 'detach'],
+      [
+        0,
+        'if (that failed): report it, return false   /* nothing freed: hwpt and fault queue leak */',
+        'detach-failed',
+      ],
+      [0, 'vtd_destroy_old_fs_hwpt(pc)   /* free the S1 hwpt, then the fault queue */'],
+    ],
+  ),
+  [QemuFn.vtd_flush_host_piotlb_all_locked]: fnDef(
+    QemuFn.vtd_flush_host_piotlb_all_locked,
+    'void vtd_flush_host_piotlb_all_locked(IntelIOMMUState *s, uint16_t did, uint32_t pasid, hwaddr addr, uint64_t npages, bool ih)',
+    [
+      [0, 'for each host IOMMU device, for each cached entry pc:', undefined, SERIES],
+      [
+        1,
+        'if (pc->pasid != pasid || cached PGTT != first stage || cached DID != did): continue',
+        undefined,
+        SERIES,
+      ],
+      [
+        0,
+        'seed: only the PASID-0 address space, valid, cached first stage, cached DID = did, pasid == 0',
+        undefined,
+        ['seed'],
+      ],
+      [
+        1,
+        'iommufd_backend_invalidate_cache(fs_hwpt_id, { addr, npages, flags: ih ? LEAF : 0 })   /* id 0 fails */',
+        'invalidate',
+      ],
+    ],
+  ),
+  [QemuFn.vtd_process_piotlb_desc]: fnDef(
+    QemuFn.vtd_process_piotlb_desc,
+    'bool vtd_process_piotlb_desc(IntelIOMMUState *s, VTDInvDesc *inv_desc)',
+    [
+      [0, 'if (!vtd_inv_desc_reserved_check(..., dw = true)): return false   /* 256-bit only */'],
+      [0, 'did = val[0] bits 31:16; pasid = val[0] bits 51:32'],
+      [0, 'granularity 2: the whole PASID: addr 0, npages all'],
+      [
+        0,
+        'granularity 3: am = val[1] bits 5:0 (> 18: return false); addr = val[1] & ~0xfff; npages = 1 << am',
+      ],
+      [0, 'else: return false'],
+      [0, 'vtd_flush_host_piotlb_all_locked(s, did, pasid, addr, npages, ih)'],
+    ],
+  ),
+  [QemuFn.vtd_propagate_guest_pasid]: fnDef(
+    QemuFn.vtd_propagate_guest_pasid,
+    'void vtd_propagate_guest_pasid(VTDAddressSpace *vtd_as)   /* the seed era, PASID 0 only */',
+    [
+      [0, 'do_bind_unbind: (reached from vtd_pasid_cache_sync_locked)'],
+      [0, 'if (the cached entry was just removed):'],
+      [1, 'detach PASID 0 on the host', 'detach'],
+      [
+        1,
+        'if (ok): free vtd_as->fs_hwpt_id   /* on failure the id stays in vtd_as */',
+        'detach-failed',
+      ],
+      [0, 'else   /* created, or valid and memory differs: bind from the CACHED copy */'],
+      [1, 'pass-through: attach PASID 0 to hwpt 1', 'attach-parent'],
+      [2, 'on failure: report it   /* PASID 0 stays where it was */', 'attach-parent-failed'],
+      [1, 'first stage: alloc a nested hwpt from the cached (possibly old) table', 'alloc'],
+      [1, 'attach PASID 0 to it', 'attach'],
+      [1, 'on failure: free the new hwpt   /* vtd_as keeps the old id */', 'attach-failed'],
+      [1, 'free the new hwpt', 'free-new'],
+      [1, 'on success: free the previous vtd_as->fs_hwpt_id and record the new one'],
+    ],
+  ),
 };
 
 /** The lines a variant shows, with their text for that variant. */

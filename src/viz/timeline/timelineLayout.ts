@@ -89,6 +89,7 @@ function markerState(trace: Trace, i: number): CellState | undefined {
     case TraceKind.EmuSkip:
       return 'did-mismatch';
     case TraceKind.RangeClamp:
+    case TraceKind.HostCall:
       return undefined;
     case TraceKind.DirChecked:
       return 'dir-read-failed';

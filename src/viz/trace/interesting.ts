@@ -38,6 +38,9 @@ export function isInteresting(trace: Trace, i: number): boolean {
     case TraceKind.SyncGated:
     case TraceKind.RangeClamp:
       return true;
+    case TraceKind.HostCall:
+      // Every host call is worth a stop: it is the only place they show.
+      return true;
     case TraceKind.StepWrite:
     case TraceKind.StepClearIqe:
     case TraceKind.DescFetched:

@@ -10,6 +10,7 @@ import {
   type Trace,
   type TraceKind,
 } from '../../model/core.ts';
+import { IOMMU_DEFAULTS } from '../../model/core.ts';
 
 export interface FixtureEvent {
   readonly kind: TraceKind;
@@ -40,6 +41,7 @@ export function buildTrace(
     a: new Uint32Array(n),
     b: new Uint32Array(n),
     c: new Uint32Array(n),
+    fillDids: new Uint16Array(0),
     stepStart: new Uint32Array(steps.length + 1),
     devices,
   };
@@ -102,15 +104,8 @@ export function fixtureScenario(): Scenario {
   return {
     variant: 'series',
     iommu: {
-      scalableMode: true,
-      fsts: true,
-      pasidBits: 20,
-      awBits: 48,
-      queueWidth: 256,
+      ...IOMMU_DEFAULTS,
       rootTableAddr: 0x1000n,
-      rootScalable: true,
-      dmarEnabled: true,
-      guestRamBytes: 0x4000_0000n,
     },
     devices: [
       {

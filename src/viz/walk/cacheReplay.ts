@@ -2,7 +2,7 @@
 // list order (QEMU inserts at the head) and each address space's emulated entry. Caches start empty at
 // the scenario's first step; entry words are read back from guest memory at the step that stored them.
 
-import { TraceKind, eventAddr, eventKind, type Trace } from '../../model/core.ts';
+import { TraceKind, eventAddr, eventKind, eventPasid, type Trace } from '../../model/core.ts';
 import { AccelOp, lastAtOrBefore, stepOfEvent, type TraceIndex } from '../trace/traceIndex.ts';
 
 export interface GuestMemoryView {
@@ -59,17 +59,6 @@ export function accelListAt(
     }
   }
   return { length, head };
-}
-
-/** Position (0 = head) of a PASID in the list after `cursor`, or -1; scans the whole list. */
-export function accelListPosition(
-  index: TraceIndex,
-  device: number,
-  pasid: number,
-  cursor: number,
-): number {
-  const snap = accelListAt(index, device, cursor, Number.MAX_SAFE_INTEGER);
-  return snap.head.findIndex((e) => e.pasid === pasid);
 }
 
 /** The changes of one device's list that happened exactly at `event`. */
@@ -135,13 +124,20 @@ export function emuEntryAt(
   return wordsEvent === undefined ? { valid, changedAt } : { valid, changedAt, wordsEvent };
 }
 
-/** The 8 words an event read (addr column), from memory at that event's step; zeros for NO_ADDR. */
+/**
+ * The 8 words `pasid`'s entry had at `event` (from memory at that event's step): the event's
+ * address, or entry k of a LeafChecked run at addr + 64 k. Zeros for NO_ADDR.
+ */
 export function entryWordsAt(
   trace: Trace,
   memoryAt: MemoryAtStep,
   event: number,
+  pasid: number,
 ): readonly bigint[] {
-  const addr = eventAddr(trace, event);
+  const first = eventAddr(trace, event);
+  const k =
+    eventKind(trace, event) === TraceKind.LeafChecked ? pasid - eventPasid(trace, event) : 0;
+  const addr = first === undefined ? undefined : first + BigInt(64 * Math.max(0, k));
   if (addr === undefined) return new Array<bigint>(8).fill(0n);
   const mem = memoryAt(stepOfEvent(trace, event));
   return Array.from({ length: 8 }, (_, w) => mem.readQword(addr + BigInt(w * 8)));

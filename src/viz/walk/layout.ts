@@ -51,7 +51,7 @@ import { layoutArrow, type ArrowModel } from './parts/arrows.ts';
 import { CALLOUT_H, calloutFor, layoutCallout, type CalloutModel } from './parts/callout.ts';
 import { layoutContextCard, layoutRootCard } from './parts/chainCards.ts';
 import { LIST_TITLE_H, ROW_H, layoutCacheList, type CacheRowFacts } from './parts/cacheList.ts';
-import { LENS_HEIGHT, layoutDirectoryLens } from './parts/directoryLens.ts';
+import { LENS_HEIGHT, layoutDirectoryLens, rangeState } from './parts/directoryLens.ts';
 import { ENTRY_CARD_LINES, entryFields, layoutEntryCard, pgttShort } from './parts/entryCard.ts';
 import {
   TYPE,
@@ -170,6 +170,7 @@ function eventPasid(index: TraceIndex, e: number, d: number): number | undefined
     case 'EmuDiffers':
     case 'AccelRemovalCheck':
     case 'AccelRemoved':
+    case 'HostCall':
       return ev.device === d ? ev.pasid : undefined;
     case 'LeafChecked':
     case 'DirChecked':
@@ -439,6 +440,7 @@ function layoutChain(
     entries,
     ...(context?.present ? { dirBase: context.dirBase } : {}),
     stateOf: dirState,
+    bucketState: walkBuckets(walk, memPresent, cursor, dirState),
     focus: span.dirs?.from ?? focus.dir,
     span: span.dirs?.n ?? 0,
     lit: lit.has('directory'),
@@ -628,6 +630,67 @@ function layoutChain(
   };
 }
 
+/** Per walk (or per memory image): each overview bucket's state before and after the walk. */
+const bucketMemo = new WeakMap<object, Map<string, CellState>>();
+
+/**
+ * A bucket's state at the cursor without asking each of its entries: the walk goes through the
+ * directory in ascending order, so a bucket is either not reached (memory's state), passed (its
+ * final state) — both memoised once per walk — or the one the walk is in (the only one counted
+ * entry by entry). Keeps a 16,384-entry strip cheap at every event of a 2^20-PASID walk.
+ */
+function walkBuckets(
+  walk: DirWalk | undefined,
+  memPresent: Uint8Array | undefined,
+  cursor: number,
+  stateOf: (dir: number) => CellState,
+): (from: number, to: number) => CellState {
+  const owner: object | undefined = walk ?? memPresent;
+  let memo: Map<string, CellState> | undefined;
+  if (owner) {
+    memo = bucketMemo.get(owner);
+    if (!memo) {
+      memo = new Map();
+      bucketMemo.set(owner, memo);
+    }
+  }
+  const inMemory = (dir: number): boolean => (memPresent?.[dir] ?? 0) === 1;
+  const remembered = (key: string, make: () => CellState): CellState => {
+    if (!memo) return make();
+    let st = memo.get(key);
+    if (st === undefined) {
+      st = make();
+      if (memo.size > 8192) memo.clear();
+      memo.set(key, st);
+    }
+    return st;
+  };
+  return (from, to) => {
+    const span = `${from.toString()}:${to.toString()}:${(memPresent?.length ?? 0).toString()}`;
+    const memState = (): CellState =>
+      remembered(`m:${span}`, () =>
+        rangeState(from, to, (dir) => dirOutcomeState(0, inMemory(dir))),
+      );
+    if (!walk) return memState();
+    const a = Math.max(from, walk.firstDir);
+    const z = Math.min(to, walk.firstDir + walk.dirCount) - 1;
+    if (z < a) return memState();
+    const reached = (dir: number): boolean => {
+      const i = dir - walk.firstDir;
+      return (walk.outcome[i] ?? 0) !== 0 && (walk.event[i] ?? 0) <= cursor;
+    };
+    if (!reached(a)) return memState();
+    if (reached(z)) {
+      return remembered(`w:${span}`, () =>
+        rangeState(from, to, (dir) =>
+          dirOutcomeState(dirOutcomeAt(walk, dir, Number.MAX_SAFE_INTEGER), inMemory(dir)),
+        ),
+      );
+    }
+    return rangeState(from, to, stateOf);
+  };
+}
+
 function idleLine(ctx: EventContext, device: DeviceConfig): string {
   if (ctx.gated) return 'The sync returned early: nothing is walked (see the explanation).';
   if (ctx.sync) return `The sync is on another part of its work; ${device.bdf} waits its turn.`;
@@ -659,7 +722,7 @@ function emulatedRows(input: WalkLayoutInput, f: ChainFacts): CacheRowFacts[] {
     const st = d >= 0 ? emuEntryAt(index, d, p, cursor) : { valid: false };
     let did: number | undefined;
     if (st.valid && st.wordsEvent !== undefined && memoryAt) {
-      did = entryFields(entryWordsAt(trace, memoryAt, st.wordsEvent)).did;
+      did = entryFields(entryWordsAt(trace, memoryAt, st.wordsEvent, p)).did;
     }
     const here = (trace.device[cursor] ?? -1) === d && (trace.pasid[cursor] ?? -1) === p;
     let state: CacheRowFacts['state'] = st.valid ? 'plain' : 'unvisited';
@@ -746,7 +809,9 @@ function layoutAccel(
     }
   }
   const facts: CacheRowFacts[] = rows.map((r) => {
-    const sum = memoryAt ? entryFields(entryWordsAt(trace, memoryAt, r.wordsEvent)) : undefined;
+    const sum = memoryAt
+      ? entryFields(entryWordsAt(trace, memoryAt, r.wordsEvent, r.pasid))
+      : undefined;
     let state: CacheRowFacts['state'] = 'plain';
     if (r.ghost) state = 'removed';
     else if (createdNow.has(r.pasid)) state = 'created';

@@ -8,7 +8,7 @@ import {
   eventKind,
   eventPasid,
   eventRunLength,
-  leafDid,
+  leafDidAt,
   leafOutcome,
   type Trace,
 } from '../../model/core.ts';
@@ -97,35 +97,9 @@ export function leafSlotsAt(
     if (p0 >= hi) break;
     const n = eventRunLength(trace, e);
     const outcome = leafOutcome(trace, e);
-    const did = leafDid(trace, e);
     for (let p = Math.max(lo, p0); p < Math.min(hi, p0 + n); p++) {
-      slots[p - lo] = { outcome, event: e, did };
+      slots[p - lo] = { outcome, event: e, did: leafDidAt(trace, e, p - p0) };
     }
   }
   return slots;
-}
-
-/** A run of directory entries sharing one state, for the aggregated strip. */
-export interface DirRun {
-  readonly from: number;
-  /** exclusive */
-  readonly to: number;
-  readonly outcome: number;
-}
-
-/** Runs of equal outcome over [from, to) directory indices at the cursor. */
-export function dirRunsAt(walk: DirWalk, from: number, to: number, cursor: number): DirRun[] {
-  const runs: DirRun[] = [];
-  let runStart = from;
-  let runOutcome = -1;
-  for (let dir = from; dir < to; dir++) {
-    const o = dirOutcomeAt(walk, dir, cursor);
-    if (o !== runOutcome) {
-      if (runOutcome >= 0) runs.push({ from: runStart, to: dir, outcome: runOutcome });
-      runStart = dir;
-      runOutcome = o;
-    }
-  }
-  if (runOutcome >= 0) runs.push({ from: runStart, to, outcome: runOutcome });
-  return runs;
 }

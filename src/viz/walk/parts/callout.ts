@@ -69,8 +69,8 @@ export function calloutFor(
             const prev = previousWordsEvent(index, d, p, cursor);
             if (prev !== undefined) {
               const diff = entryDiff(
-                entryWordsAt(trace, memoryAt, prev),
-                entryWordsAt(trace, memoryAt, cursor),
+                entryWordsAt(trace, memoryAt, prev, p),
+                entryWordsAt(trace, memoryAt, cursor, p),
               );
               lines = [
                 `Δ PASID ${range} updated: ${diff.slice(0, 3).join(', ')}${diff.length > 3 ? ` (+${(diff.length - 3).toString()})` : ''}`,

@@ -47,6 +47,8 @@ export interface DirectoryLensInput {
   readonly entries: number;
   readonly dirBase?: bigint;
   readonly stateOf: (dir: number) => CellState;
+  /** The strongest state of entries [from, to), when the caller can answer it faster. */
+  readonly bucketState?: (from: number, to: number) => CellState;
   /** The entry (or first of a run of entries) the walk is on, if any. */
   readonly focus: number;
   /** Entries [focus, focus + span) are current; 0 when the event is not about the directory. */
@@ -58,19 +60,38 @@ export interface DirectoryLensInput {
   readonly h?: number;
 }
 
-/** Runs of the strip: buckets of equal size, merged while they show the same state. */
+/** Entries per bucket of the overview strip (a bucket is at least BUCKET_PX wide). */
+export function overviewBucketSize(entries: number, width: number): number {
+  const buckets = Math.max(1, Math.floor(width / BUCKET_PX));
+  return Math.max(1, Math.ceil(entries / buckets));
+}
+
+/** The strongest state of entries [from, to), one by one. */
+export function rangeState(
+  from: number,
+  to: number,
+  stateOf: (dir: number) => CellState,
+): CellState {
+  let st = stateOf(from);
+  for (let dir = from + 1; dir < to; dir++) st = strongerState(st, stateOf(dir));
+  return st;
+}
+
+/**
+ * Runs of the strip: buckets of equal size, merged while they show the same state. `bucketState`
+ * may answer a bucket faster than asking every entry (the layout memoises the walk's buckets).
+ */
 export function overviewRuns(
   entries: number,
   width: number,
   stateOf: (dir: number) => CellState,
+  bucketState?: (from: number, to: number) => CellState,
 ): { from: number; to: number; state: CellState }[] {
-  const buckets = Math.max(1, Math.floor(width / BUCKET_PX));
-  const per = Math.max(1, Math.ceil(entries / buckets));
+  const per = overviewBucketSize(entries, width);
   const runs: { from: number; to: number; state: CellState }[] = [];
   for (let b = 0; b < entries; b += per) {
     const end = Math.min(entries, b + per);
-    let st = stateOf(b);
-    for (let dir = b + 1; dir < end; dir++) st = strongerState(st, stateOf(dir));
+    const st = bucketState ? bucketState(b, end) : rangeState(b, end, stateOf);
     const last = runs[runs.length - 1];
     if (last && last.state === st) last.to = end;
     else runs.push({ from: b, to: end, state: st });
@@ -86,7 +107,7 @@ export function layoutDirectoryLens(input: DirectoryLensInput): PartModel {
     input.span > 0 && from < input.focus + input.span && input.focus < to;
   const sx = (dir: number): number => (dir / n) * w;
 
-  const cells: CellItem[] = overviewRuns(n, w, stateOf).map((r) => ({
+  const cells: CellItem[] = overviewRuns(n, w, stateOf, input.bucketState).map((r) => ({
     key: `dirbin:${bdf}:${r.from.toString()}`,
     x: sx(r.from),
     y: STRIP_Y,

@@ -27,7 +27,7 @@ import {
   type AppCaches,
   type FocusChanges,
   type WireRun,
-} from './protocol.ts';
+} from '../worker/protocol.ts';
 
 const PAGE_MASK = ~0xfffn;
 const ROOT_PRESENT = fieldByName(ROOT_ENTRY, 'lowerPresent');
@@ -271,6 +271,7 @@ export function runTransferables(run: WireRun): ArrayBuffer[] {
     t.a,
     t.b,
     t.c,
+    t.fillDids,
     t.stepStart,
   ];
   for (const cols of Object.values(run.caches.accel)) {
@@ -299,7 +300,7 @@ export function cacheStateOf(caches: AppCaches): CacheState {
     }
     accel[bdf] = list;
   }
-  return { iqe: caches.iqe, accel, emulated: caches.emulated };
+  return { iqe: caches.iqe, accel, emulated: caches.emulated, host: caches.host };
 }
 
 /** 8 words from 16 halves at `off`. */

@@ -7,7 +7,7 @@ import { vtdCapInit } from '../qemu/vtdCapInit.ts';
 import { descriptorWords, vtdInvDescCheck, waitStatusWrite } from '../qemu/vtdInvalidationQueue.ts';
 import { descriptorTypeCode, DescType } from '../invalidation/descriptorType.ts';
 import type { Scenario } from '../scenario/scenarioTypes.ts';
-import { GuestMemory } from './guestMemory.ts';
+import { GuestMemory } from '../memory/guestMemory.ts';
 
 export function memoryAtStep(scenario: Scenario, stepIndex: number): GuestMemory {
   const caps = vtdCapInit(scenario.iommu);

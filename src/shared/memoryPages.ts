@@ -3,7 +3,7 @@
 // over a hundred milliseconds; the worker, which parsed the scenario, builds it there instead.
 
 import { GuestMemory, PAGE_WORDS, type Scenario } from '../model/core.ts';
-import type { MemoryPages } from './protocol.ts';
+import type { MemoryPages } from '../worker/protocol.ts';
 
 /** Scenarios with fewer initial memory words than this are quick to build on the page. */
 export const MEMORY_PAGES_MIN_WORDS = 16_384;

@@ -11,21 +11,21 @@ import {
   stepOfEvent,
   targetKey,
   type EntryFate,
-} from '../model/core.ts';
-import { createInProcessEngine } from './inProcessEngine.ts';
-import { createAppStore, type AppStore } from './store.ts';
+} from '../../model/core.ts';
+import { createInProcessEngine } from '../testing/inProcessEngine.ts';
+import { createAppStore, type AppStore } from '../store.ts';
 import { tourNamed } from './teachingSlice.ts';
-import { readTourProgress, saveTourProgress, TOUR_PROGRESS_KEY } from './tourProgress.ts';
-import { memoryStorage } from './testing/fixtures.ts';
+import { readTourProgress, saveTourProgress, TOUR_PROGRESS_KEY } from '../tourProgress.ts';
+import { memoryStorage } from '../testing/fixtures.ts';
 
-const PRESETS = import.meta.glob<string>('../../public/scenarios/*.json', {
+const PRESETS = import.meta.glob<string>('../../../public/scenarios/*.json', {
   query: '?raw',
   import: 'default',
   eager: true,
 });
 
 const fetchText = (path: string): Promise<string> => {
-  const text = PRESETS[`../../public/${path}`];
+  const text = PRESETS[`../../../public/${path}`];
   return text === undefined
     ? Promise.reject(new Error(`${path}: not found`))
     : Promise.resolve(text);

@@ -14,10 +14,10 @@ import {
   type RunResult,
   type Tour,
   type TourHighlight,
-} from '../model/core.ts';
-import { appendStep } from './scenarioEdits.ts';
-import type { AppState, SliceCreator, StoreServices } from './slices/types.ts';
-import { readTourProgress, saveTourProgress, type TourProgress } from './tourProgress.ts';
+} from '../../model/core.ts';
+import { appendStep } from '../scenarioEdits.ts';
+import type { AppState, SliceCreator, StoreServices } from './types.ts';
+import { readTourProgress, saveTourProgress, type TourProgress } from '../tourProgress.ts';
 
 export interface TourPosition {
   readonly name: string;
@@ -142,7 +142,7 @@ export const createTeachingSlice =
       predictionError: undefined,
       predictInvalidation: async (desc) => {
         const scenario = appendStep(get().scenario, { op: 'invalidate', desc: [...desc] });
-        const answer = await services.engine.run(scenario);
+        const answer = await services.engine.run({ scenario });
         if (!answer.ok) {
           set({
             predictionError: `Cannot predict: ${answer.error.message}`,

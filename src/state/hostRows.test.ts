@@ -1,0 +1,69 @@
+// The host table's rows for the host presets: each failure shows as a state with its consequence.
+
+import { describe, expect, it } from 'vitest';
+import attachFailed from '../../public/scenarios/host-attach-failed-unbound.json';
+import detachLeak from '../../public/scenarios/host-detach-failed-leak.json';
+import pasid0Bypass from '../../public/scenarios/host-pasid0-bypass.json';
+import piotlb from '../../public/scenarios/host-piotlb-forwarding.json';
+import { parseScenario, type Scenario } from '../model/index.ts';
+import { hostRows } from './hostRows.ts';
+import { createInProcessEngine } from './testing/inProcessEngine.ts';
+
+const FILES: Readonly<Record<string, unknown>> = {
+  'host-attach-failed-unbound': attachFailed,
+  'host-detach-failed-leak': detachLeak,
+  'host-pasid0-bypass': pasid0Bypass,
+  'host-piotlb-forwarding': piotlb,
+};
+
+function preset(name: string): Scenario {
+  const r = parseScenario(FILES[name]);
+  if (!r.ok) throw new Error(r.errors[0]?.message);
+  return r.scenario;
+}
+
+async function rowsOf(name: string) {
+  const scenario = preset(name);
+  const r = await createInProcessEngine().run({ scenario });
+  if (!r.ok) throw new Error(r.error.message);
+  return hostRows(r.value, '00:02.0', scenario.variant).map((row) => [
+    row.pasid,
+    row.hwpt,
+    row.state,
+    row.pgtbl,
+  ]);
+}
+
+describe('hostRows', () => {
+  it('attached PASIDs with their hwpt and the page table it was allocated from', async () => {
+    expect(await rowsOf('host-piotlb-forwarding')).toEqual([
+      [0, 1, 'attached', '—'],
+      [5, 2, 'attached', '0x7000'],
+      [6, 1, 'attached', '—'],
+    ]);
+  });
+
+  it('a cached entry whose attach failed is "not bound" (hwpt 0) until the guest changes it', async () => {
+    const scenario = preset('host-attach-failed-unbound');
+    const early = { ...scenario, steps: scenario.steps.slice(0, 3) };
+    const r = await createInProcessEngine().run({ scenario: early });
+    if (!r.ok) throw new Error(r.error.message);
+    const rows = hostRows(r.value, '00:02.0', 'series');
+    expect(rows.map((x) => [x.pasid, x.hwpt, x.state])).toEqual([
+      [0, 1, 'attached'],
+      [5, 0, 'unbound'],
+    ]);
+    expect(rows[1]?.text).toBe(
+      'entry cached, not bound: QEMU retries only when the guest entry changes',
+    );
+  });
+
+  it("a first-stage PASID 0 left on the parent is a bypass; a failed detach's hwpt and fault queue leak", async () => {
+    expect(await rowsOf('host-pasid0-bypass')).toEqual([[0, 1, 'bypass', '—']]);
+    expect(await rowsOf('host-detach-failed-leak')).toEqual([
+      [0, 1, 'attached', '—'],
+      [5, 3, 'leaked', '0x7000'],
+      [5, 2, 'leaked', '—'],
+    ]);
+  });
+});

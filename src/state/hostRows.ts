@@ -1,0 +1,106 @@
+// The rows of one device's host table: what the host's iommufd holds for each PASID, and what
+// QEMU believes (its cache), with the mismatches that only the host side shows spelled out.
+
+import type { AppRun } from '../worker/protocol.ts';
+import type { Variant } from '../model/core.ts';
+
+export type HostRowState = 'attached' | 'unbound' | 'bypass' | 'leaked';
+
+export interface HostRow {
+  readonly pasid: number;
+  /** 0: none. */
+  readonly hwpt: number;
+  readonly kind: string;
+  /** The first-stage page-table pointer the hwpt was allocated from, when known. */
+  readonly pgtbl: string;
+  readonly state: HostRowState;
+  /** The state in words, with the consequence for the failures. */
+  readonly text: string;
+}
+
+const PGTT_FIRST_STAGE = 1;
+
+/** Host rows of one iommufd device, PASIDs ascending (leaked fault queues last). */
+export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant): HostRow[] {
+  const host = run?.caches.host[bdf];
+  if (!host) return [];
+  // Where each hwpt came from: the allocations the run lists.
+  const pgtblOf = new Map<number, string>();
+  for (const step of run.result.steps) {
+    for (const op of step.hostOps ?? []) {
+      if (op.bdf === bdf && op.op === 'alloc' && op.ok) pgtblOf.set(op.hwpt, op.pgtblAddr);
+    }
+  }
+  const objects = new Map(host.objects.map((o) => [o.id, o]));
+  // QEMU's view: the accel entries it caches (the series binds them; the seed binds PASID 0 only).
+  const cached = new Map<number, number>();
+  const accel = run.caches.accel[bdf];
+  if (accel && variant !== 'seed') {
+    for (let i = 0; i < accel.length; i++) {
+      cached.set(accel.pasid[i] ?? 0, ((accel.halves[16 * i] ?? 0) >>> 6) & 7);
+    }
+  }
+  const rows: HostRow[] = [];
+  const attached = new Map(Object.entries(host.attached).map(([p, h]) => [Number(p), h]));
+  const pasids = [...new Set([...attached.keys(), ...cached.keys()])].sort((a, b) => a - b);
+  for (const pasid of pasids) {
+    const hwpt = attached.get(pasid) ?? 0;
+    const pgtt = cached.get(pasid);
+    const obj = objects.get(hwpt);
+    const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
+    const pgtbl = hwpt > 1 ? (pgtblOf.get(hwpt) ?? '') : '';
+    const short = pgtbl ? `0x${BigInt(pgtbl).toString(16)}` : '—';
+    if (hwpt === 0) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'unbound',
+        text: 'entry cached, not bound: QEMU retries only when the guest entry changes',
+      });
+    } else if (obj?.leaked) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'leaked',
+        text: 'still bound on the host, but QEMU dropped the entry: the hwpt leaks',
+      });
+    } else if (hwpt === 1 && pgtt === PGTT_FIRST_STAGE) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'bypass',
+        text: "first-stage entry cached, but the host still has the GPA→HPA parent: DMA bypasses the guest's table",
+      });
+    } else if (pgtt === undefined && variant !== 'seed' && pasid !== 0) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'leaked',
+        text: 'bound on the host with no cache entry left',
+      });
+    } else {
+      rows.push({ pasid, hwpt, kind, pgtbl: short, state: 'attached', text: 'attached' });
+    }
+  }
+  for (const o of host.objects) {
+    if (o.type === 'faultq' && o.leaked) {
+      rows.push({
+        pasid: o.pasid,
+        hwpt: o.id,
+        kind: 'fault queue',
+        pgtbl: '—',
+        state: 'leaked',
+        text: 'fault queue leaked (its read handler stays registered with the freed entry)',
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,75 @@
+// One table per iommufd device: the host's side of the PASID cache ("Host iommufd BB:DD.F"). It
+// shows what no cache shows: failed attaches, PASID 0 left on the GPA→HPA parent, leaked hwpts.
+
+import { hostRows, useAppStore } from '../../state/index.ts';
+
+const STATE_LABEL = {
+  attached: 'attached',
+  unbound: 'failed: not bound',
+  bypass: 'failed: bypass',
+  leaked: 'leaked',
+} as const;
+
+export function HostTables() {
+  const run = useAppStore((s) => s.run);
+  const devices = useAppStore((s) => s.scenario.devices);
+  const variant = useAppStore((s) => s.scenario.variant);
+  if (!run) return null;
+  const iommufd = devices.filter((d) => d.backend === 'iommufd' && run.caches.host[d.bdf]);
+  return (
+    <>
+      {iommufd.map((d) => {
+        const rows = hostRows(run, d.bdf, variant);
+        const name = `Host iommufd ${d.bdf}`;
+        return (
+          <div className="cache-block" key={`h-${d.bdf}`}>
+            <div className="cache-block-head">
+              <h3>
+                Host iommufd · <span className="mono">{d.bdf}</span>
+              </h3>
+              <span className="hint">what the host kernel holds after the last step</span>
+            </div>
+            <div className="cache-scroll">
+              <table className="cache host-table" aria-label={name}>
+                <thead>
+                  <tr>
+                    <th className="num">PASID</th>
+                    <th className="num">hwpt</th>
+                    <th>Kind</th>
+                    <th>Page table</th>
+                    <th>State</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr
+                      key={`${r.kind}-${r.pasid}-${r.hwpt}`}
+                      className={r.state === 'attached' ? '' : 'marked'}
+                    >
+                      <td className="num mono">{r.pasid}</td>
+                      <td className="num mono">{r.hwpt || '—'}</td>
+                      <td>{r.kind}</td>
+                      <td className="mono">{r.pgtbl}</td>
+                      <td>
+                        {r.state === 'attached' ? (
+                          r.text
+                        ) : (
+                          <>
+                            <span className={`badge ${r.state === 'leaked' ? 'stale' : 'removed'}`}>
+                              {STATE_LABEL[r.state]}
+                            </span>{' '}
+                            {r.text}
+                          </>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        );
+      })}
+    </>
+  );
+}

@@ -293,6 +293,16 @@ function CacheRowGroups({
                 >
                   {r.pasid}
                 </button>
+              </td>
+              <td className="num">
+                {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
+              </td>
+              <td className="num">{r.did}</td>
+              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
+              <td className="mono" title={r.pointerLabel}>
+                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
+              </td>
+              <td className="marks">
                 {r.change === 'removed' ? null : (
                   <button
                     type="button"
@@ -308,16 +318,6 @@ function CacheRowGroups({
                     ?
                   </button>
                 )}
-              </td>
-              <td className="num">
-                {kind === 'accel' ? (r.position ?? '—') : r.valid ? 'yes' : 'no'}
-              </td>
-              <td className="num">{r.did}</td>
-              <td>{PGTT_NAMES[r.pgtt] ?? r.pgtt}</td>
-              <td className="mono" title={r.pointerLabel}>
-                {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
-              </td>
-              <td className="marks">
                 <Marks row={r} />
               </td>
             </tr>

@@ -64,10 +64,10 @@ test('edit a PASID entry, invalidate, see the cache row change, undo, reload', a
   await expect(page.getByRole('definition').first()).toHaveText('0x0000000000050007');
   await page.getByRole('button', { name: 'Submit invalidation' }).click();
   await idle(page);
-  await expect(page.getByRole('status')).toContainText(
+  await expect(page.locator('.status-region')).toContainText(
     '(PASID-cache, domain-selective, DID 5): processed',
   );
-  await expect(page.getByRole('status')).toContainText('accel: 1 updated');
+  await expect(page.locator('.status-region')).toContainText('accel: 1 updated');
   const row = cacheRow(accel, 1);
   await expect(row.locator('td').nth(2)).toHaveText('5');
   await expect(row).toContainText('updated');

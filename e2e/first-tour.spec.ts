@@ -50,12 +50,12 @@ test('the first tour: seed keeps a torn-down entry, series removes it; the serie
   await expect(cacheRow(accel, 7)).toContainText('removed');
   await expect(cacheRow(accel, 7)).not.toContainText('stale');
 
-  // 4. Compare variants: seed and series differ on step 3.
+  // 4. Compare variants: seed and series differ on step 3 (and on step 1's host calls).
   await page.getByRole('button', { name: 'Compare variants' }).click();
   await idle(page);
   const panel = page.getByRole('region', { name: 'Compare variants' });
   await expect(panel.getByRole('list', { name: 'Summary' })).toContainText(
-    'seed vs series: the outcome of step 3 differs',
+    'seed vs series: the outcome of steps 1 and 3 differs',
   );
   await page.getByRole('button', { name: 'Close the comparison' }).click();
 

@@ -49,10 +49,14 @@ function grown<T extends Uint32Array | Uint8Array>(a: T, need: number, make: (n:
   return b;
 }
 
+/** Host calls traced per step at most (see HostOpLog.traceSlot). */
+export const HOST_CALLS_TRACED_PER_STEP = 4096;
+
 /** The host calls of the step being run, as contract objects (capped) plus a count. */
 export class HostOpLog {
   private ops: HostOp[] = [];
   private total = 0;
+  private traced = 0;
   private readonly limit: number;
 
   constructor(limit = Infinity) {
@@ -66,10 +70,25 @@ export class HostOpLog {
   reset(): void {
     this.ops = [];
     this.total = 0;
+    this.traced = 0;
   }
 
-  push(op: HostOp): void {
-    if (this.total++ < this.limit) this.ops.push(op);
+  /** Counts one call; true when it is still to be listed (build the HostOp only then: a 2^20-PASID
+   *  sync makes two calls a PASID, and their objects and hex strings were most of its time). */
+  claim(): boolean {
+    return this.total++ < this.limit;
+  }
+
+  /** Lists a call already counted by `claim`. */
+  keep(op: HostOp): void {
+    this.ops.push(op);
+  }
+
+  /** True while this step may still trace a HostCall event. Past HOST_CALLS_TRACED_PER_STEP the
+   *  calls are still made, counted and listed (up to `limit`) but not traced, so a global sync over
+   *  millions of PASIDs keeps its trace small; the fill runs it coalesces stay whole. */
+  traceSlot(): boolean {
+    return this.traced++ < HOST_CALLS_TRACED_PER_STEP;
   }
 
   /** This step's calls (at most `limit`), in QEMU's order. */
@@ -175,6 +194,7 @@ export class IommufdHostDevice {
     flags = 0,
     addr?: bigint,
   ): void {
+    if (!this.log.traceSlot()) return;
     emitHostCall(this.trace, {
       fn,
       device: this.device,
@@ -191,7 +211,7 @@ export class IommufdHostDevice {
   allocFaultq(fn: QemuFn, pasid: number): number {
     const ok = !this.fails(pasid, 'faultq');
     const id = ok ? this.newObject(OBJ_FAULTQ, pasid) : 0;
-    this.log.push({ op: 'faultq', bdf: this.bdf, pasid, ok, id });
+    if (this.log.claim()) this.log.keep({ op: 'faultq', bdf: this.bdf, pasid, ok, id });
     this.emit(fn, pasid, HostCallOp.Faultq, id, ok);
     return id;
   }
@@ -201,18 +221,19 @@ export class IommufdHostDevice {
     const ok = !this.fails(pasid, 'alloc');
     const hwpt = ok ? this.newObject(OBJ_HWPT, pasid) : 0;
     this.emit(fn, pasid, HostCallOp.Alloc, hwpt, ok, a.flags, a.pgtblAddr);
-    this.log.push({
-      op: 'alloc',
-      bdf: this.bdf,
-      pasid,
-      ok,
-      hwpt,
-      flags: a.flags,
-      s1Flags: a.s1Flags,
-      addrWidth: a.addrWidth,
-      pgtblAddr: hex64(a.pgtblAddr),
-      faultId: a.faultId,
-    });
+    if (this.log.claim())
+      this.log.keep({
+        op: 'alloc',
+        bdf: this.bdf,
+        pasid,
+        ok,
+        hwpt,
+        flags: a.flags,
+        s1Flags: a.s1Flags,
+        addrWidth: a.addrWidth,
+        pgtblAddr: hex64(a.pgtblAddr),
+        faultId: a.faultId,
+      });
     return hwpt;
   }
 
@@ -223,7 +244,7 @@ export class IommufdHostDevice {
       this.attachedTo = grown(this.attachedTo, pasid, (n) => new Uint32Array(n));
       this.attachedTo[pasid] = hwpt;
     }
-    this.log.push({ op: 'attach', bdf: this.bdf, pasid, ok, hwpt });
+    if (this.log.claim()) this.log.keep({ op: 'attach', bdf: this.bdf, pasid, ok, hwpt });
     this.emit(fn, pasid, HostCallOp.Attach, hwpt, ok);
     return ok;
   }
@@ -232,7 +253,7 @@ export class IommufdHostDevice {
   detach(fn: QemuFn, pasid: number): boolean {
     const ok = !this.fails(pasid, 'detach');
     if (ok && pasid < this.attachedTo.length) this.attachedTo[pasid] = 0;
-    this.log.push({ op: 'detach', bdf: this.bdf, pasid, ok });
+    if (this.log.claim()) this.log.keep({ op: 'detach', bdf: this.bdf, pasid, ok });
     this.emit(fn, pasid, HostCallOp.Detach, 0, ok);
     return ok;
   }
@@ -240,7 +261,7 @@ export class IommufdHostDevice {
   /** iommufd_backend_free_id (void in QEMU: it cannot fail). */
   free(fn: QemuFn, pasid: number, id: number): void {
     if (id < this.objLive.length) this.objLive[id] = 0;
-    this.log.push({ op: 'free', bdf: this.bdf, pasid, ok: true, id });
+    if (this.log.claim()) this.log.keep({ op: 'free', bdf: this.bdf, pasid, ok: true, id });
     this.emit(fn, pasid, HostCallOp.Free, id, true);
   }
 
@@ -255,16 +276,17 @@ export class IommufdHostDevice {
   ): boolean {
     const live = hwpt < this.objLive.length && this.objLive[hwpt] === 1;
     const ok = live && this.objType[hwpt] === OBJ_HWPT && !this.fails(pasid, 'invalidate');
-    this.log.push({
-      op: 'invalidate',
-      bdf: this.bdf,
-      pasid,
-      ok,
-      hwpt,
-      addr: hex64(addr),
-      npages: hex64(npages),
-      flags,
-    });
+    if (this.log.claim())
+      this.log.keep({
+        op: 'invalidate',
+        bdf: this.bdf,
+        pasid,
+        ok,
+        hwpt,
+        addr: hex64(addr),
+        npages: hex64(npages),
+        flags,
+      });
     this.emit(fn, pasid, HostCallOp.Invalidate, hwpt, ok, flags, addr);
     return ok;
   }

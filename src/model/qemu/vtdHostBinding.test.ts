@@ -12,6 +12,8 @@ import { scenarioToFile } from '../scenario/scenarioToFile.ts';
 import type { HostFault, HostFaultOp, Scenario, Variant } from '../scenario/scenarioTypes.ts';
 import { churnScenario, randomScenario } from '../testSupport/randomScenario.ts';
 import { ScenarioBuilder } from '../testSupport/scenarioBuilder.ts';
+import { readTraceEvent, traceStepRange } from '../trace/traceReader.ts';
+import { HOST_CALLS_TRACED_PER_STEP } from './iommufdHost.ts';
 
 const NIC = '00:02.0';
 const GPU = '00:03.0';
@@ -759,4 +761,21 @@ describe('host-side properties on random scenarios', () => {
       });
     },
   );
+});
+
+describe('the trace keeps a bounded number of host calls a step', () => {
+  it('traces the first HOST_CALLS_TRACED_PER_STEP calls of a step and lists every call', () => {
+    // 2,200 first-stage creations: an alloc and an attach each, 4,400 calls in one global sync.
+    const b = new ScenarioBuilder({ pasidBits: 12 }).device('00:01.0');
+    for (let p = 1; p <= 2200; p++) b.setPasidEntry('00:01.0', p, { pgtt: 1, did: 1 });
+    const r = runScenario(b.global().build());
+    const step = r.trace.stepStart.length - 2;
+    const { start, end } = traceStepRange(r.trace, step);
+    let traced = 0;
+    for (let i = start; i < end; i++) if (readTraceEvent(r.trace, i).kind === 'HostCall') traced++;
+    const listed = r.steps[step]?.hostOps ?? [];
+    expect(listed.length).toBeGreaterThanOrEqual(4400);
+    expect(traced).toBe(HOST_CALLS_TRACED_PER_STEP);
+    expect(listed.length).toBeGreaterThan(HOST_CALLS_TRACED_PER_STEP);
+  });
 });

@@ -2,6 +2,7 @@
 // summary, then per differing step and final entry what each variant did, 72 columns at most.
 
 import type { VariantComparison } from '../compare/compareVariants.ts';
+import { describeHostOp } from '../run/hostOpText.ts';
 import type { Scenario } from '../scenario/scenarioTypes.ts';
 import { VARIANTS } from '../scenario/scenarioTypes.ts';
 import {
@@ -40,6 +41,14 @@ export function mailComparisonLines(scenario: Scenario, cmp: VariantComparison):
       out.push(...wrapText(`${lead}${describeOutcomeText(o)}`, MAIL_WIDTH, VARIANT_WIDTH + 2));
       for (const c of changeLines(o.changes)) {
         out.push(...wrapText(`${' '.repeat(lead.length)}${c}`, MAIL_WIDTH, 2));
+      }
+      // Host calls are listed only where they are what differs: elsewhere they would bury the
+      // cache changes a reviewer reads first.
+      if (d.aspects.includes('hostOps')) {
+        const ops = o.hostOps.length ? o.hostOps.map(describeHostOp) : ['no host call'];
+        for (const h of ops) {
+          out.push(...wrapText(`${' '.repeat(lead.length)}host: ${h}`, MAIL_WIDTH, 6));
+        }
       }
     }
   }

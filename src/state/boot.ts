@@ -112,6 +112,12 @@ export async function bootstrap(store: AppStore, env: BootEnv): Promise<void> {
         const rest = params.toString();
         env.replaceUrl(`${pathname}${rest ? `?${rest}` : ''}${hashWithoutScenario(hash)}`);
       }
+      // ?tour=NAME&at=K (K from 1): the tour loads its own preset and moves the playhead.
+      const tour = params.get('tour');
+      if (tour !== null) {
+        const at = Number(params.get('at'));
+        await s().startTour(tour, Number.isInteger(at) && at >= 1 ? at - 1 : undefined);
+      }
       store.temporal.getState().clear();
       // The scenario may be the initial one (nothing loaded): make sure it has been run.
       if (s().runGeneration === 0) void s().requestRun();

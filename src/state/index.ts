@@ -41,6 +41,7 @@ export {
   type ResolvedEntry,
 } from './selectors.ts';
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
+export { selectTourHighlight, tourNamed } from './slices/teachingSlice.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
 export { hostRows } from './hostRows.ts';
 export { perfettoTraceText, reportText, scenarioAttachment } from './evidence.ts';

@@ -26,6 +26,7 @@ import { createRunSlice } from './slices/runSlice.ts';
 import { createScenarioSlice } from './slices/scenarioSlice.ts';
 import type { AppState, StoreServices, UndoableState } from './slices/types.ts';
 import { createViewSlice } from './slices/viewSlice.ts';
+import { createTeachingSlice } from './slices/teachingSlice.ts';
 
 export interface AppStoreOptions {
   readonly engine: SimulationEngine;
@@ -74,6 +75,7 @@ export function createAppStore(options: AppStoreOptions): AppStore {
         ...createBusySlice(services)(...a),
         ...createImportSlice(services)(...a),
         ...createCompareSlice(services)(...a),
+        ...createTeachingSlice(services)(...a),
       }),
       {
         partialize: (s): UndoableState => ({

@@ -16,6 +16,8 @@ import { ShortcutsDialog } from './shell/ShortcutsDialog.tsx';
 import { Splitter } from './shell/Splitter.tsx';
 import { useShortcuts } from './shell/useShortcuts.ts';
 import { Sidebar } from './sidebar/Sidebar.tsx';
+import { PredictPanel } from './teaching/PredictPanel.tsx';
+import { TourPanel } from './teaching/TourPanel.tsx';
 import { WalkOnlyView, WalkViewRegion } from './walk/WalkViewRegion.tsx';
 import { useWalkMode } from './walk/walkMode.ts';
 import { useAppStore } from '../state/index.ts';
@@ -32,13 +34,20 @@ export function App() {
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);
   const walkMode = useWalkMode();
-  if (walkMode !== 'app') return <WalkOnlyView mode={walkMode} />;
+  if (walkMode !== 'app')
+    return (
+      <>
+        <WalkOnlyView mode={walkMode} />
+        {walkMode === 'present' ? <TourPanel floating /> : null}
+      </>
+    );
   return (
     <div className="app">
       <div>
         <Header onShowShortcuts={openHelp} />
         <ScenarioLine />
       </div>
+      <TourPanel />
       <Notices />
       <main className="workspace">
         <Sidebar />
@@ -55,6 +64,7 @@ export function App() {
         <div className={`column column-right${comparing ? ' comparing' : ''}`}>
           {comparing ? <ComparePanel /> : null}
           <InvalidationComposer />
+          <PredictPanel />
           <CachesPanel />
         </div>
       </main>

@@ -9,6 +9,7 @@ import type { PlaybackSlice } from './playbackSlice.ts';
 import type { RunSlice } from './runSlice.ts';
 import type { ScenarioSlice } from './scenarioSlice.ts';
 import type { ViewSlice } from './viewSlice.ts';
+import type { TeachingSlice } from './teachingSlice.ts';
 import type { SimulationEngine } from '../engine.ts';
 import type { FetchText } from '../presets.ts';
 import type { BusyTracker } from '../services/busyTracker.ts';
@@ -21,7 +22,8 @@ export type AppState = ScenarioSlice &
   ComposerSlice &
   BusySlice &
   ImportSlice &
-  CompareSlice;
+  CompareSlice &
+  TeachingSlice;
 
 /** What undo/redo tracks: the scenario (and where it came from), not runs, playback or view. */
 export interface UndoableState {

@@ -14,9 +14,11 @@ import {
   type CacheTable as CacheTableView,
   deviceFoldKey,
   selectCacheView,
+  selectTourHighlight,
   tableFoldKey,
   useAppStore,
 } from '../../state/index.ts';
+import { ProvenanceDetail } from '../teaching/ProvenanceDetail.tsx';
 import { formatCount, formatHex } from '../common/numberText.ts';
 import { HostTables } from './HostTables.tsx';
 
@@ -216,6 +218,12 @@ function CacheRowGroups({
   const actions = useRowActions();
   const bdf = table.device.bdf;
   const kind = table.kind;
+  // Teaching: the row a tour stop points at, and the row whose provenance is open.
+  const highlight = useAppStore(selectTourHighlight);
+  const atStep = useAppStore(
+    (s) => selectCacheMoment(s)?.step ?? (s.run?.result.steps.length ?? 0) - 1,
+  );
+  const [provenanceOf, setProvenanceOf] = useState<number | undefined>(undefined);
   const rowAt = (i: number): CacheRow => table.row(marked ? (marked[i] ?? 0) : i);
   // The virtualiser hands out functions React Compiler cannot memoise; this is the documented use.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -260,6 +268,12 @@ function CacheRowGroups({
                 r.change ?? '',
                 kind === 'emulated' && !r.valid ? 'invalid' : '',
                 r.stale ? 'has-detail' : '',
+                highlight?.kind === 'cacheRow' &&
+                highlight.cache === kind &&
+                highlight.bdf === bdf &&
+                highlight.pasid === r.pasid
+                  ? 'tour-highlight'
+                  : '',
               ]
                 .filter(Boolean)
                 .join(' ')}
@@ -289,10 +303,32 @@ function CacheRowGroups({
                 {r.pointer !== undefined ? formatHex(r.pointer) : '—'}
               </td>
               <td className="marks">
+                {r.change === 'removed' ? null : (
+                  <button
+                    type="button"
+                    className="cell-link provenance-button"
+                    aria-label={`Where did this come from? PASID ${r.pasid} of ${bdf}`}
+                    aria-expanded={provenanceOf === r.pasid}
+                    title="Where did this come from? The steps that created it, updated it and wrote its words"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      setProvenanceOf(provenanceOf === r.pasid ? undefined : r.pasid);
+                    }}
+                  >
+                    ?
+                  </button>
+                )}
                 <Marks row={r} />
               </td>
             </tr>
             <StaleDetail row={r} onCompose={compose} />
+            {provenanceOf === r.pasid ? (
+              <tr className="detail">
+                <td colSpan={6}>
+                  <ProvenanceDetail cache={kind} bdf={bdf} pasid={r.pasid} atStep={atStep} />
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         );
       })}

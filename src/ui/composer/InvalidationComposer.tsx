@@ -17,6 +17,7 @@ import { decodePasidEntry } from '../../model/core.ts';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 import { formatWord } from '../common/numberText.ts';
 import { RunOutcome } from './RunOutcome.tsx';
+import { PredictButton } from '../teaching/PredictButton.tsx';
 
 const MODES: readonly { value: ComposerMode; label: string }[] = [
   { value: 'pasid-cache', label: 'PASID-cache (type 7)' },
@@ -274,6 +275,7 @@ export function InvalidationComposer() {
           <button type="button" className="btn primary" onClick={() => submit(words)}>
             Submit invalidation
           </button>
+          <PredictButton words={words} />
           <button
             type="button"
             className="btn"

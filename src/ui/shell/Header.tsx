@@ -13,6 +13,7 @@ import {
   VARIANT_LABELS,
 } from '../../state/index.ts';
 import { EvidenceButtons } from '../evidence/EvidenceButtons.tsx';
+import { ToursMenu } from '../teaching/ToursMenu.tsx';
 
 /** Above this, a link would be far too long for mail or chat (and slow to compress). */
 const SHARE_MAX_WORDS = 20_000;
@@ -122,7 +123,7 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
             const name = e.currentTarget.value;
             if (name) void loadPreset(name);
           }}
-          style={{ maxWidth: 260 }}
+          style={{ maxWidth: 'clamp(180px, 15vw, 320px)' }}
         >
           <option value="" disabled={presetValue !== ''}>
             {presetValue === '' ? '— choose a preset —' : '—'}
@@ -133,6 +134,9 @@ export function Header({ onShowShortcuts }: { onShowShortcuts: () => void }) {
             </option>
           ))}
         </select>
+      </div>
+      <div className="header-group">
+        <ToursMenu />
       </div>
       <div className="header-group">
         <label htmlFor="variant-select">Variant</label>

@@ -60,3 +60,20 @@ test('a step link keeps its exact event and does not play', async ({ page }) => 
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   await expect(cachesRegion(page)).toContainText('at step 1 · event 4 of');
 });
+
+test('under seed a stale row says why nothing fixes it there and offers the series', async ({
+  page,
+}) => {
+  await page.goto('./?preset=torn-down-entry&motion=off');
+  await idle(page);
+  const caches = cachesRegion(page);
+  await caches.getByRole('button', { name: 'Jump to end' }).click();
+  await idle(page);
+  await expect(caches).toContainText('The seed patch never removes accel entries');
+  await caches.getByRole('button', { name: 'Switch to series' }).click();
+  await idle(page);
+  await expect(page.getByLabel('Variant')).toHaveValue('series');
+  // Under the series PASID 7 is gone from 00:02.0's list, so nothing is stale any more.
+  await expect(caches.getByRole('button', { name: 'Switch to series' })).toHaveCount(0);
+  await expect(caches).not.toContainText('⚠ stale');
+});

@@ -41,6 +41,8 @@ export interface StaleInfo {
   readonly remedy: string;
   /** The descriptor fields of that invalidation (PASID-selective), for "Compose it". */
   readonly compose?: { readonly did: number; readonly pasid: number };
+  /** Nothing can fix it in this variant, but this one would (the seed never removes). */
+  readonly fixedIn?: 'series';
 }
 
 export interface FieldDiff {
@@ -201,7 +203,8 @@ export function accelStale(
     return {
       reason: `${reason} ${why}`.trim(),
       remedy:
-        'The seed patch never removes accel entries: this one stays until the device is reset.',
+        'The seed patch never removes accel entries: this one stays until the device is reset. The series removes it.',
+      fixedIn: 'series',
     };
   }
   return {

@@ -44,7 +44,9 @@ function Marks({ row }: { row: CacheRow }) {
 }
 
 function StaleDetail({ row, onCompose }: { row: CacheRow; onCompose?: (() => void) | undefined }) {
+  const setVariant = useAppStore((s) => s.setVariant);
   if (!row.stale) return null;
+  const fixedIn = row.stale.fixedIn;
   return (
     <tr className="detail">
       <td colSpan={6}>
@@ -53,6 +55,11 @@ function StaleDetail({ row, onCompose }: { row: CacheRow; onCompose?: (() => voi
           {onCompose ? (
             <button type="button" className="btn small" onClick={onCompose}>
               Compose it
+            </button>
+          ) : null}
+          {fixedIn ? (
+            <button type="button" className="btn small" onClick={() => setVariant(fixedIn)}>
+              Switch to {fixedIn}
             </button>
           ) : null}
         </span>

@@ -84,7 +84,10 @@ test('import a debugfs dump through the file input: options, preview, caches, un
   await expect(page.getByRole('note').first()).toContainText(`Imported “${DUMP_NAME}”`);
   // The added global invalidation filled the accel caches from the dump's PASID entries (seen at
   // the end of the run: the page's clock lands on its first creation).
-  await page.getByRole('button', { name: 'Jump to end' }).click();
+  await page
+    .getByRole('region', { name: 'Caches' })
+    .getByRole('button', { name: 'Jump to end' })
+    .click();
   const accel = page.getByRole('table', { name: 'Accel PASID cache 00:02.0' });
   await expect(cacheRow(accel, 0)).toBeVisible();
   await expect(cacheRow(accel, 1)).toBeVisible();

@@ -7,12 +7,15 @@
 // Prints a table, then exactly one line: `bench:ui fps-p5=<n> longest-task-ms=<n>` (the lowest
 // 5th-percentile frame rate and the longest task seen over all scenarios).
 //
-// Options: --no-build (reuse the last bench build), --port N (default 4176), --seconds N (per playback).
+// Options: --no-build (reuse the last bench build), --port N (default 4176), --seconds N (per playback),
+// --profile (an unminified build; each measure also records a CPU profile of the page's main thread,
+// prints the 12 functions with the most self time and saves `.tmp-bench-ui-<n>.cpuprofile` files
+// that Chromium's DevTools Performance panel opens).
 
 /* global window, requestAnimationFrame -- used in functions that run in the page */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -32,7 +35,8 @@ const WARMUP_MS = 1000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
 // A build of its own (git-ignored), so that nobody's `vite build` swaps dist/ under the bench.
-const OUT_DIR = '.tmp-bench-ui';
+const PROFILE = flag('--profile');
+const OUT_DIR = PROFILE ? '.tmp-bench-ui-profile' : '.tmp-bench-ui';
 const VITE = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 
 // ---------------------------------------------------------------- scenarios
@@ -98,7 +102,16 @@ function build() {
   log('bench:ui: building the app (vite build)…');
   const r = spawnSync(
     process.execPath,
-    [VITE, 'build', '--logLevel', 'error', '--outDir', OUT_DIR, '--emptyOutDir'],
+    [
+      VITE,
+      'build',
+      '--logLevel',
+      'error',
+      '--outDir',
+      OUT_DIR,
+      '--emptyOutDir',
+      ...(PROFILE ? ['--minify', 'false'] : []),
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   if (r.status !== 0) throw new Error('vite build failed');
@@ -140,6 +153,37 @@ async function serve() {
   }
   stop();
   throw new Error(`vite preview did not answer on port ${String(PORT)}`);
+}
+
+// ---------------------------------------------------------------- CPU profiles (--profile)
+
+let profiles = 0;
+
+/** Starts the V8 sampling profiler of the page; the returned function stops it and reports. */
+async function startProfile(page, label) {
+  if (!PROFILE) return async () => {};
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    const file = `.tmp-bench-ui-${String(++profiles)}.cpuprofile`;
+    writeFileSync(join(root, file), JSON.stringify(profile));
+    // Self time per function: each sample's time goes to the node it landed on.
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    profile.samples.forEach((id, i) => {
+      const n = byId.get(id);
+      const f = n.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${String(f.lineNumber + 1)}`;
+      self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, 12);
+    log(`bench:ui: profile of ${label} → ${file}`);
+    for (const [k, ms] of top) log(`    ${ms.toFixed(0).padStart(7)} ms  ${k}`);
+    await cdp.detach();
+  };
 }
 
 // ---------------------------------------------------------------- in-page probes
@@ -195,6 +239,7 @@ async function playback(page, seconds) {
     s.seekTo(start);
   });
   await page.waitForTimeout(500);
+  const stopProfile = await startProfile(page, 'playback');
   const stats = await page.evaluate(
     async ({ ms, warmup }) => {
       const frames = [];
@@ -224,6 +269,7 @@ async function playback(page, seconds) {
     },
     { ms: seconds * 1000, warmup: WARMUP_MS },
   );
+  await stopProfile();
   const sorted = [...stats.frames].sort((a, b) => a - b);
   const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? Infinity;
   const median = sorted[Math.floor(sorted.length / 2)] ?? Infinity;
@@ -297,6 +343,7 @@ async function main() {
       await page.goto(url);
       await waitIdle(page);
       await waitRunDone(page);
+      const stopProfile = await startProfile(page, 'global sync');
       const t = await page.evaluate(async (hash) => {
         const store = window.pasidscope.store;
         const before = window.__bench.longTasks.length;
@@ -334,6 +381,7 @@ async function main() {
           after: tasks.filter((x) => x.start >= runTo).map((x) => x.duration),
         };
       }, shareHash(file));
+      await stopProfile();
       const list = (xs) => xs.map((d) => d.toFixed(0)).join(', ') || 'none';
       results.push({
         name: 'worker: global sync 8 devices × 2^20 PASIDs',

@@ -241,7 +241,7 @@ interface CacheHistory {
 const histories = new WeakMap<Trace, CacheHistory>();
 
 /** One pass over the trace: the accel and emulated change events, per device. */
-function cacheHistory(trace: Trace): CacheHistory {
+export function cacheHistory(trace: Trace): CacheHistory {
   const hit = histories.get(trace);
   if (hit) return hit;
   const accelLists = trace.devices.map(() => ({

@@ -35,6 +35,53 @@ async function rowsOf(name: string) {
 }
 
 describe('hostRows', () => {
+  it('when only the first attachments were sent, rows stop at the last one sent (no false "unbound")', async () => {
+    const scenario = preset('host-piotlb-forwarding');
+    const r = await createInProcessEngine().run({ scenario });
+    if (!r.ok) throw new Error(r.error.message);
+    const host = r.value.caches.host['00:02.0'];
+    if (!host) throw new Error('no host state');
+    // As the worker sends a device with more than RUN_MAX_HOST_ROWS attachments: the first ones.
+    const cut = {
+      ...r.value,
+      caches: {
+        ...r.value.caches,
+        host: {
+          '00:02.0': {
+            ...host,
+            attached: { '0': host.attached['0'] ?? 0 },
+            totals: { attached: 3, objects: host.objects.length },
+          },
+        },
+      },
+    };
+    const rows = hostRows(cut, '00:02.0', scenario.variant);
+    expect(
+      rows.filter((x) => x.state !== 'leaked' || x.kind !== 'fault queue').map((x) => x.pasid),
+    ).toEqual([0]);
+    expect(rows.some((x) => x.state === 'unbound')).toBe(false);
+  });
+
+  it('a hwpt whose allocation the run does not list (long steps) shows the table of its cached entry', async () => {
+    const scenario = preset('host-piotlb-forwarding');
+    const r = await createInProcessEngine().run({ scenario });
+    if (!r.ok) throw new Error(r.error.message);
+    // The app's runs list at most RUN_MAX_CHANGES_PER_STEP host calls a step: drop them all.
+    const unlisted = {
+      ...r.value,
+      result: {
+        ...r.value.result,
+        steps: r.value.result.steps.map((st) => ({ ...st, hostOps: [] })),
+      },
+    };
+    const full = hostRows(r.value, '00:02.0', scenario.variant);
+    const rows = hostRows(unlisted, '00:02.0', scenario.variant);
+    expect(rows.map((x) => [x.pasid, x.hwpt, x.pgtbl])).toEqual(
+      full.map((x) => [x.pasid, x.hwpt, x.pgtbl]),
+    );
+    expect(rows.find((x) => x.hwpt > 1)?.pgtbl).toBe('0x7000');
+  });
+
   it('attached PASIDs with their hwpt and the page table it was allocated from', async () => {
     expect(await rowsOf('host-piotlb-forwarding')).toEqual([
       [0, 1, 'attached', '—'],

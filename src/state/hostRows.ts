@@ -20,36 +20,82 @@ export interface HostRow {
 
 const PGTT_FIRST_STAGE = 1;
 
+const allocations = new WeakMap<AppRun, Map<string, Map<number, string>>>();
+
+/** Per device, the page-table pointer each hwpt was allocated from (one pass over the run's
+ * host calls for all devices: a global sync over 8 devices lists 2^18 of them). */
+function allocationsOf(run: AppRun): Map<string, Map<number, string>> {
+  let byDevice = allocations.get(run);
+  if (byDevice) return byDevice;
+  byDevice = new Map();
+  for (const step of run.result.steps) {
+    for (const op of step.hostOps ?? []) {
+      if (op.op !== 'alloc' || !op.ok) continue;
+      let mine = byDevice.get(op.bdf);
+      if (!mine) {
+        mine = new Map();
+        byDevice.set(op.bdf, mine);
+      }
+      mine.set(op.hwpt, op.pgtblAddr);
+    }
+  }
+  allocations.set(run, byDevice);
+  return byDevice;
+}
+
 /** Host rows of one iommufd device, PASIDs ascending (leaked fault queues last). */
 export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant): HostRow[] {
   const host = run?.caches.host[bdf];
   if (!host) return [];
   // Where each hwpt came from: the allocations the run lists.
-  const pgtblOf = new Map<number, string>();
-  for (const step of run.result.steps) {
-    for (const op of step.hostOps ?? []) {
-      if (op.bdf === bdf && op.op === 'alloc' && op.ok) pgtblOf.set(op.hwpt, op.pgtblAddr);
-    }
-  }
+  const pgtblOf = allocationsOf(run).get(bdf) ?? new Map<number, string>();
   const objects = new Map(host.objects.map((o) => [o.id, o]));
-  // QEMU's view: the accel entries it caches (the series binds them; the seed binds PASID 0 only).
-  const cached = new Map<number, number>();
-  const accel = run.caches.accel[bdf];
-  if (accel && variant !== 'seed') {
-    for (let i = 0; i < accel.length; i++) {
-      cached.set(accel.pasid[i] ?? 0, ((accel.halves[16 * i] ?? 0) >>> 6) & 7);
-    }
-  }
+  // QEMU's view: the accel entries it caches (the series binds them; the seed binds PASID 0 only),
+  // read through the columns' PASID order (a 2^20-PASID device caches 16,384 of them).
+  const accel = variant !== 'seed' ? run.caches.accel[bdf] : undefined;
+  const cachedCount = accel?.length ?? 0;
+  const cachedPasidAt = (k: number): number => accel?.pasid[accel.byPasid[k] ?? 0] ?? 0;
+  // Each cached entry's first-stage table (val[2] & ~0xfff): where the hwpt of a long run whose
+  // allocations the run does not list (RUN_MAX_CHANGES_PER_STEP) was allocated from — the series
+  // attaches after every fill, so a bound entry's hwpt was made from the words it caches.
+  const cachedTable = (k: number): bigint => {
+    const at = 16 * (accel?.byPasid[k] ?? 0);
+    const lo = ((accel?.halves[at + 4] ?? 0) & ~0xfff) >>> 0;
+    return (BigInt(accel?.halves[at + 5] ?? 0) << 32n) | BigInt(lo);
+  };
+  const cachedPgtt = (k: number): number =>
+    ((accel?.halves[16 * (accel.byPasid[k] ?? 0)] ?? 0) >>> 6) & 7;
+  // Integer-like keys enumerate in ascending order. When the worker sent only the first
+  // RUN_MAX_HOST_ROWS attachments (`totals`), rows stop at the last PASID it sent: beyond it a
+  // cached PASID's attachment is unknown, not missing.
+  const attachedPasids = Object.keys(host.attached).map(Number);
+  const upTo = host.totals
+    ? (attachedPasids[attachedPasids.length - 1] ?? -1)
+    : Number.POSITIVE_INFINITY;
   const rows: HostRow[] = [];
-  const attached = new Map(Object.entries(host.attached).map(([p, h]) => [Number(p), h]));
-  const pasids = [...new Set([...attached.keys(), ...cached.keys()])].sort((a, b) => a - b);
-  for (const pasid of pasids) {
-    const hwpt = attached.get(pasid) ?? 0;
-    const pgtt = cached.get(pasid);
+  let a = 0;
+  let k = 0;
+  while (a < attachedPasids.length || (k < cachedCount && cachedPasidAt(k) <= upTo)) {
+    const pa = attachedPasids[a] ?? Number.POSITIVE_INFINITY;
+    const pc = k < cachedCount ? cachedPasidAt(k) : Number.POSITIVE_INFINITY;
+    const pasid = Math.min(pa, pc);
+    if (pasid > upTo) break;
+    const hwpt = pa === pasid ? (host.attached[String(pasid)] ?? 0) : 0;
+    const isCached = pc === pasid;
+    const pgtt = isCached ? cachedPgtt(k) : undefined;
+    const cachedAt = k;
+    if (pa === pasid) a++;
+    if (isCached) k++;
     const obj = objects.get(hwpt);
     const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
-    const pgtbl = hwpt > 1 ? (pgtblOf.get(hwpt) ?? '') : '';
-    const short = pgtbl ? `0x${BigInt(pgtbl).toString(16)}` : '—';
+    const listed = hwpt > 1 ? pgtblOf.get(hwpt) : undefined;
+    const table =
+      listed !== undefined
+        ? BigInt(listed)
+        : hwpt > 1 && pgtt === PGTT_FIRST_STAGE
+          ? cachedTable(cachedAt)
+          : undefined;
+    const short = table !== undefined ? `0x${table.toString(16)}` : '—';
     if (hwpt === 0) {
       rows.push({
         pasid,
@@ -101,6 +147,24 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
         text: 'fault queue leaked (its read handler stays registered with the freed entry)',
       });
     }
+  }
+  return rows;
+}
+
+const rowsByRun = new WeakMap<AppRun, Map<string, HostRow[]>>();
+
+/** hostRows, kept per run, device and variant: the Caches panel redraws at every playhead move. */
+export function hostRowsOf(run: AppRun, bdf: string, variant: Variant): readonly HostRow[] {
+  let mine = rowsByRun.get(run);
+  if (!mine) {
+    mine = new Map();
+    rowsByRun.set(run, mine);
+  }
+  const key = `${bdf} ${variant}`;
+  let rows = mine.get(key);
+  if (!rows) {
+    rows = hostRows(run, bdf, variant);
+    mine.set(key, rows);
   }
   return rows;
 }

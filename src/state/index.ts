@@ -43,7 +43,7 @@ export {
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
 export { selectTourHighlight, tourNamed } from './slices/teachingSlice.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
-export { hostRows } from './hostRows.ts';
+export { hostRowsOf, type HostRow } from './hostRows.ts';
 export { perfettoTraceText, reportText, scenarioAttachment } from './evidence.ts';
 export {
   deviceFoldKey,

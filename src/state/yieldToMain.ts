@@ -24,3 +24,26 @@ export function yieldToMain(): Promise<void> {
   }
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** Main-thread work per task when `workInSlices` spreads a job (ms): well under the 50 ms a
+ * task may take before the page feels stuck. */
+const SLICE_BUDGET_MS = 12;
+
+/**
+ * Runs a job given as a generator of small pieces, yielding to the browser whenever the pieces
+ * done since the last yield have taken the budget. Used to warm the caches a large run or scenario
+ * needs (history indexes, host rows, directory scans) before it is handed to the views, so that
+ * their first render reads warm memos instead of doing all that work in one task.
+ */
+export async function workInSlices(
+  pieces: Iterable<unknown>,
+  budgetMs: number = SLICE_BUDGET_MS,
+): Promise<void> {
+  let since = performance.now();
+  for (const _ of pieces) {
+    if (performance.now() - since >= budgetMs) {
+      await yieldToMain();
+      since = performance.now();
+    }
+  }
+}

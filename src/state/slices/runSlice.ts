@@ -5,7 +5,8 @@ import type { Scenario } from '../../model/index.ts';
 import type { AppRun, EngineError } from '../../worker/protocol.ts';
 import { describeRun } from '../runSummary.ts';
 import { LARGE_SCENARIO_WORDS, scenarioWords } from '../scenarioEdits.ts';
-import { yieldToMain } from '../yieldToMain.ts';
+import { WARM_RUN_EVENTS, warmRunViews } from '../warmViews.ts';
+import { workInSlices, yieldToMain } from '../yieldToMain.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'error';
@@ -45,6 +46,10 @@ export const createRunSlice =
         // no one (the newer run sets the status).
         if (!answer.ok && answer.error.kind === 'cancelled') return;
         if (answer.ok) {
+          if (answer.value.result.trace.length > WARM_RUN_EVENTS) {
+            await workInSlices(warmRunViews(scenario, answer.value));
+            if (get().runGeneration !== generation) return;
+          }
           set({ run: answer.value, runOf: scenario, runStatus: 'done', runError: undefined });
           get().onRunLoaded(answer.value);
           get().announce(describeRun(scenario, answer.value));

@@ -26,9 +26,10 @@ import {
 import type { EngineError, ParsedScenario } from '../../worker/protocol.ts';
 import { SHARE_DECODE_ON_PAGE_MAX, decodeShareFragment, sharePayload } from '../persistence.ts';
 import { SHARE_LINK_PACKED } from '../../shared/packing.ts';
-import { adoptInitialMemory } from '../memoryImage.ts';
+import { adoptInitialMemory, currentMemory } from '../memoryImage.ts';
 import { refusalDetail } from '../importReport.ts';
-import { yieldToMain } from '../yieldToMain.ts';
+import { warmScenarioViews } from '../warmViews.ts';
+import { workInSlices, yieldToMain } from '../yieldToMain.ts';
 import { presetPath } from '../presets.ts';
 import type { SliceCreator, StoreServices } from './types.ts';
 
@@ -73,6 +74,9 @@ export const createScenarioSlice =
       // let the browser breathe before it is laid out, then run (see store.ts).
       if (parsed.initialMemory) await yieldToMain();
       adoptInitialMemory(parsed.scenario, parsed.initialMemory);
+      if (parsed.initialMemory) {
+        await workInSlices(warmScenarioViews(parsed.scenario, currentMemory(parsed.scenario)));
+      }
       set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
       get().clearNotices('load');
       if (parsed.warnings.length > 0) {

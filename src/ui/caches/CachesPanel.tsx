@@ -4,8 +4,7 @@
 // match guest memory are flagged stale, with the invalidation that would fix them. At the run's last
 // event the marks are the last invalidation's.
 
-import { elementScroll, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { PGTT_NAMES } from '../../model/core.ts';
 import {
   selectCacheMoment,
@@ -21,6 +20,8 @@ import {
 import { ProvenanceDetail } from '../teaching/ProvenanceDetail.tsx';
 import { formatCount, formatHex } from '../common/numberText.ts';
 import { HostTables } from './HostTables.tsx';
+import { useSeen } from './useSeen.ts';
+import { LAZY_ROWS, PlaceholderRows, VirtualRowGroups } from './virtualRows.tsx';
 
 type Filter = 'all' | 'marked';
 
@@ -86,39 +87,6 @@ function useRowActions() {
   };
 }
 
-/** Height of a row without a stale explanation (px): the virtualiser measures the real ones. */
-const ROW_ESTIMATE = 25;
-/** Tables with more rows than this make their rows only once scrolled near (see useSeen). */
-const LAZY_ROWS = 100;
-/** How many rows the placeholder of a table not yet seen stands for (its box's height). */
-const PLACEHOLDER_ROWS = 18;
-
-/**
- * Whether the element has come near the visible part of its scrolling panel (once true, stays
- * true). Several devices with 10^5 cached entries each make several long tables: the ones below
- * the fold wait until the person scrolls towards them.
- */
-function useSeen(ref: React.RefObject<HTMLElement | null>, lazy: boolean): boolean {
-  const [seen, setSeen] = useState(!lazy || typeof IntersectionObserver !== 'function');
-  const now = seen || !lazy;
-  useEffect(() => {
-    const el = ref.current;
-    if (now || !el) return undefined;
-    const io = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) {
-          setSeen(true);
-          io.disconnect();
-        }
-      },
-      { root: el.closest('.panel-body'), rootMargin: '120px 0px' },
-    );
-    io.observe(el);
-    return () => io.disconnect();
-  }, [now, ref]);
-  return now;
-}
-
 function CacheTable({
   caption,
   table,
@@ -173,40 +141,11 @@ function CacheTable({
         ) : seen ? (
           <CacheRowGroups table={table} marked={marked} count={count} scrollRef={scrollRef} />
         ) : (
-          <tbody aria-hidden="true">
-            <tr className="spacer" style={{ height: PLACEHOLDER_ROWS * ROW_ESTIMATE }} />
-          </tbody>
+          <PlaceholderRows />
         )}
       </table>
     </div>
   );
-}
-
-/** The scroll box's size as a ResizeObserver reports it (after layout, without forcing one). */
-function observeBoxSize(
-  instance: Virtualizer<HTMLDivElement, Element>,
-  cb: (rect: { width: number; height: number }) => void,
-): (() => void) | undefined {
-  const el = instance.scrollElement;
-  if (!el || typeof ResizeObserver !== 'function') return undefined;
-  const ro = new ResizeObserver((entries) => {
-    const box = entries[0]?.borderBoxSize[0];
-    if (box) cb({ width: Math.round(box.inlineSize), height: Math.round(box.blockSize) });
-  });
-  ro.observe(el, { box: 'border-box' });
-  return () => ro.disconnect();
-}
-
-/** Scrolls the box, except to where it already is: the virtualiser "restores" offset 0 when it
- * attaches to a new box, and that no-op write would force a layout of the page. */
-function scrollUnlessThere(
-  offset: number,
-  options: { adjustments?: number; behavior?: ScrollBehavior },
-  instance: Virtualizer<HTMLDivElement, Element>,
-): void {
-  const target = offset + (options.adjustments ?? 0);
-  if (options.behavior === undefined && target === (instance.scrollOffset ?? 0)) return;
-  elementScroll(offset, options, instance);
 }
 
 /** The rows in view of one table (and a few around them), each in a row group of its own with
@@ -232,35 +171,12 @@ function CacheRowGroups({
   );
   const [provenanceOf, setProvenanceOf] = useState<number | undefined>(undefined);
   const rowAt = (i: number): CacheRow => table.row(marked ? (marked[i] ?? 0) : i);
-  // The virtualiser hands out functions React Compiler cannot memoise; this is the documented use.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtual = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_ESTIMATE,
-    overscan: 6,
-    // Sizes come from a ResizeObserver after layout, never by reading layout while React commits
-    // (each read would force a layout of the whole page in the middle of the task).
-    initialRect: { width: 0, height: PLACEHOLDER_ROWS * ROW_ESTIMATE },
-    observeElementRect: observeBoxSize,
-    scrollToFn: scrollUnlessThere,
-    measureElement: (_el, entry) => {
-      const box = entry?.borderBoxSize[0];
-      return box ? Math.round(box.blockSize) : ROW_ESTIMATE;
-    },
-  });
-  const items = virtual.getVirtualItems();
-  const top = items[0]?.start ?? 0;
-  const bottom = Math.max(0, virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0));
   return (
-    <>
-      {top > 0 ? (
-        <tbody aria-hidden="true">
-          <tr className="spacer" style={{ height: top }} />
-        </tbody>
-      ) : null}
-      {items.map((item) => {
-        const r = rowAt(item.index);
+    <VirtualRowGroups
+      count={count}
+      scrollRef={scrollRef}
+      row={(index, measure) => {
+        const r = rowAt(index);
         const compose = r.stale?.compose
           ? () => {
               const c = r.stale?.compose;
@@ -268,9 +184,9 @@ function CacheRowGroups({
             }
           : undefined;
         return (
-          <tbody key={r.key} data-index={item.index} ref={virtual.measureElement}>
+          <tbody key={r.key} data-index={index} ref={measure}>
             <tr
-              aria-rowindex={item.index + 2}
+              aria-rowindex={index + 2}
               className={[
                 r.change ?? '',
                 kind === 'emulated' && !r.valid ? 'invalid' : '',
@@ -338,13 +254,8 @@ function CacheRowGroups({
             ) : null}
           </tbody>
         );
-      })}
-      {bottom > 0 ? (
-        <tbody aria-hidden="true">
-          <tr className="spacer" style={{ height: bottom }} />
-        </tbody>
-      ) : null}
-    </>
+      }}
+    />
   );
 }
 

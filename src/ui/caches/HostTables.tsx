@@ -1,7 +1,11 @@
 // One table per iommufd device: the host's side of the PASID cache ("Host iommufd BB:DD.F"). It
 // shows what no cache shows: failed attaches, PASID 0 left on the GPA→HPA parent, leaked hwpts.
 
-import { hostRows, useAppStore } from '../../state/index.ts';
+import { useRef } from 'react';
+import { hostRowsOf, useAppStore, type HostRow } from '../../state/index.ts';
+import { formatCount } from '../common/numberText.ts';
+import { useSeen } from './useSeen.ts';
+import { LAZY_ROWS, PlaceholderRows, VirtualRowGroups } from './virtualRows.tsx';
 
 const STATE_LABEL = {
   attached: 'attached',
@@ -9,6 +13,61 @@ const STATE_LABEL = {
   bypass: 'failed: bypass',
   leaked: 'leaked',
 } as const;
+
+/** One device's host table; long ones (a 2^20-PASID device binds 16,384 PASIDs) are virtualised. */
+function HostTable({ name, rows }: { name: string; rows: readonly HostRow[] }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const seen = useSeen(scrollRef, rows.length > LAZY_ROWS);
+  return (
+    <div ref={scrollRef} className="cache-scroll">
+      <table className="cache host-table" aria-label={name} aria-rowcount={rows.length + 1}>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th className="num">PASID</th>
+            <th className="num">hwpt</th>
+            <th>Kind</th>
+            <th>Page table</th>
+            <th>State</th>
+          </tr>
+        </thead>
+        {seen ? (
+          <VirtualRowGroups
+            count={rows.length}
+            scrollRef={scrollRef}
+            row={(index, measure) => {
+              const r = rows[index];
+              if (!r) return null;
+              return (
+                <tbody key={`${r.kind}-${r.pasid}-${r.hwpt}`} data-index={index} ref={measure}>
+                  <tr aria-rowindex={index + 2} className={r.state === 'attached' ? '' : 'marked'}>
+                    <td className="num mono">{r.pasid}</td>
+                    <td className="num mono">{r.hwpt || '—'}</td>
+                    <td>{r.kind}</td>
+                    <td className="mono">{r.pgtbl}</td>
+                    <td>
+                      {r.state === 'attached' ? (
+                        r.text
+                      ) : (
+                        <>
+                          <span className={`badge ${r.state === 'leaked' ? 'stale' : 'removed'}`}>
+                            {STATE_LABEL[r.state]}
+                          </span>{' '}
+                          {r.text}
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                </tbody>
+              );
+            }}
+          />
+        ) : (
+          <PlaceholderRows />
+        )}
+      </table>
+    </div>
+  );
+}
 
 export function HostTables() {
   const run = useAppStore((s) => s.run);
@@ -19,54 +78,21 @@ export function HostTables() {
   return (
     <>
       {iommufd.map((d) => {
-        const rows = hostRows(run, d.bdf, variant);
-        const name = `Host iommufd ${d.bdf}`;
+        const totals = run.caches.host[d.bdf]?.totals;
+        const sent = Object.keys(run.caches.host[d.bdf]?.attached ?? {}).length;
         return (
           <div className="cache-block" key={`h-${d.bdf}`}>
             <div className="cache-block-head">
               <h3>
                 Host iommufd · <span className="mono">{d.bdf}</span>
               </h3>
-              <span className="hint">what the host kernel holds after the last step</span>
+              <span className="hint">
+                {totals
+                  ? `what the host kernel holds after the last step: the first ${formatCount(sent)} of ${formatCount(totals.attached)} attached PASIDs`
+                  : 'what the host kernel holds after the last step'}
+              </span>
             </div>
-            <div className="cache-scroll">
-              <table className="cache host-table" aria-label={name}>
-                <thead>
-                  <tr>
-                    <th className="num">PASID</th>
-                    <th className="num">hwpt</th>
-                    <th>Kind</th>
-                    <th>Page table</th>
-                    <th>State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr
-                      key={`${r.kind}-${r.pasid}-${r.hwpt}`}
-                      className={r.state === 'attached' ? '' : 'marked'}
-                    >
-                      <td className="num mono">{r.pasid}</td>
-                      <td className="num mono">{r.hwpt || '—'}</td>
-                      <td>{r.kind}</td>
-                      <td className="mono">{r.pgtbl}</td>
-                      <td>
-                        {r.state === 'attached' ? (
-                          r.text
-                        ) : (
-                          <>
-                            <span className={`badge ${r.state === 'leaked' ? 'stale' : 'removed'}`}>
-                              {STATE_LABEL[r.state]}
-                            </span>{' '}
-                            {r.text}
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <HostTable name={`Host iommufd ${d.bdf}`} rows={hostRowsOf(run, d.bdf, variant)} />
           </div>
         );
       })}

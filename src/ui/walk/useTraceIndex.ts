@@ -8,7 +8,7 @@ import { useAppStoreApi } from '../../state/index.ts';
 import { TraceIndexBuilder, buildTraceIndex, type TraceIndex } from '../../viz/trace/traceIndex.ts';
 
 /** Traces up to this many events are indexed in one go (a few milliseconds). */
-const INDEX_AT_ONCE = 60_000;
+const INDEX_AT_ONCE = 20_000;
 /** Work per slice when indexing in the background (ms). */
 const SLICE_MS = 10;
 

@@ -65,6 +65,33 @@ describe('WorkerEngine', () => {
     engine.dispose();
   });
 
+  it('a scenario with large memory crosses packed both ways and runs as it does in process', async () => {
+    const base = await fixtureScenario();
+    // 8,192 more words where no structure points: the scenario crosses in its packed form.
+    const filler = Array.from({ length: 1024 }, (_, i) => ({
+      addr: 0x4000_0000n + BigInt(i) * 64n,
+      qwords: Array.from({ length: 8 }, (_, k) => BigInt(i * 8 + k + 1)),
+    }));
+    const scenario: Scenario = {
+      ...base,
+      iommu: { ...base.iommu, guestRamBytes: 0x8000_0000n },
+      memory: [...base.memory, ...filler],
+    };
+    const { engine } = engineWith(createSimulationApi);
+    const viaWorker = await engine.run({ scenario });
+    const inProcess = await createInProcessEngine().run({ scenario });
+    if (!viaWorker.ok || !inProcess.ok) throw new Error('run failed');
+    expect(viaWorker.value.result.final).toEqual(inProcess.value.result.final);
+    expect(viaWorker.value.result.steps).toEqual(inProcess.value.result.steps);
+    // And back: a parse answer carries the blocks, restored exactly.
+    const text = await engine.fileText({ scenario });
+    if (!text.ok) throw new Error(text.error.message);
+    const parsed = await engine.parseScenarioText(text.value);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(parsed.value.scenario.memory).toEqual(scenario.memory);
+    engine.dispose();
+  });
+
   it('returns expected failures as values', async () => {
     const { engine } = engineWith(createSimulationApi);
     const answer = await engine.parseScenarioText('{"format": 1}');

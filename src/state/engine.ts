@@ -11,7 +11,15 @@
 // saves the time of a run whose answer the store would throw away.
 
 import * as Comlink from 'comlink';
+import {
+  isWireScenario,
+  mapScenarioField,
+  scenarioFromWirePieces,
+  scenarioToWire,
+  type WireScenario,
+} from '../shared/memoryWire.ts';
 import { appRunResult } from './appRun.ts';
+import { workInSlices } from './yieldToMain.ts';
 import {
   PROTOCOL_VERSION,
   SIMULATION_CALLS,
@@ -182,6 +190,25 @@ function restartError(reason: RestartReason, message: string | undefined): Engin
   }
 }
 
+/** A call's arguments as the worker gets them: large scenario memory packed (memoryWire.ts). */
+function argsToWire<A extends readonly unknown[]>(args: A): A {
+  return args.map((a) => mapScenarioField(a, scenarioToWire)) as unknown as A;
+}
+
+/** An answer carrying a packed scenario, unpacked a slice at a time (16,385 blocks of a
+ * 2^20-PASID scenario would otherwise be one long task). */
+async function answerFromWire<T>(answer: T): Promise<T> {
+  let wire: WireScenario | undefined;
+  mapScenarioField(answer, (s) => {
+    if (isWireScenario(s)) wire = s;
+    return s;
+  });
+  if (!wire) return answer;
+  const { scenario, pieces } = scenarioFromWirePieces(wire);
+  await workInSlices(pieces);
+  return mapScenarioField(answer, () => scenario);
+}
+
 function defaultWorker(): WorkerLike {
   return new Worker(new URL('../worker/simulation.worker.ts', import.meta.url), {
     type: 'module',
@@ -283,7 +310,7 @@ export function workerTransport(options: WorkerTransportOptions = {}): Transport
       }
       current.ready
         .then((hello): Promise<unknown> | EngineResult<never> =>
-          hello.ok ? invoke(current.api, name, args) : hello,
+          hello.ok ? invoke(current.api, name, argsToWire(args)).then(answerFromWire) : hello,
         )
         .then(settle, (e: unknown) =>
           settle(

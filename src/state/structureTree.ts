@@ -275,6 +275,22 @@ function tableRefs(scan: DirScan): Map<number, number[]> {
 const dirCache = new WeakMap<MemoryImage, Map<string, DirScan>>();
 
 function scanDir(mem: MemoryImage, dirAddr: bigint, entries: number): DirScan {
+  const pieces = scanDirPieces(mem, dirAddr, entries);
+  for (;;) {
+    const next = pieces.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Tables scanned per piece of scanDirPieces (a piece takes a few milliseconds). */
+const SCAN_PIECE_TABLES = 2048;
+
+/** scanDir as pieces (a yield every SCAN_PIECE_TABLES tables), for warming in slices. */
+function* scanDirPieces(
+  mem: MemoryImage,
+  dirAddr: bigint,
+  entries: number,
+): Generator<void, DirScan> {
   let perImage = dirCache.get(mem);
   if (!perImage) {
     perImage = new Map();
@@ -318,6 +334,7 @@ function scanDir(mem: MemoryImage, dirAddr: bigint, entries: number): DirScan {
     word[1] = hi[k] ?? 0;
     const table = scanTable(mem.guest.pageAt((word[1] ?? 0) * 0x100000 + ((word[0] ?? 0) >>> 12)));
     tables[k] = table;
+    if ((k + 1) % SCAN_PIECE_TABLES === 0) yield;
     if (bitAt(word, 0, DIR_PRESENT)) {
       presentEntries++;
       presentPasids += table.present;
@@ -438,7 +455,7 @@ function pasidGap(bdf: string, from: number, to: number): StructureRow {
 export function* warmStructureScans(scenario: Scenario, mem: MemoryImage): Generator<void> {
   for (const device of scenario.devices) {
     const path = devicePath(mem, scenario.iommu, device);
-    if (path.dirAddr !== undefined) scanDir(mem, path.dirAddr, path.dirEntries);
+    if (path.dirAddr !== undefined) yield* scanDirPieces(mem, path.dirAddr, path.dirEntries);
     yield;
   }
 }

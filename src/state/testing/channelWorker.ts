@@ -3,6 +3,7 @@
 // worker's error event; `terminate()` closes the channel.
 
 import * as Comlink from 'comlink';
+import { apiOnTheWire } from '../../shared/wireApi.ts';
 import type { WorkerLike } from '../engine.ts';
 
 export class ChannelWorker implements WorkerLike {
@@ -10,7 +11,8 @@ export class ChannelWorker implements WorkerLike {
   terminated = false;
   readonly #errorListeners = new Set<(ev: Event) => void>();
   constructor(api: object) {
-    Comlink.expose(api, this.channel.port2);
+    // As the real worker entry exposes it (scenarios in their wire form).
+    Comlink.expose(apiOnTheWire(api), this.channel.port2);
   }
   postMessage(message: unknown, transfer: Transferable[]): void {
     this.channel.port1.postMessage(message, transfer);

@@ -9,7 +9,7 @@
 //
 // Every case runs in its own Node process so that its peak RSS is its own. Inside it, a small
 // warm-up sync runs first (JIT), then one cold full-size run (reported apart), then the measured
-// step five times on fresh machines (median reported): the step alone is timed (not the trace
+// step seven times on fresh machines (median reported): the step alone is timed (not the trace
 // snapshot), and cache changes and host calls are counted but not turned into objects
 // (maxChangesPerStep 0).
 //
@@ -125,7 +125,7 @@ function scenarioFor(devices: number): Scenario {
 }
 
 const GLOBAL = encodePasidCacheInvDescriptor({ granularity: 3 });
-const REPEATS = 5;
+const REPEATS = 7;
 
 const MIB = 1048576;
 
@@ -292,7 +292,7 @@ function main(): void {
   process.stdout.write(line(head) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   process.stdout.write(
-    '\nms: wall time of one global sync (median of 5 runs after a cold one); cpu ms: CPU time of\n' +
+    '\nms: wall time of one global sync (median of 7 runs after a cold one); cpu ms: CPU time of\n' +
       'that run; cold ms: the first full-size run in the process (JIT tiers, fresh memory).\n' +
       "QEMU list compares: what QEMU's linear list search would make (counted, not paid).\n\n",
   );

@@ -2,14 +2,20 @@
 // a full 2^20-PASID range (pasid-bits 20, max_pasid_log2 20, PDTS 7, all 16,384 directory entries
 // present), with 10 % and 100 % of the leaf entries present (first-stage, PGTT 1, fsts on).
 //
-//   npm run bench              a readable table
-//   npm run bench -- --json    {"cases":[{name, devices, presentFraction, ms, leafChecksPerSec,
-//                               traceBytes, peakRssBytes}]}
+//   npm run bench              a readable table, then the targets with PASS / FAIL
+//   npm run bench -- --json    {"cases":[{name, devices, presentFraction, ms, cpuMs, coldMs,
+//                               leafChecksPerSec, traceBytes, peakRssBytes}],
+//                               "targets":[{case, metric, value, limit, pass}], "pass"}
 //
 // Every case runs in its own Node process so that its peak RSS is its own. Inside it, a small
 // warm-up sync runs first (JIT), then one cold full-size run (reported apart), then the measured
-// step three times on fresh machines (median reported): the step alone is timed (not the trace
-// snapshot), and cache changes are counted but not turned into objects (maxChangesPerStep 0).
+// step seven times on fresh machines (median reported): the step alone is timed (not the trace
+// snapshot), and cache changes and host calls are counted but not turned into objects
+// (maxChangesPerStep 0).
+//
+// Targets: 8 devices x 2^20 present PASIDs keep a trace under 64 MiB and the process under
+// 500 MiB peak RSS; 1 device x 2^20 present PASIDs takes no more CPU than before the host side
+// (92 ms on the development machine, which is shared: rerun a FAIL before believing it).
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -119,7 +125,42 @@ function scenarioFor(devices: number): Scenario {
 }
 
 const GLOBAL = encodePasidCacheInvDescriptor({ granularity: 3 });
-const REPEATS = 3;
+const REPEATS = 7;
+
+const MIB = 1048576;
+
+interface Target {
+  readonly case: string;
+  readonly metric: 'traceBytes' | 'peakRssBytes' | 'cpuMs';
+  /** The figure must stay below this (cpuMs: at most this). */
+  readonly limit: number;
+}
+
+const TARGETS: readonly Target[] = [
+  { case: 'global-sync-8dev-100pct', metric: 'traceBytes', limit: 64 * MIB },
+  { case: 'global-sync-8dev-100pct', metric: 'peakRssBytes', limit: 500 * MIB },
+  { case: 'global-sync-1dev-100pct', metric: 'cpuMs', limit: 92 },
+];
+
+interface TargetResult extends Target {
+  readonly value: number;
+  readonly pass: boolean;
+}
+
+function checkTargets(results: readonly BenchResult[]): TargetResult[] {
+  return TARGETS.map((t) => {
+    const value = results.find((r) => r.name === t.case)?.[t.metric] ?? NaN;
+    const pass = t.metric === 'cpuMs' ? value <= t.limit : value < t.limit;
+    return { ...t, value, pass };
+  });
+}
+
+function describeTarget(t: TargetResult): string {
+  const fig = (v: number): string => (t.metric === 'cpuMs' ? `${v} ms CPU` : mib(v));
+  const what = { traceBytes: 'trace', peakRssBytes: 'peak RSS', cpuMs: 'CPU' }[t.metric];
+  const rel = t.metric === 'cpuMs' ? '<=' : '<';
+  return `${t.pass ? 'PASS' : 'FAIL'}  ${t.case} ${what}: ${fig(t.value)} (target ${rel} ${fig(t.limit)})`;
+}
 
 function runCase(c: BenchCase): BenchResult {
   // JIT warm-up on a small directory.
@@ -174,7 +215,7 @@ function runCase(c: BenchCase): BenchResult {
 }
 
 function mib(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MiB`;
+  return `${(bytes / MIB).toFixed(1)} MiB`;
 }
 
 function main(): void {
@@ -211,7 +252,9 @@ function main(): void {
       traceBytes: r.traceBytes,
       peakRssBytes: r.peakRssBytes,
     }));
-    process.stdout.write(JSON.stringify({ cases }) + '\n');
+    const targets = checkTargets(results);
+    const pass = targets.every((t) => t.pass);
+    process.stdout.write(JSON.stringify({ cases, targets, pass }) + '\n');
     return;
   }
   const rows = results.map((r) => [
@@ -249,10 +292,11 @@ function main(): void {
   process.stdout.write(line(head) + '\n');
   for (const r of rows) process.stdout.write(line(r) + '\n');
   process.stdout.write(
-    '\nms: wall time of one global sync (median of 3 runs after a cold one); cpu ms: CPU time of\n' +
+    '\nms: wall time of one global sync (median of 7 runs after a cold one); cpu ms: CPU time of\n' +
       'that run; cold ms: the first full-size run in the process (JIT tiers, fresh memory).\n' +
-      "QEMU list compares: what QEMU's linear list search would make (counted, not paid).\n",
+      "QEMU list compares: what QEMU's linear list search would make (counted, not paid).\n\n",
   );
+  for (const t of checkTargets(results)) process.stdout.write(describeTarget(t) + '\n');
 }
 
 main();

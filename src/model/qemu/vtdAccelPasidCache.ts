@@ -51,7 +51,12 @@ import {
   pasidEntryTypeFault,
   vtdGetPdireFromPdirTable,
 } from './vtdPasidEntry.ts';
-import { vtdAccelBindEntry, vtdAccelUnbindEntry } from './vtdHostBinding.ts';
+import {
+  vtdAccelBindEntry,
+  vtdAccelBindTableQuietly,
+  vtdAccelBindsQuietly,
+  vtdAccelUnbindEntry,
+} from './vtdHostBinding.ts';
 import { ChangeCode } from './vtdState.ts';
 import type { AccelDevice, VtdPasidCacheInfo, VtdState } from './vtdState.ts';
 
@@ -65,6 +70,8 @@ const sumOut = sum;
 const readPdire = vtdGetPdireFromPdirTable;
 const leafFaultInPlace = pasidEntryFaultInPlace;
 const bindEntry = vtdAccelBindEntry;
+const bindsQuietly = vtdAccelBindsQuietly;
+const bindTableQuietly = vtdAccelBindTableQuietly;
 const emitLeaf = emitLeafChecked;
 const extendLeaf = extendLeafRun;
 const extendFill = extendLeafFillRun;
@@ -92,6 +99,9 @@ const CHANGE_CREATED = ChangeCode.Created;
 const CHANGE_UPDATED = ChangeCode.Updated;
 const FAULT_DIR_ACCESS = VtdFault.PasidDirAccess;
 const FAULT_DIR_NOT_PRESENT = VtdFault.PasidDirEntryNotPresent;
+
+/** PGTT of a first-stage PASID entry (val[0] bits 8:6). */
+const PGTT_FIRST_STAGE = 1;
 
 /** VTD_PASID_TABLE_ENTRY_NUM: PASIDs per leaf table (one directory entry). */
 const PASID_TABLE_ENTRY_NUM = 64;
@@ -381,6 +391,13 @@ export function vtdSmPasidTableWalkOne(
   let fillIdx = -1;
   let fillOutcome = 0;
   let fillNextCompares = 0;
+  // Once no host call of the step can fail, be listed or be traced, the first-stage entries
+  // created or overwritten are only marked here (bit pasid & 63) and bound after the loop
+  // (vtdAccelBindTableQuietly): the same calls with the same effects, nothing built.
+  const host = dev.host;
+  const quiet = bindsQuietly(st, host);
+  let quietLo = 0;
+  let quietHi = 0;
   for (let pasid = start; pasid < end; pasid++) {
     const off = (pasid & 0x3f) * 16;
     const entryLo = tableLo + off * 4;
@@ -413,7 +430,10 @@ export function vtdSmPasidTableWalkOne(
           list.insertHead(pasid, page, off);
           outcome = LEAF_CREATED;
           changes.accel(device, pasid, CHANGE_CREATED);
-          bindEntry(st, dev.host, pasid, page, off);
+          if (!quiet || ((w0 >>> 6) & 7) !== PGTT_FIRST_STAGE)
+            bindEntry(st, host, pasid, page, off);
+          else if ((pasid & 63) < 32) quietLo |= 1 << (pasid & 31);
+          else quietHi |= 1 << (pasid & 31);
         } else {
           compares = list.positionOf(slot);
           if (list.equals(slot, page, off)) {
@@ -422,7 +442,10 @@ export function vtdSmPasidTableWalkOne(
             list.overwrite(slot, page, off);
             outcome = LEAF_UPDATED;
             changes.accel(device, pasid, CHANGE_UPDATED);
-            bindEntry(st, dev.host, pasid, page, off);
+            if (!quiet || ((w0 >>> 6) & 7) !== PGTT_FIRST_STAGE) {
+              bindEntry(st, host, pasid, page, off);
+            } else if ((pasid & 63) < 32) quietLo |= 1 << (pasid & 31);
+            else quietHi |= 1 << (pasid & 31);
           }
         }
         listCompares += compares;
@@ -468,5 +491,6 @@ export function vtdSmPasidTableWalkOne(
       runB = entryDid;
     }
   }
+  if ((quietLo | quietHi) !== 0) bindTableQuietly(host, start & ~63, quietLo, quietHi);
   counts.listCompares += listCompares;
 }

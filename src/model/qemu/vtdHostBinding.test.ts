@@ -4,6 +4,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { toContractJson } from '../run/contractJson.ts';
+import { PasidScopeMachine } from '../run/pasidScopeMachine.ts';
 import type { ContractJson } from '../run/contractJson.ts';
 import { runScenario } from '../run/runScenario.ts';
 import type { HostOp } from '../run/runTypes.ts';
@@ -11,7 +12,8 @@ import { parseScenario } from '../scenario/parseScenario.ts';
 import { scenarioToFile } from '../scenario/scenarioToFile.ts';
 import type { HostFault, HostFaultOp, Scenario, Variant } from '../scenario/scenarioTypes.ts';
 import { churnScenario, randomScenario } from '../testSupport/randomScenario.ts';
-import { ScenarioBuilder } from '../testSupport/scenarioBuilder.ts';
+import { ScenarioBuilder, pasidEntryWords } from '../testSupport/scenarioBuilder.ts';
+import type { EntryFields } from '../testSupport/scenarioBuilder.ts';
 import { readTraceEvent, traceStepRange } from '../trace/traceReader.ts';
 import { HOST_CALLS_TRACED_PER_STEP } from './iommufdHost.ts';
 
@@ -777,5 +779,72 @@ describe('the trace keeps a bounded number of host calls a step', () => {
     expect(listed.length).toBeGreaterThanOrEqual(4400);
     expect(traced).toBe(HOST_CALLS_TRACED_PER_STEP);
     expect(listed.length).toBeGreaterThan(HOST_CALLS_TRACED_PER_STEP);
+  });
+});
+
+describe('calls made past the listed and traced ones of a step are only counted', () => {
+  /** Write steps rewriting the entries of PASIDs [from, to), one step per PASID table. */
+  function rewrite(
+    b: ScenarioBuilder,
+    bdf: string,
+    from: number,
+    to: number,
+    fields: (pasid: number) => EntryFields,
+  ): void {
+    for (let t = from; t < to; t = (t | 63) + 1) {
+      const words: bigint[] = [];
+      for (let p = t; p < Math.min(to, (t | 63) + 1); p++)
+        words.push(...pasidEntryWords(fields(p)));
+      b.write(b.pasidEntryAddr(bdf, t), words);
+    }
+  }
+
+  it('a machine that lists no call ends each step in the same host state as one listing all', () => {
+    // 3,000 first-stage creations (6,000 calls); then 1,550 replacements (3 calls each), 50
+    // switches to pass-through and 100 removals: both syncs go far past 4,096 calls, so the
+    // machine listing none binds most of their PASIDs quietly. Then, with host faults (no call
+    // of that step is quiet), 300 more replacements, 100 removals of which two fail to detach
+    // (both ids leak), and a PIOTLB invalidation of a quietly bound PASID.
+    const dev = '00:01.0';
+    const b = new ScenarioBuilder({ pasidBits: 13 }).device(dev);
+    for (let p = 1; p <= 3000; p++) b.setPasidEntry(dev, p, fst(1 + (p % 5), 0x10_0000n));
+    b.global();
+    rewrite(b, dev, 100, 200, () => ({ present: false }));
+    rewrite(b, dev, 1400, 3000, (p) => fst(1 + (p % 5), 0x20_0000n));
+    rewrite(b, dev, 2950, 3000, () => PT);
+    b.global();
+    rewrite(b, dev, 2000, 2300, (p) => fst(1 + (p % 5), 0x30_0000n));
+    rewrite(b, dev, 500, 600, () => ({ present: false }));
+    const faultStep = b.build().steps.length;
+    b.global();
+    b.invalidate([6n | (2n << 4n) | (3n << 16n) | (2702n << 32n), 0n, 0n, 0n]);
+    const faults: [number, string, number, HostFaultOp][] = [
+      [faultStep, dev, 550, 'detach'],
+      [faultStep, dev, 551, 'detach'],
+      [faultStep, dev, 2100, 'attach'],
+    ];
+    const s = withFaults(b.build(), ...faults);
+    const all = new PasidScopeMachine(s);
+    const none = new PasidScopeMachine(s, { maxChangesPerStep: 0 });
+    const some = new PasidScopeMachine(s, { maxChangesPerStep: 5 });
+    let quietSteps = 0;
+    for (let i = 0; i < s.steps.length; i++) {
+      const a = all.applyNext();
+      const n = none.applyNext();
+      const m = some.applyNext();
+      const calls = a?.hostOps?.length ?? 0;
+      if (calls > HOST_CALLS_TRACED_PER_STEP) quietSteps++;
+      expect(n?.hostOps).toBeUndefined();
+      expect(n?.hostOpsOmitted ?? 0).toBe(calls);
+      expect(m?.hostOps).toEqual(a?.hostOps?.slice(0, 5));
+      expect(none.hostStates()).toEqual(all.hostStates());
+      expect(some.hostStates()).toEqual(all.hostStates());
+    }
+    expect(quietSteps).toBe(2);
+    expect(none.trace()).toEqual(all.trace());
+    const host = all.hostStates()[dev];
+    const leaked = (host?.objects ?? []).filter((o) => o.leaked).map((o) => o.pasid);
+    expect(leaked).toEqual([550, 551]);
+    expect(host?.attached['2960']).toBe(1);
   });
 });

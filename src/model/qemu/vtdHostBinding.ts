@@ -33,13 +33,20 @@ export function entryDid(halves: Uint32Array, off: number): number {
   return (halves[off + 2] ?? 0) & 0xffff;
 }
 
-/** The hwpt QEMU records for an entry after an attach: 0 for pass-through. */
-export interface BoundIds {
-  readonly hwpt: number;
-  readonly faultq: number;
-}
+/**
+ * vtd_create_fs_hwpt's iommu_hwpt_vtd_s1 and flags, from the entry's val[2], written into one
+ * reused object (IommufdHostDevice.allocHwpt reads it during the call only): no allocation per
+ * created PASID.
+ */
+const s1Alloc = {
+  flags: 0,
+  s1Flags: 0,
+  addrWidth: 0,
+  pgtblHi: 0,
+  pgtblLo: 0,
+  faultId: 0,
+};
 
-/** vtd_create_fs_hwpt's iommu_hwpt_vtd_s1 and flags, from the entry's val[2]. */
 function firstStageAlloc(
   st: VtdState,
   halves: Uint32Array,
@@ -47,18 +54,15 @@ function firstStageAlloc(
   faultId: number,
 ): FirstStageAlloc {
   const lo = halves[off + 4] ?? 0;
-  const hi = halves[off + 5] ?? 0;
-  const s1Flags =
+  const a = s1Alloc;
+  a.s1Flags =
     (lo & 0x1 ? VTD_S1_SRE : 0) | (lo & 0x80 ? VTD_S1_EAFE : 0) | (lo & 0x10 ? VTD_S1_WPE : 0);
-  const fspm = (lo >>> 2) & 3;
-  return {
-    flags: (st.caps.pasidBits ? HWPT_ALLOC_PASID : 0) | (faultId ? HWPT_ALLOC_FAULT_ID_VALID : 0),
-    s1Flags,
-    addrWidth: 48 + 9 * fspm,
-    pgtblHi: hi,
-    pgtblLo: (lo & 0xffff_f000) >>> 0,
-    faultId,
-  };
+  a.flags = (st.caps.pasidBits ? HWPT_ALLOC_PASID : 0) | (faultId ? HWPT_ALLOC_FAULT_ID_VALID : 0);
+  a.addrWidth = 48 + 9 * ((lo >>> 2) & 3);
+  a.pgtblHi = halves[off + 5] ?? 0;
+  a.pgtblLo = (lo & 0xffff_f000) >>> 0;
+  a.faultId = faultId;
+  return a;
 }
 
 /** vtd_destroy_old_fs_hwpt: the S1 hwpt first, then its fault queue (0 = none). */
@@ -71,10 +75,12 @@ function destroyOld(host: IommufdHostDevice, pasid: number, hwpt: number, faultq
 const CREATE = QemuFn.vtd_create_fs_hwpt;
 
 /**
- * vtd_device_attach_iommufd for one PASID, with the entry as QEMU holds it. Pass-through attaches
- * the PASID to the nesting parent; first-stage allocates a fault queue (svm and PRE only) and a
- * nested hwpt, then attaches it. Success frees the old ids and returns the new ones (none for
- * pass-through); failure frees what this call made and returns undefined (the old ids stay).
+ * vtd_device_attach_iommufd for one PASID, with the entry as QEMU holds it and its old ids.
+ * Pass-through attaches the PASID to the nesting parent; first-stage allocates a fault queue (svm
+ * and PRE only) and a nested hwpt, then attaches it. Success frees the old ids and returns the
+ * new S1 hwpt (0 for pass-through); failure frees what this call made and returns -1 (the old ids
+ * stay). `entry`: the ids are a series accel entry's, recorded by the host on success (else the
+ * caller records them, as the seed's address space does).
  */
 export function vtdDeviceAttachIommufd(
   st: VtdState,
@@ -83,49 +89,91 @@ export function vtdDeviceAttachIommufd(
   halves: Uint32Array,
   off: number,
   withFaultq: boolean,
-  old: BoundIds,
+  oldHwpt: number,
+  oldFaultq: number,
+  entry: boolean,
   via: QemuFn = QemuFn.vtd_device_attach_iommufd,
-): BoundIds | undefined {
+): number {
   const pgtt = entryPgtt(halves, off);
   if (pgtt === PGTT_PASS_THROUGH) {
-    if (!host.attach(via, pasid, DEFAULT_HWPT)) return undefined;
-    destroyOld(host, pasid, old.hwpt, old.faultq);
-    return { hwpt: 0, faultq: 0 };
+    const ok = entry
+      ? host.attachEntry(via, pasid, DEFAULT_HWPT, 0)
+      : host.attach(via, pasid, DEFAULT_HWPT);
+    if (!ok) return -1;
+    destroyOld(host, pasid, oldHwpt, oldFaultq);
+    return 0;
   }
   // The leaf fetch accepts only first-stage and pass-through entries with fsts.
-  if (pgtt !== PGTT_FIRST_STAGE) return undefined;
+  if (pgtt !== PGTT_FIRST_STAGE) return -1;
   let faultq = 0;
   if (withFaultq) {
     faultq = host.allocFaultq(CREATE, pasid);
-    if (!faultq) return undefined;
+    if (!faultq) return -1;
   }
   const hwpt = host.allocHwpt(CREATE, pasid, firstStageAlloc(st, halves, off, faultq));
   if (!hwpt) {
     if (faultq) host.free(CREATE, pasid, faultq);
-    return undefined;
+    return -1;
   }
-  if (!host.attach(via, pasid, hwpt)) {
+  const ok = entry ? host.attachEntry(via, pasid, hwpt, faultq) : host.attach(via, pasid, hwpt);
+  if (!ok) {
     host.free(via, pasid, hwpt);
     if (faultq) host.free(via, pasid, faultq);
-    return undefined;
+    return -1;
   }
-  destroyOld(host, pasid, old.hwpt, old.faultq);
-  return { hwpt, faultq };
+  destroyOld(host, pasid, oldHwpt, oldFaultq);
+  return hwpt;
+}
+
+/** vtd_device_attach_iommufd allocates a fault queue: svm and the device's context entry's PRE. */
+function withFaultqFor(st: VtdState): boolean {
+  return st.caps.svm && ((st.scratch.lookup.ce[0] ?? 0) & CONTEXT_PRE) !== 0;
 }
 
 /**
- * vtd_device_detach_iommufd: the PASID is detached; on success its S1 hwpt and fault queue are
- * freed. Returns whether the detach succeeded (on failure nothing is freed).
+ * Series: whether vtdAccelBindEntry of this device's first-stage entries can take
+ * IommufdHostDevice.bindQuietly until the end of the current PASID table (no fault queue, and no
+ * call can fail, be listed or be traced: once quiet, a step stays quiet). Asked once a table.
  */
-export function vtdDeviceDetachIommufd(
+export function vtdAccelBindsQuietly(st: VtdState, host: IommufdHostDevice): boolean {
+  return st.variant !== 'seed' && !withFaultqFor(st) && host.quiet();
+}
+
+/**
+ * Series, while vtdAccelBindsQuietly: binds the first-stage entries of one PASID table that the
+ * walk created or overwrote, after the walk of the table, in ascending PASID (bit k of `lo` / `hi`:
+ * PASID tableBase + k, k < 32 / k >= 32). Nothing of these calls is listed, traced or can fail,
+ * and other entries' binds allocate no id, so making them here rather than one by one changes
+ * nothing but the cost. Consecutive PASIDs are bound as a run (a whole table at once when every
+ * entry was created).
+ */
+export function vtdAccelBindTableQuietly(
   host: IommufdHostDevice,
-  pasid: number,
-  old: BoundIds,
-  via: QemuFn = QemuFn.vtd_device_detach_iommufd,
-): boolean {
-  if (!host.detach(via, pasid)) return false;
-  destroyOld(host, pasid, old.hwpt, old.faultq);
-  return true;
+  tableBase: number,
+  lo: number,
+  hi: number,
+): void {
+  if ((lo & hi) === -1) {
+    host.bindRunQuietly(tableBase, 64);
+    return;
+  }
+  let runFirst = 0;
+  let runCount = 0;
+  for (let half = 0; half < 2; half++) {
+    let bits = half === 0 ? lo : hi;
+    while (bits !== 0) {
+      const pasid = tableBase + 31 - Math.clz32(bits & -bits) + 32 * half;
+      bits &= bits - 1;
+      if (runCount > 0 && runFirst + runCount === pasid) {
+        runCount++;
+        continue;
+      }
+      if (runCount > 0) host.bindRunQuietly(runFirst, runCount);
+      runFirst = pasid;
+      runCount = 1;
+    }
+  }
+  if (runCount > 0) host.bindRunQuietly(runFirst, runCount);
 }
 
 /** Series: the attach after vtd_accel_fill_pc inserted or overwrote the entry. */
@@ -138,20 +186,24 @@ export function vtdAccelBindEntry(
 ): void {
   // The seed's accel entries bind nothing (its host side is vtd_propagate_guest_pasid).
   if (st.variant === 'seed') return;
-  const withFaultq = st.caps.svm && ((st.scratch.lookup.ce[0] ?? 0) & CONTEXT_PRE) !== 0;
-  const old = { hwpt: host.entryHwptOf(pasid), faultq: host.entryFaultqOf(pasid) };
-  const bound = vtdDeviceAttachIommufd(st, host, pasid, halves, off, withFaultq, old);
-  if (bound) host.setEntryIds(pasid, bound.hwpt, bound.faultq);
+  const withFaultq = withFaultqFor(st);
+  const oldHwpt = host.entryHwptOf(pasid);
+  const oldFaultq = host.entryFaultqOf(pasid);
+  vtdDeviceAttachIommufd(st, host, pasid, halves, off, withFaultq, oldHwpt, oldFaultq, true);
 }
 
-/** Series: vtd_accel_delete_pc's detach; the entry (and its ids) go even if it failed. */
+/**
+ * Series: vtd_accel_delete_pc's vtd_device_detach_iommufd. The PASID is detached; on success its
+ * S1 hwpt and fault queue are freed, on failure nothing is (both leak). The entry (and its ids)
+ * go either way.
+ */
 export function vtdAccelUnbindEntry(st: VtdState, host: IommufdHostDevice, pasid: number): void {
   if (st.variant === 'seed') return;
-  vtdDeviceDetachIommufd(host, pasid, {
-    hwpt: host.entryHwptOf(pasid),
-    faultq: host.entryFaultqOf(pasid),
-  });
-  host.setEntryIds(pasid, 0, 0);
+  const oldHwpt = host.entryHwptOf(pasid);
+  const oldFaultq = host.entryFaultqOf(pasid);
+  if (host.detachEntry(QemuFn.vtd_device_detach_iommufd, pasid)) {
+    destroyOld(host, pasid, oldHwpt, oldFaultq);
+  }
 }
 
 /**
@@ -167,12 +219,14 @@ export function vtdPropagateGuestPasid(
   if (st.variant !== 'seed' || as.pasid !== 0 || !st.caps.fsts) return;
   const host = st.hostByDevice[as.device];
   if (!host) return;
-  const old = { hwpt: host.asHwpt, faultq: 0 };
+  const old = host.asHwpt;
   const via = QemuFn.vtd_propagate_guest_pasid;
   if (bind) {
-    const bound = vtdDeviceAttachIommufd(st, host, 0, as.entry, 0, false, old, via);
-    if (bound) host.asHwpt = bound.hwpt;
-  } else if (vtdDeviceDetachIommufd(host, 0, old, via)) {
+    const hwpt = vtdDeviceAttachIommufd(st, host, 0, as.entry, 0, false, old, 0, false, via);
+    if (hwpt >= 0) host.asHwpt = hwpt;
+  } else if (host.detach(via, 0)) {
+    // vtd_device_detach_iommufd: on success the S1 hwpt is freed.
+    destroyOld(host, 0, old, 0);
     host.asHwpt = 0;
   }
 }

@@ -51,6 +51,7 @@ export {
   TraceKind,
 } from './trace/traceFormat.ts';
 export { runScenario } from './run/runScenario.ts';
+export { HOST_CALLS_TRACED_PER_STEP } from './qemu/iommufdHost.ts';
 export {
   type BitField,
   decodeFields,

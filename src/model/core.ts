@@ -52,6 +52,14 @@ export {
 } from './trace/traceFormat.ts';
 export { runScenario } from './run/runScenario.ts';
 export { HOST_CALLS_TRACED_PER_STEP } from './qemu/iommufdHost.ts';
+export { decodePiotlb } from './qemu/vtdHostBinding.ts';
+export {
+  PIOTLB_MAX_AM,
+  decodePiotlbFields,
+  encodePiotlbDescriptor,
+  type PiotlbFields,
+  type PiotlbGranularity,
+} from './invalidation/piotlbDescriptor.ts';
 export {
   type BitField,
   decodeFields,

@@ -20,7 +20,13 @@ export type {
   ComparedStep,
   DebugfsImportChoices,
 } from '../worker/protocol.ts';
-export type { CcGranularity, ComposerMode, PcGranularity } from './slices/composerSlice.ts';
+export type {
+  CcGranularity,
+  ComposerMode,
+  ComposerState,
+  PcGranularity,
+  PiotlbComposerGranularity,
+} from './slices/composerSlice.ts';
 export type { ImportDraft, ImportPreview, ImportRequest } from './slices/importSlice.ts';
 export { EVENTS_PER_SECOND_AT_1X, PLAYBACK_SPEEDS } from './slices/playbackSlice.ts';
 export type { Notice, SidebarTab } from './slices/viewSlice.ts';

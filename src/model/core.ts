@@ -6,6 +6,9 @@
 export {
   type DeviceBackend,
   type DeviceConfig,
+  HOST_FAULT_OPS,
+  type HostFault,
+  type HostFaultOp,
   IOMMU_DEFAULTS,
   type IommuConfig,
   type MemoryBlock,

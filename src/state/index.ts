@@ -61,7 +61,7 @@ export { LAYOUT_OF, entryRefKey, sameEntryRef, type EntryRef } from './structure
 
 // ---- words about a scenario, and its files and links ----
 export { describeDescriptor, describeStep, sidToBdf } from './runSummary.ts';
-export { parseBdf, scenarioWords } from './scenarioEdits.ts';
+export { hostFaultNote, hostFaultProblem, parseBdf, scenarioWords } from './scenarioEdits.ts';
 export { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from './importKind.ts';
 export { describeImport } from './importReport.ts';
 export {

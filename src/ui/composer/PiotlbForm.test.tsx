@@ -3,9 +3,8 @@ import { cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePiotlb } from '../../model/index.ts';
-import { createAppStore, StoreProvider } from '../../state/index.ts';
-import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
-import { fixtureText } from '../../state/testing/fixtures.ts';
+import { StoreProvider } from '../../state/index.ts';
+import { fixtureStore } from '../../state/testing/fixtureStore.ts';
 import { InvalidationComposer } from './InvalidationComposer.tsx';
 import { parsePiotlbAddr, piotlbMeaning } from './piotlbText.ts';
 
@@ -30,9 +29,7 @@ describe('the PASID-IOTLB composer form', () => {
 
   it('composes by field and submits the descriptor as a step', async () => {
     const user = userEvent.setup();
-    const store = createAppStore({ engine: createInProcessEngine() });
-    await store.getState().importScenarioText(fixtureText, 'fixture.json');
-    await store.idle();
+    const store = await fixtureStore();
     render(
       <StoreProvider store={store}>
         <InvalidationComposer />

@@ -106,7 +106,7 @@ export function HostFaultsEditor() {
   const add = useAppStore((s) => s.addHostFault);
   return (
     <section className="host-faults" aria-labelledby="host-faults-title">
-      <h3 id="host-faults-title">Host faults</h3>
+      <h2 id="host-faults-title">Host faults</h2>
       <p className="hint">
         Make the host refuse a call: every call of that kind for the device and PASID during the
         step fails, and QEMU carries on as its code does (free cannot fail).

@@ -62,26 +62,28 @@ export function StepsList() {
                 {result ? (
                   <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span>
                 ) : null}
-                <button
-                  type="button"
-                  className="btn ghost small"
-                  aria-label={`Move step ${i + 1} up`}
-                  title="Move this step up (host faults and quiz questions follow it)"
-                  disabled={i === 0}
-                  onClick={() => moveStep(i, i - 1)}
-                >
-                  ↑
-                </button>
-                <button
-                  type="button"
-                  className="btn ghost small"
-                  aria-label={`Move step ${i + 1} down`}
-                  title="Move this step down (host faults and quiz questions follow it)"
-                  disabled={i === steps.length - 1}
-                  onClick={() => moveStep(i, i + 1)}
-                >
-                  ↓
-                </button>
+                <span className="step-move">
+                  <button
+                    type="button"
+                    className="btn ghost"
+                    aria-label={`Move step ${i + 1} up`}
+                    title="Move this step up (host faults and quiz questions follow it)"
+                    disabled={i === 0}
+                    onClick={() => moveStep(i, i - 1)}
+                  >
+                    ▲
+                  </button>
+                  <button
+                    type="button"
+                    className="btn ghost"
+                    aria-label={`Move step ${i + 1} down`}
+                    title="Move this step down (host faults and quiz questions follow it)"
+                    disabled={i === steps.length - 1}
+                    onClick={() => moveStep(i, i + 1)}
+                  >
+                    ▼
+                  </button>
+                </span>
                 <button
                   type="button"
                   className="btn ghost small"

@@ -55,6 +55,14 @@ export {
 } from './trace/traceFormat.ts';
 export { runScenario } from './run/runScenario.ts';
 export { HOST_CALLS_TRACED_PER_STEP } from './qemu/iommufdHost.ts';
+export {
+  PARENT_HWPT,
+  hostStateAt,
+  type HostCallNow,
+  type HostLaneState,
+  type HostObjectFate,
+  type HostObjectView,
+} from './run/hostReplay.ts';
 export { decodePiotlb } from './qemu/vtdHostBinding.ts';
 export {
   PIOTLB_MAX_AM,

@@ -2,7 +2,8 @@
 // QEMU believes (its cache), with the mismatches that only the host side shows spelled out.
 
 import type { AppRun } from '../worker/protocol.ts';
-import type { Variant } from '../model/core.ts';
+import { hostStateAt, type HostDeviceState, type Variant } from '../model/core.ts';
+import type { CacheView } from './cacheView.ts';
 
 export type HostRowState = 'attached' | 'unbound' | 'bypass' | 'leaked';
 
@@ -20,7 +21,7 @@ export interface HostRow {
 
 const PGTT_FIRST_STAGE = 1;
 
-/** Host rows of one iommufd device, PASIDs ascending (leaked fault queues last). */
+/** Host rows of one iommufd device after the run, PASIDs ascending (leaked fault queues last). */
 export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant): HostRow[] {
   const host = run?.caches.host[bdf];
   if (!host) return [];
@@ -31,7 +32,6 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
       if (op.bdf === bdf && op.op === 'alloc' && op.ok) pgtblOf.set(op.hwpt, op.pgtblAddr);
     }
   }
-  const objects = new Map(host.objects.map((o) => [o.id, o]));
   // QEMU's view: the accel entries it caches (the series binds them; the seed binds PASID 0 only).
   const cached = new Map<number, number>();
   const accel = run.caches.accel[bdf];
@@ -40,6 +40,63 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
       cached.set(accel.pasid[i] ?? 0, ((accel.halves[16 * i] ?? 0) >>> 6) & 7);
     }
   }
+  return rowsOf(host, pgtblOf, cached, variant);
+}
+
+/** Accel entries the host table reads at the playhead (a longer list is read this far). */
+const CACHED_ROWS_READ = 4096;
+
+/**
+ * Host rows at the playhead's event (the page's one clock): the host state replayed from the
+ * trace's host calls up to `cursor`, QEMU's cached entries from the cache view at the same event.
+ * At the run's last event, the run's own final state (which a step's untraced calls beyond the
+ * trace's per-step cap cannot make short).
+ */
+export function hostRowsAt(
+  run: AppRun | undefined,
+  bdf: string,
+  variant: Variant,
+  cursor: number,
+  view: CacheView,
+): HostRow[] {
+  if (!run) return [];
+  const { trace } = run.result;
+  const d = trace.devices.indexOf(bdf);
+  if (cursor >= trace.length - 1 || d < 0 || !run.caches.host[bdf]) {
+    return hostRows(run, bdf, variant);
+  }
+  const st = hostStateAt(trace, d, cursor, variant);
+  const host: HostDeviceState = {
+    attached: Object.fromEntries([...st.attached].map(([p, h]) => [String(p), h])),
+    objects: st.objects.map((o) => ({
+      id: o.id,
+      type: o.type,
+      pasid: o.pasid,
+      leaked: o.fate === 'leaked',
+    })),
+  };
+  const pgtblOf = new Map<number, string>();
+  for (const o of st.objects) {
+    if (o.pgtbl !== undefined) pgtblOf.set(o.id, `0x${o.pgtbl.toString(16)}`);
+  }
+  const cached = new Map<number, number>();
+  const table = view.accel.find((t) => t.device.bdf === bdf);
+  if (table && variant !== 'seed') {
+    for (let i = 0; i < Math.min(table.rowCount, CACHED_ROWS_READ); i++) {
+      const row = table.row(i);
+      if (row.position !== undefined) cached.set(row.pasid, row.pgtt);
+    }
+  }
+  return rowsOf(host, pgtblOf, cached, variant);
+}
+
+function rowsOf(
+  host: HostDeviceState,
+  pgtblOf: ReadonlyMap<number, string>,
+  cached: ReadonlyMap<number, number>,
+  variant: Variant,
+): HostRow[] {
+  const objects = new Map(host.objects.map((o) => [o.id, o]));
   const rows: HostRow[] = [];
   const attached = new Map(Object.entries(host.attached).map(([p, h]) => [Number(p), h]));
   const pasids = [...new Set([...attached.keys(), ...cached.keys()])].sort((a, b) => a - b);

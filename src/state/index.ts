@@ -49,7 +49,7 @@ export {
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
 export { selectTourHighlight, tourNamed } from './slices/teachingSlice.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
-export { hostRows } from './hostRows.ts';
+export { hostRowsAt } from './hostRows.ts';
 export { perfettoTraceText, reportText, scenarioAttachment } from './evidence.ts';
 export {
   deviceFoldKey,

@@ -1,7 +1,7 @@
 // One table per iommufd device: the host's side of the PASID cache ("Host iommufd BB:DD.F"). It
 // shows what no cache shows: failed attaches, PASID 0 left on the GPA→HPA parent, leaked hwpts.
 
-import { hostRows, useAppStore } from '../../state/index.ts';
+import { hostRowsAt, selectCacheMoment, selectCacheView, useAppStore } from '../../state/index.ts';
 
 const STATE_LABEL = {
   attached: 'attached',
@@ -14,12 +14,19 @@ export function HostTables() {
   const run = useAppStore((s) => s.run);
   const devices = useAppStore((s) => s.scenario.devices);
   const variant = useAppStore((s) => s.scenario.variant);
+  const cursor = useAppStore((s) => s.cursor);
+  const view = useAppStore(selectCacheView);
+  const moment = useAppStore(selectCacheMoment);
   if (!run) return null;
+  const when =
+    moment && !moment.atEnd
+      ? `what the host kernel holds at step ${String(moment.step + 1)}, event ${String(moment.eventInStep)}`
+      : 'what the host kernel holds after the last step';
   const iommufd = devices.filter((d) => d.backend === 'iommufd' && run.caches.host[d.bdf]);
   return (
     <>
       {iommufd.map((d) => {
-        const rows = hostRows(run, d.bdf, variant);
+        const rows = hostRowsAt(run, d.bdf, variant, cursor, view);
         const name = `Host iommufd ${d.bdf}`;
         return (
           <div className="cache-block" key={`h-${d.bdf}`}>
@@ -27,7 +34,7 @@ export function HostTables() {
               <h3>
                 Host iommufd · <span className="mono">{d.bdf}</span>
               </h3>
-              <span className="hint">what the host kernel holds after the last step</span>
+              <span className="hint">{when}</span>
             </div>
             <div className="cache-scroll">
               <table className="cache host-table" aria-label={name}>

@@ -15,6 +15,7 @@ import {
   TraceKind,
   EmuSkipReason,
   assertUnreachable,
+  hostStateAt,
   readTraceEvent,
   type DeviceConfig,
   type Scenario,
@@ -71,7 +72,6 @@ import {
   type CachedPasid,
   type HostLaneInput,
 } from './parts/hostLane.ts';
-import { hostStateAt } from './hostReplay.ts';
 import { layoutTableGrid, tableGridSize } from './parts/tableGrid.ts';
 
 export type { Box } from './parts/geometry.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostCallOp } from '../../../model/core.ts';
-import type { HostLaneState } from '../hostReplay.ts';
+import { HostCallOp, type HostLaneState } from '../../../model/core.ts';
 import { MIN_TYPE, type PartModel } from './geometry.ts';
 import {
   HWPT_H,

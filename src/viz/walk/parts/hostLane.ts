@@ -4,9 +4,14 @@
 // attached to, the call at the cursor lights the box it touches, and a failure says what it leaves
 // behind. The lane is laid out here; hostReplay.ts says what it holds.
 
-import { HostCallOp, type Variant } from '../../../model/core.ts';
+import {
+  HostCallOp,
+  PARENT_HWPT,
+  type HostLaneState,
+  type HostObjectView,
+  type Variant,
+} from '../../../model/core.ts';
 import { hex } from '../../format.ts';
-import { PARENT_HWPT, type HostLaneState, type HostObjectView } from '../hostReplay.ts';
 import type { ArrowModel, Point } from './arrows.ts';
 import { CARD_PAD, TYPE, fitText, part, type PartModel, type PartTone } from './geometry.ts';
 

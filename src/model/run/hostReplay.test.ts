@@ -1,30 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { HostCallOp, QemuFn, TraceKind } from '../../model/core.ts';
-import { buildTrace, type FixtureEvent } from '../trace/traceFixture.ts';
+import { TraceBuilder } from '../trace/traceBuilder.ts';
+import { emitAccelRemoved, emitHostCall } from '../trace/traceEmitters.ts';
+import { HostCallOp, QemuFn, type Trace } from '../trace/traceFormat.ts';
 import { hostStateAt } from './hostReplay.ts';
 
-const call = (
-  op: HostCallOp,
-  pasid: number,
-  id: number,
-  ok = true,
-  addr?: bigint,
-): FixtureEvent => ({
-  kind: TraceKind.HostCall,
-  fn: QemuFn.vtd_device_attach_iommufd,
-  device: 0,
-  pasid,
-  a: op,
-  b: id,
-  c: ok ? 1 : 0,
-  ...(addr !== undefined ? { addr } : {}),
-});
-const removed = (pasid: number): FixtureEvent => ({
-  kind: TraceKind.AccelRemoved,
-  fn: QemuFn.vtd_accel_delete_pc,
-  device: 0,
-  pasid,
-});
+type Ev = (t: TraceBuilder) => void;
+const call =
+  (op: HostCallOp, pasid: number, id: number, ok = true, addr?: bigint): Ev =>
+  (t) => {
+    emitHostCall(t, {
+      fn: QemuFn.vtd_device_attach_iommufd,
+      device: 0,
+      pasid,
+      op,
+      id,
+      ok,
+      flags: 0,
+      ...(addr !== undefined ? { addr } : {}),
+    });
+  };
+const removed =
+  (pasid: number): Ev =>
+  (t) => {
+    emitAccelRemoved(t, { device: 0, pasid, did: 3 });
+  };
+
+/** One trace of steps of events, device 0 = 00:02.0. */
+function buildTrace(steps: readonly (readonly Ev[])[], devices: readonly string[]): Trace {
+  const t = new TraceBuilder(devices);
+  for (const step of steps) {
+    t.beginStep();
+    for (const ev of step) ev(t);
+  }
+  return t.snapshot();
+}
 
 describe('the host state at a cursor', () => {
   // Step 0: PASID 5 bound to hwpt 2. Step 1: replaced by hwpt 3, hwpt 2 freed.

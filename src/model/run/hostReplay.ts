@@ -1,18 +1,14 @@
-// What the host's iommufd holds for one device at a cursor, replayed from the trace's HostCall events
-// (and the accel removals that drop QEMU's record of an entry's ids), so that the walk's host lane
-// follows the one clock like the caches do. The rules are host-side.md's: a successful attach
+// What the host's iommufd holds for one device after a trace event, replayed from the trace's
+// HostCall events (and the accel removals that drop QEMU's record of an entry's ids), so that the
+// views (the walk's host lane, the host table) follow the page's one clock like the caches do. The rules are host-side.md's: a successful attach
 // replaces whatever the PASID had, a successful detach leaves it with nothing, a failed call
 // changes nothing on the host; QEMU records an entry's new ids when its attach succeeds, and in the
 // series an entry freed after a failed detach takes the only record of its hwpt with it (a leak).
 
-import {
-  HOST_CALLS_TRACED_PER_STEP,
-  HostCallOp,
-  TraceKind,
-  stepOfEvent,
-  type Trace,
-  type Variant,
-} from '../../model/core.ts';
+import { HOST_CALLS_TRACED_PER_STEP } from '../qemu/iommufdHost.ts';
+import type { Variant } from '../scenario/scenarioTypes.ts';
+import { HostCallOp, TraceKind, type Trace } from '../trace/traceFormat.ts';
+import { stepOfEvent } from '../trace/traceReader.ts';
 
 /** The hwpt VFIO attached the device to at plug: the nesting parent (GPA→HPA). */
 export const PARENT_HWPT = 1;

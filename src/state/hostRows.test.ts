@@ -92,4 +92,18 @@ describe('hostRows', () => {
     // The last event: the run's own final state.
     expect(at(trace.length - 1)).toEqual(await rowsOf('host-detach-failed-leak'));
   });
+
+  it('at the playhead: a failed first-stage bind of PASID 0 shows as the bypass it is', async () => {
+    const scenario = preset('host-pasid0-bypass');
+    const r = await createInProcessEngine().run({ scenario });
+    if (!r.ok) throw new Error(r.error.message);
+    const run = r.value;
+    const { trace } = run.result;
+    // The event after the first step's last: the cache holds PASID 0 (first-stage), the host does
+    // not have it on a first-stage hwpt.
+    const e = (trace.stepStart[1] ?? trace.length) - 1;
+    expect(e).toBeLessThan(trace.length - 1);
+    const rows = hostRowsAt(run, '00:02.0', 'series', e, cacheViewAt(scenario, run, e));
+    expect(rows.map((row) => [row.pasid, row.hwpt, row.state])).toEqual([[0, 1, 'bypass']]);
+  });
 });

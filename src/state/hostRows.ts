@@ -2,7 +2,7 @@
 // QEMU believes (its cache), with the mismatches that only the host side shows spelled out.
 
 import type { AppRun } from '../worker/protocol.ts';
-import { hostStateAt, type HostDeviceState, type Variant } from '../model/core.ts';
+import { PARENT_HWPT, hostStateAt, type HostDeviceState, type Variant } from '../model/core.ts';
 import type { CacheView } from './cacheView.ts';
 
 export type HostRowState = 'attached' | 'unbound' | 'bypass' | 'leaked';
@@ -43,15 +43,9 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
   return rowsOf(host, pgtblOf, cached, variant);
 }
 
-/** Accel entries the host table reads at the playhead (a longer list is read this far). */
+/** How far the host table reads an accel list at the playhead for a PASID's PGTT (rarely needed). */
 const CACHED_ROWS_READ = 4096;
 
-/**
- * Host rows at the playhead's event (the page's one clock): the host state replayed from the
- * trace's host calls up to `cursor`, QEMU's cached entries from the cache view at the same event.
- * At the run's last event, the run's own final state (which a step's untraced calls beyond the
- * trace's per-step cap cannot make short).
- */
 export function hostRowsAt(
   run: AppRun | undefined,
   bdf: string,
@@ -79,12 +73,21 @@ export function hostRowsAt(
   for (const o of st.objects) {
     if (o.pgtbl !== undefined) pgtblOf.set(o.id, `0x${o.pgtbl.toString(16)}`);
   }
+  // QEMU's view at the playhead: which of the PASIDs the host holds, or failed to bind, it caches
+  // (the cache view's lookup, not a walk of a list that may hold 10^5 entries). The PGTT matters
+  // only for a PASID left on the parent after a failed bind (a bypass): only those rows are read.
   const cached = new Map<number, number>();
   const table = view.accel.find((t) => t.device.bdf === bdf);
   if (table && variant !== 'seed') {
-    for (let i = 0; i < Math.min(table.rowCount, CACHED_ROWS_READ); i++) {
+    for (const p of new Set([...st.attached.keys(), ...st.bindFailed])) {
+      if (table.markOf(p)) cached.set(p, 0);
+    }
+    const need = new Set(
+      [...cached.keys()].filter((p) => st.bindFailed.has(p) && st.attached.get(p) === PARENT_HWPT),
+    );
+    for (let i = 0; need.size > 0 && i < Math.min(table.rowCount, CACHED_ROWS_READ); i++) {
       const row = table.row(i);
-      if (row.position !== undefined) cached.set(row.pasid, row.pgtt);
+      if (row.position !== undefined && need.delete(row.pasid)) cached.set(row.pasid, row.pgtt);
     }
   }
   return rowsOf(host, pgtblOf, cached, variant);

@@ -36,6 +36,12 @@ declare const window: {
   };
 };
 
+interface SvgTextLike {
+  getScreenCTM(): { a: number } | null;
+}
+declare const document: { querySelectorAll(sel: string): ArrayLike<SvgTextLike> };
+declare function getComputedStyle(el: unknown): { fontSize: string };
+
 /** Opens a preset and moves the playhead to its first host call of kind `op`. */
 async function openAtHostCall(page: Page, preset: string, op: number): Promise<number> {
   await page.goto(`/?preset=${preset}&motion=off`);
@@ -70,6 +76,20 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(hwpt2).toBeVisible();
     await expect(page.getByRole('group', { name: /^Host hwpt / })).toHaveCount(2);
     await expect(page.getByRole('table', { name: /^Host iommufd 00:02\.0$/ })).toBeAttached();
+    // The lane's text is never under 12 px at 1280×720 (the drawing's type floor).
+    const smallest = await page.evaluate(() => {
+      let min = Infinity;
+      const texts = document.querySelectorAll(
+        'svg.walk-svg .kind-host text, svg.walk-svg .kind-hwpt text',
+      );
+      for (let i = 0; i < texts.length; i++) {
+        const t = texts[i]!;
+        min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 1));
+      }
+      return { min, n: texts.length };
+    });
+    expect(smallest.n).toBeGreaterThan(4);
+    expect(smallest.min).toBeGreaterThanOrEqual(12 - 0.01);
     const axe = await new AxeBuilder({ page }).analyze();
     expect(
       axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`)),

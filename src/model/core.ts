@@ -6,6 +6,9 @@
 export {
   type DeviceBackend,
   type DeviceConfig,
+  HOST_FAULT_OPS,
+  type HostFault,
+  type HostFaultOp,
   IOMMU_DEFAULTS,
   type IommuConfig,
   type MemoryBlock,
@@ -51,6 +54,23 @@ export {
   TraceKind,
 } from './trace/traceFormat.ts';
 export { runScenario } from './run/runScenario.ts';
+export { HOST_CALLS_TRACED_PER_STEP } from './qemu/iommufdHost.ts';
+export {
+  PARENT_HWPT,
+  hostStateAt,
+  type HostCallNow,
+  type HostLaneState,
+  type HostObjectFate,
+  type HostObjectView,
+} from './run/hostReplay.ts';
+export { decodePiotlb } from './qemu/vtdHostBinding.ts';
+export {
+  PIOTLB_MAX_AM,
+  decodePiotlbFields,
+  encodePiotlbDescriptor,
+  type PiotlbFields,
+  type PiotlbGranularity,
+} from './invalidation/piotlbDescriptor.ts';
 export {
   type BitField,
   decodeFields,

@@ -6,7 +6,8 @@ import detachLeak from '../../public/scenarios/host-detach-failed-leak.json';
 import pasid0Bypass from '../../public/scenarios/host-pasid0-bypass.json';
 import piotlb from '../../public/scenarios/host-piotlb-forwarding.json';
 import { parseScenario, type Scenario } from '../model/index.ts';
-import { hostRows } from './hostRows.ts';
+import { cacheViewAt } from './cachesAtEvent.ts';
+import { hostRows, hostRowsAt } from './hostRows.ts';
 import { createInProcessEngine } from './testing/inProcessEngine.ts';
 
 const FILES: Readonly<Record<string, unknown>> = {
@@ -112,5 +113,44 @@ describe('hostRows', () => {
       [5, 3, 'leaked', '0x7000'],
       [5, 2, 'leaked', '—'],
     ]);
+  });
+
+  it('at the playhead: the host as it was at that event, the final rows at the last event', async () => {
+    const scenario = preset('host-detach-failed-leak');
+    const r = await createInProcessEngine().run({ scenario });
+    if (!r.ok) throw new Error(r.error.message);
+    const run = r.value;
+    const { trace } = run.result;
+    const at = (e: number) =>
+      hostRowsAt(run, '00:02.0', 'series', e, cacheViewAt(scenario, run, e)).map((row) => [
+        row.pasid,
+        row.hwpt,
+        row.state,
+        row.pgtbl,
+      ]);
+    // Before any call: PASID 0 on the nesting parent, as VFIO left it at plug.
+    expect(at(0)).toEqual([[0, 1, 'attached', '—']]);
+    // The end of step 0: PASID 5 bound to its first-stage hwpt 3 (its fault queue is hwpt 2's id).
+    const endOfStep0 = (trace.stepStart[1] ?? 0) - 1;
+    expect(at(endOfStep0)).toEqual([
+      [0, 1, 'attached', '—'],
+      [5, 3, 'attached', '0x7000'],
+    ]);
+    // The last event: the run's own final state.
+    expect(at(trace.length - 1)).toEqual(await rowsOf('host-detach-failed-leak'));
+  });
+
+  it('at the playhead: a failed first-stage bind of PASID 0 shows as the bypass it is', async () => {
+    const scenario = preset('host-pasid0-bypass');
+    const r = await createInProcessEngine().run({ scenario });
+    if (!r.ok) throw new Error(r.error.message);
+    const run = r.value;
+    const { trace } = run.result;
+    // The event after the first step's last: the cache holds PASID 0 (first-stage), the host does
+    // not have it on a first-stage hwpt.
+    const e = (trace.stepStart[1] ?? trace.length) - 1;
+    expect(e).toBeLessThan(trace.length - 1);
+    const rows = hostRowsAt(run, '00:02.0', 'series', e, cacheViewAt(scenario, run, e));
+    expect(rows.map((row) => [row.pasid, row.hwpt, row.state])).toEqual([[0, 1, 'bypass']]);
   });
 });

@@ -2,7 +2,8 @@
 // QEMU believes (its cache), with the mismatches that only the host side shows spelled out.
 
 import type { AppRun } from '../worker/protocol.ts';
-import type { Variant } from '../model/core.ts';
+import { PARENT_HWPT, hostStateAt, type HostDeviceState, type Variant } from '../model/core.ts';
+import type { CacheView } from './cacheView.ts';
 
 export type HostRowState = 'attached' | 'unbound' | 'bypass' | 'leaked';
 
@@ -43,7 +44,7 @@ function allocationsOf(run: AppRun): Map<string, Map<number, string>> {
   return byDevice;
 }
 
-/** Host rows of one iommufd device, PASIDs ascending (leaked fault queues last). */
+/** Host rows of one iommufd device after the run, PASIDs ascending (leaked fault queues last). */
 export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant): HostRow[] {
   const host = run?.caches.host[bdf];
   if (!host) return [];
@@ -96,6 +97,128 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
           ? cachedTable(cachedAt)
           : undefined;
     const short = table !== undefined ? `0x${table.toString(16)}` : '—';
+    if (hwpt === 0) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'unbound',
+        text: 'entry cached, not bound: QEMU retries only when the guest entry changes',
+      });
+    } else if (obj?.leaked) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'leaked',
+        text: 'still bound on the host, but QEMU dropped the entry: the hwpt leaks',
+      });
+    } else if (hwpt === 1 && pgtt === PGTT_FIRST_STAGE) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'bypass',
+        text: "first-stage entry cached, but the host still has the GPA→HPA parent: DMA bypasses the guest's table",
+      });
+    } else if (pgtt === undefined && variant !== 'seed' && pasid !== 0) {
+      rows.push({
+        pasid,
+        hwpt,
+        kind,
+        pgtbl: short,
+        state: 'leaked',
+        text: 'bound on the host with no cache entry left',
+      });
+    } else {
+      rows.push({ pasid, hwpt, kind, pgtbl: short, state: 'attached', text: 'attached' });
+    }
+  }
+  for (const o of host.objects) {
+    if (o.type === 'faultq' && o.leaked) {
+      rows.push({
+        pasid: o.pasid,
+        hwpt: o.id,
+        kind: 'fault queue',
+        pgtbl: '—',
+        state: 'leaked',
+        text: 'fault queue leaked (its read handler stays registered with the freed entry)',
+      });
+    }
+  }
+  return rows;
+}
+
+/** How far the host table reads an accel list at the playhead for a PASID's PGTT (rarely needed). */
+const CACHED_ROWS_READ = 4096;
+
+export function hostRowsAt(
+  run: AppRun | undefined,
+  bdf: string,
+  variant: Variant,
+  cursor: number,
+  view: CacheView,
+): readonly HostRow[] {
+  if (!run) return [];
+  const { trace } = run.result;
+  const d = trace.devices.indexOf(bdf);
+  if (cursor >= trace.length - 1 || d < 0 || !run.caches.host[bdf]) {
+    return hostRowsOf(run, bdf, variant);
+  }
+  const st = hostStateAt(trace, d, cursor, variant);
+  const host: HostDeviceState = {
+    attached: Object.fromEntries([...st.attached].map(([p, h]) => [String(p), h])),
+    objects: st.objects.map((o) => ({
+      id: o.id,
+      type: o.type,
+      pasid: o.pasid,
+      leaked: o.fate === 'leaked',
+    })),
+  };
+  const pgtblOf = new Map<number, string>();
+  for (const o of st.objects) {
+    if (o.pgtbl !== undefined) pgtblOf.set(o.id, `0x${o.pgtbl.toString(16)}`);
+  }
+  // QEMU's view at the playhead: which of the PASIDs the host holds, or failed to bind, it caches
+  // (the cache view's lookup, not a walk of a list that may hold 10^5 entries). The PGTT matters
+  // only for a PASID left on the parent after a failed bind (a bypass): only those rows are read.
+  const cached = new Map<number, number>();
+  const table = view.accel.find((t) => t.device.bdf === bdf);
+  if (table && variant !== 'seed') {
+    for (const p of new Set([...st.attached.keys(), ...st.bindFailed])) {
+      if (table.markOf(p)) cached.set(p, 0);
+    }
+    const need = new Set(
+      [...cached.keys()].filter((p) => st.bindFailed.has(p) && st.attached.get(p) === PARENT_HWPT),
+    );
+    for (let i = 0; need.size > 0 && i < Math.min(table.rowCount, CACHED_ROWS_READ); i++) {
+      const row = table.row(i);
+      if (row.position !== undefined && need.delete(row.pasid)) cached.set(row.pasid, row.pgtt);
+    }
+  }
+  return rowsOf(host, pgtblOf, cached, variant);
+}
+
+function rowsOf(
+  host: HostDeviceState,
+  pgtblOf: ReadonlyMap<number, string>,
+  cached: ReadonlyMap<number, number>,
+  variant: Variant,
+): HostRow[] {
+  const objects = new Map(host.objects.map((o) => [o.id, o]));
+  const rows: HostRow[] = [];
+  const attached = new Map(Object.entries(host.attached).map(([p, h]) => [Number(p), h]));
+  const pasids = [...new Set([...attached.keys(), ...cached.keys()])].sort((a, b) => a - b);
+  for (const pasid of pasids) {
+    const hwpt = attached.get(pasid) ?? 0;
+    const pgtt = cached.get(pasid);
+    const obj = objects.get(hwpt);
+    const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
+    const pgtbl = hwpt > 1 ? (pgtblOf.get(hwpt) ?? '') : '';
+    const short = pgtbl ? `0x${BigInt(pgtbl).toString(16)}` : '—';
     if (hwpt === 0) {
       rows.push({
         pasid,

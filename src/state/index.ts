@@ -20,7 +20,13 @@ export type {
   ComparedStep,
   DebugfsImportChoices,
 } from '../worker/protocol.ts';
-export type { CcGranularity, ComposerMode, PcGranularity } from './slices/composerSlice.ts';
+export type {
+  CcGranularity,
+  ComposerMode,
+  ComposerState,
+  PcGranularity,
+  PiotlbComposerGranularity,
+} from './slices/composerSlice.ts';
 export type { ImportDraft, ImportPreview, ImportRequest } from './slices/importSlice.ts';
 export { EVENTS_PER_SECOND_AT_1X, PLAYBACK_SPEEDS } from './slices/playbackSlice.ts';
 export type { Notice, SidebarTab } from './slices/viewSlice.ts';
@@ -43,7 +49,7 @@ export {
 export { currentMemory, memoryAtStep } from './memoryImage.ts';
 export { selectTourHighlight, tourNamed } from './slices/teachingSlice.ts';
 export { previewEntry, type PreviewLine } from './entryPreview.ts';
-export { hostRowsOf, type HostRow } from './hostRows.ts';
+export { hostRowsAt, type HostRow } from './hostRows.ts';
 export { perfettoTraceText, reportText, scenarioAttachment } from './evidence.ts';
 export {
   deviceFoldKey,
@@ -55,7 +61,7 @@ export { LAYOUT_OF, entryRefKey, sameEntryRef, type EntryRef } from './structure
 
 // ---- words about a scenario, and its files and links ----
 export { describeDescriptor, describeStep, sidToBdf } from './runSummary.ts';
-export { parseBdf, scenarioWords } from './scenarioEdits.ts';
+export { hostFaultNote, hostFaultProblem, parseBdf, scenarioWords } from './scenarioEdits.ts';
 export { IMPORT_KIND_LABELS, detectImportKind, type ImportKind } from './importKind.ts';
 export { describeImport } from './importReport.ts';
 export {

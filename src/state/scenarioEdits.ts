@@ -8,18 +8,24 @@
 import type {
   DeviceBackend,
   DeviceConfig,
+  HostFault,
   IommuConfig,
   Scenario,
   ScenarioStep,
   Variant,
 } from '../model/index.ts';
-import { IOMMU_DEFAULTS } from '../model/core.ts';
+import { HOST_FAULT_OPS, IOMMU_DEFAULTS } from '../model/core.ts';
 import { currentMemory } from './memoryImage.ts';
 
 export type MutableIommu = { -readonly [K in keyof IommuConfig]: IommuConfig[K] };
 
 export function updateIommu(scenario: Scenario, patch: Partial<MutableIommu>): Scenario {
-  const iommu = { ...scenario.iommu, ...patch };
+  let iommu: IommuConfig = { ...scenario.iommu, ...patch };
+  // svm off is written as absent (its default), as a scenario file has it.
+  if (patch.svm === false) {
+    const { svm: _off, ...rest } = iommu;
+    iommu = rest;
+  }
   const same = (Object.keys(patch) as (keyof IommuConfig)[]).every(
     (k) => iommu[k] === scenario.iommu[k],
   );
@@ -97,7 +103,12 @@ export function updateDevice(scenario: Scenario, index: number, patch: DevicePat
     next = patch.name.trim() === '' ? rest : { ...rest, name: patch.name };
   }
   const devices = scenario.devices.map((d, i) => (i === index ? next : d));
-  return { ...scenario, devices };
+  if (!scenario.hostFaults) return { ...scenario, devices };
+  // Host faults follow a renamed device; a device that is no longer iommufd takes them away.
+  const faults = scenario.hostFaults.flatMap((f) =>
+    f.bdf !== old.bdf ? [f] : next.backend === 'iommufd' ? [{ ...f, bdf: next.bdf }] : [],
+  );
+  return withFaults({ ...scenario, devices }, faults);
 }
 
 /** As the model treats them: PASID 0 always has an address space, duplicates count once. */
@@ -108,8 +119,16 @@ export function normaliseAddressSpaces(list: readonly number[]): number[] {
 }
 
 export function removeDevice(scenario: Scenario, index: number): Scenario {
-  if (!scenario.devices[index]) return scenario;
-  return { ...scenario, devices: scenario.devices.filter((_, i) => i !== index) };
+  const gone = scenario.devices[index];
+  if (!gone) return scenario;
+  const next = { ...scenario, devices: scenario.devices.filter((_, i) => i !== index) };
+  // Its host faults go with it.
+  return scenario.hostFaults
+    ? withFaults(
+        next,
+        scenario.hostFaults.filter((f) => f.bdf !== gone.bdf),
+      )
+    : next;
 }
 
 function sameWords(a: readonly bigint[], b: readonly bigint[]): boolean {
@@ -142,15 +161,143 @@ export function appendStep(scenario: Scenario, step: ScenarioStep): Scenario {
   return { ...scenario, steps: [...scenario.steps, step] };
 }
 
+/**
+ * The scenario with `steps` in place of its steps, where old step i is now step `to(i)` (undefined:
+ * gone). What names a step by index follows: quiz questions and host faults move with their step,
+ * and those of a step that is gone go with it.
+ */
+function renumberSteps(
+  scenario: Scenario,
+  steps: readonly ScenarioStep[],
+  to: (old: number) => number | undefined,
+): Scenario {
+  let next: Scenario = { ...scenario, steps };
+  if (scenario.quiz) {
+    const questions = scenario.quiz.questions.flatMap((q) => {
+      const step = to(q.step);
+      return step === undefined ? [] : [{ ...q, step }];
+    });
+    next = { ...next, quiz: { ...scenario.quiz, questions } };
+  }
+  if (scenario.hostFaults) {
+    const faults = scenario.hostFaults.flatMap((f) => {
+      const step = to(f.step);
+      return step === undefined ? [] : [{ ...f, step }];
+    });
+    const { hostFaults: _drop, ...rest } = next;
+    next = faults.length > 0 ? { ...rest, hostFaults: faults } : rest;
+  }
+  return next;
+}
+
 export function removeStep(scenario: Scenario, index: number): Scenario {
   if (index < 0 || index >= scenario.steps.length) return scenario;
-  const steps = scenario.steps.filter((_, i) => i !== index);
-  if (!scenario.quiz) return { ...scenario, steps };
-  // A quiz keeps asking the same steps: later indices move down, the removed step's question goes.
-  const questions = scenario.quiz.questions
-    .filter((q) => q.step !== index)
-    .map((q) => (q.step > index ? { ...q, step: q.step - 1 } : q));
-  return { ...scenario, steps, quiz: { ...scenario.quiz, questions } };
+  return renumberSteps(
+    scenario,
+    scenario.steps.filter((_, i) => i !== index),
+    (i) => (i === index ? undefined : i > index ? i - 1 : i),
+  );
+}
+
+/** Moves step `from` to position `to` (the steps between shift by one). */
+export function moveStep(scenario: Scenario, from: number, to: number): Scenario {
+  const n = scenario.steps.length;
+  if (from === to || from < 0 || from >= n || to < 0 || to >= n) return scenario;
+  const steps = [...scenario.steps];
+  const [moved] = steps.splice(from, 1);
+  if (!moved) return scenario;
+  steps.splice(to, 0, moved);
+  return renumberSteps(scenario, steps, (i) => {
+    if (i === from) return to;
+    if (from < to && i > from && i <= to) return i - 1;
+    if (to < from && i >= to && i < from) return i + 1;
+    return i;
+  });
+}
+
+/** How many host faults name step `index` (they go when it is removed). */
+export function hostFaultsOnStep(scenario: Scenario, index: number): number {
+  return (scenario.hostFaults ?? []).filter((f) => f.step === index).length;
+}
+
+// Host faults (host-side.md): each makes every host call of its kind for one device and PASID
+// fail during one step. The editor only offers valid values (an existing step, an iommufd device,
+// a PASID up to 0xfffff); these edits keep the list valid when steps or devices change.
+
+function withFaults(scenario: Scenario, faults: readonly HostFault[]): Scenario {
+  const { hostFaults: _drop, ...rest } = scenario;
+  return faults.length > 0 ? { ...rest, hostFaults: faults } : rest;
+}
+
+/** A new fault: the last step, the first iommufd device, PASID 0, attach. */
+export function addHostFault(scenario: Scenario): Scenario {
+  const device = scenario.devices.find((d) => d.backend === 'iommufd');
+  if (!device || scenario.steps.length === 0) return scenario;
+  const fault: HostFault = {
+    step: scenario.steps.length - 1,
+    bdf: device.bdf,
+    pasid: 0,
+    op: 'attach',
+  };
+  return withFaults(scenario, [...(scenario.hostFaults ?? []), fault]);
+}
+
+export function updateHostFault(
+  scenario: Scenario,
+  index: number,
+  patch: Partial<HostFault>,
+): Scenario {
+  const old = scenario.hostFaults?.[index];
+  if (!old) return scenario;
+  const next: HostFault = { ...old, ...patch };
+  if (hostFaultProblem(scenario, next) !== undefined) return scenario;
+  if ((Object.keys(patch) as (keyof HostFault)[]).every((k) => next[k] === old[k])) return scenario;
+  return withFaults(
+    scenario,
+    (scenario.hostFaults ?? []).map((f, i) => (i === index ? next : f)),
+  );
+}
+
+export function removeHostFault(scenario: Scenario, index: number): Scenario {
+  if (!scenario.hostFaults?.[index]) return scenario;
+  return withFaults(
+    scenario,
+    scenario.hostFaults.filter((_, i) => i !== index),
+  );
+}
+
+/** Why the scenario parser would refuse this fault (host-side.md), or undefined. */
+export function hostFaultProblem(scenario: Scenario, f: HostFault): string | undefined {
+  if (!Number.isInteger(f.step) || f.step < 0 || f.step >= scenario.steps.length) {
+    return `step ${String(f.step + 1)} does not exist (the scenario has ${String(scenario.steps.length)})`;
+  }
+  const device = scenario.devices.find((d) => d.bdf === f.bdf);
+  if (!device) return `no device ${f.bdf}`;
+  if (device.backend !== 'iommufd') return `${f.bdf} is not an iommufd device`;
+  if (!Number.isInteger(f.pasid) || f.pasid < 0 || f.pasid > 0xfffff) {
+    return 'the PASID must be 0–0xfffff';
+  }
+  if (!HOST_FAULT_OPS.includes(f.op)) return `unknown host call "${String(f.op)}"`;
+  return undefined;
+}
+
+/**
+ * Why a valid fault may never fire (a fault that matches no call does nothing): the calls it names
+ * are not made in this scenario's configuration.
+ */
+export function hostFaultNote(scenario: Scenario, f: HostFault): string | undefined {
+  const step = scenario.steps[f.step];
+  if (!scenario.iommu.fsts) return 'fsts is off: QEMU makes no host calls.';
+  if (step && step.op !== 'invalidate') {
+    return 'this step is not an invalidation: no host call is made during it.';
+  }
+  if (f.op === 'faultq' && (!scenario.iommu.svm || scenario.variant === 'seed')) {
+    return 'fault queues are allocated only with svm, in the series (and a context entry with PRE).';
+  }
+  if (scenario.variant === 'seed' && f.pasid !== 0) {
+    return 'the seed binds PASID 0 only: no call for this PASID.';
+  }
+  return undefined;
 }
 
 export const EMPTY_SCENARIO: Scenario = {

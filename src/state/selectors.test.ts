@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeContextCacheDescriptor,
   decodePasidCacheInvDescriptor,
+  decodePiotlb,
   decodeWaitDescriptor,
   type MemoryBlock,
   type Scenario,
@@ -360,5 +361,45 @@ describe('composer words', () => {
     expect(
       composerWords({ ...DEFAULT_COMPOSER, mode: 'raw', rawWidth: 128, raw: [1n, 2n, 3n, 4n] }),
     ).toEqual([1n, 2n]);
+  });
+
+  it('a composed PASID-IOTLB descriptor round-trips through QEMU’s decoder (vtd_process_piotlb_desc)', () => {
+    const page = composerWords({
+      ...DEFAULT_COMPOSER,
+      mode: 'piotlb',
+      piotlbGranularity: 'page',
+      piotlbDid: 3,
+      piotlbPasid: 5,
+      piotlbAddr: 0x7000n,
+      piotlbAm: 2,
+      piotlbIh: true,
+    });
+    expect(page).toEqual([0x0000_0005_0003_0036n, 0x7042n, 0n, 0n]);
+    expect(decodePiotlb(page as [bigint, bigint, bigint, bigint])).toEqual({
+      did: 3,
+      pasid: 5,
+      addr: 0x7000n,
+      npages: 4n,
+      flags: 1,
+    });
+    // All of the PASID: QEMU ignores the address fields, so the form writes them as zero.
+    const all = composerWords({
+      ...DEFAULT_COMPOSER,
+      mode: 'piotlb',
+      piotlbGranularity: 'pasid',
+      piotlbDid: 7,
+      piotlbPasid: 0xfffff,
+      piotlbAddr: 0x7000n,
+      piotlbAm: 2,
+      piotlbIh: true,
+    });
+    expect(all).toEqual([0x000f_ffff_0007_0026n, 0n, 0n, 0n]);
+    expect(decodePiotlb(all as [bigint, bigint, bigint, bigint])).toEqual({
+      did: 7,
+      pasid: 0xfffff,
+      addr: 0n,
+      npages: 0xffff_ffff_ffff_ffffn,
+      flags: 0,
+    });
   });
 });

@@ -4,6 +4,7 @@
 import {
   encodeContextCacheDescriptor,
   encodePasidCacheInvDescriptor,
+  encodePiotlbDescriptor,
   encodeWaitDescriptor,
   type DeviceConfig,
   type Scenario,
@@ -142,6 +143,16 @@ export function composerWords(c: ComposerState): readonly bigint[] {
         granularity: c.granularity === 'domain' ? 0 : c.granularity === 'pasid' ? 1 : 3,
         did: c.did,
         pasid: c.pasid,
+      });
+    case 'piotlb':
+      return encodePiotlbDescriptor({
+        granularity: c.piotlbGranularity,
+        did: c.piotlbDid,
+        pasid: c.piotlbPasid,
+        // All of the PASID: the address fields are ignored by QEMU, so they are written as zero.
+        addr: c.piotlbGranularity === 'page' ? c.piotlbAddr : 0n,
+        am: c.piotlbGranularity === 'page' ? c.piotlbAm : 0,
+        ih: c.piotlbGranularity === 'page' && c.piotlbIh,
       });
     case 'context-cache':
       return encodeContextCacheDescriptor({

@@ -27,6 +27,8 @@ const presets: [string, Scenario][] = Object.entries(presetFiles)
     return [path.replace(/^.*\//, ''), parsed.scenario];
   });
 
+const CHAIN = ['root', 'context', 'directory', 'table', 'entry', 'accel', 'emulated'];
+
 describe('the views on every preset', () => {
   it('has presets to check', () => {
     expect(presets.length).toBeGreaterThanOrEqual(12);
@@ -48,7 +50,20 @@ describe('the views on every preset', () => {
         const vm = layoutWalk({ index, cursor: e, scenario, memoryAt, width: 1000 });
         expect(vm.lanes).toHaveLength(scenario.devices.length);
         expect(vm.lanes.filter((l) => l.active)).toHaveLength(1);
-        expect(vm.parts).toHaveLength(7);
+        // The chain's seven parts, then for an iommufd device the host lane and its hwpts
+        // (the nesting parent at least), the lane lit at each host call.
+        expect(vm.parts.slice(0, 7).map((p) => p.kind)).toEqual(CHAIN);
+        const active = scenario.devices.find((d) => d.bdf === vm.lanes.find((l) => l.active)?.bdf);
+        const host = vm.parts.slice(7);
+        if (active?.backend === 'iommufd' && run.trace.devices.includes(active.bdf)) {
+          expect(host[0]?.kind).toBe('host');
+          expect(host.slice(1).every((p) => p.kind === 'hwpt')).toBe(true);
+          expect(host.some((p) => /^Host hwpt 1: nesting parent/.test(p.name))).toBe(true);
+          if (run.trace.kind[e] === TraceKind.HostCall) expect(host[0]?.lit).toBe(true);
+        } else {
+          expect(host).toEqual([]);
+        }
+        expect(new Set(vm.parts.map((p) => p.key)).size).toBe(vm.parts.length);
         const keys = vm.parts.flatMap((p) => [...p.cells, ...p.rows]).map((i) => i.key);
         expect(new Set(keys).size, `unique keys at event ${String(e)}`).toBe(keys.length);
       }

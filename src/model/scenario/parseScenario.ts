@@ -22,6 +22,7 @@ import type {
   ScenarioStep,
 } from './scenarioTypes.ts';
 import { describeValue } from './scenarioValues.ts';
+import { encodePiotlbDescriptor } from '../invalidation/piotlbDescriptor.ts';
 
 export interface ScenarioIssue {
   /** JSON path of the value at fault, e.g. $.steps[3].desc[1] */
@@ -437,13 +438,15 @@ function convertPiotlbStep(
     );
     return undefined;
   }
-  const val0 =
-    6n |
-    ((g === 'pasid' ? 2n : 3n) << 4n) |
-    (BigInt(s.did ?? 0) << 16n) |
-    (BigInt(s.pasid ?? 0) << 32n);
-  const val1 = BigInt.asUintN(64, addr) | (s.ih ? 0x40n : 0n) | BigInt(s.am ?? 0);
-  return { kind: 'raw', step: withNote({ op: 'invalidate', desc: [val0, val1, 0n, 0n] }, s.note) };
+  const desc = encodePiotlbDescriptor({
+    granularity: g,
+    did: s.did ?? 0,
+    pasid: s.pasid ?? 0,
+    addr,
+    am: s.am ?? 0,
+    ih: s.ih ?? false,
+  });
+  return { kind: 'raw', step: withNote({ op: 'invalidate', desc }, s.note) };
 }
 
 /** A file step as a raw step, or as a by-field write the authoring resolver still has to place. */

@@ -3,15 +3,25 @@
 
 import type { SliceCreator } from './types.ts';
 
-export type ComposerMode = 'pasid-cache' | 'context-cache' | 'wait' | 'raw';
+export type ComposerMode = 'pasid-cache' | 'piotlb' | 'context-cache' | 'wait' | 'raw';
 export type PcGranularity = 'domain' | 'pasid' | 'global';
 export type CcGranularity = 'global' | 'domain' | 'device';
+/** PASID-IOTLB granularity: all of the PASID (G = 2) or page selective (G = 3). */
+export type PiotlbComposerGranularity = 'pasid' | 'page';
 
 export interface ComposerState {
   readonly mode: ComposerMode;
   readonly granularity: PcGranularity;
   readonly did: number;
   readonly pasid: number;
+  readonly piotlbGranularity: PiotlbComposerGranularity;
+  readonly piotlbDid: number;
+  readonly piotlbPasid: number;
+  /** First address, 4 KiB aligned (the form refuses anything else). */
+  readonly piotlbAddr: bigint;
+  /** Address mask: 2^am pages. */
+  readonly piotlbAm: number;
+  readonly piotlbIh: boolean;
   readonly ccGranularity: CcGranularity;
   readonly ccDid: number;
   /** Source ID = bus << 8 | devfn. */
@@ -32,6 +42,12 @@ export const DEFAULT_COMPOSER: ComposerState = {
   granularity: 'domain',
   did: 1,
   pasid: 0,
+  piotlbGranularity: 'page',
+  piotlbDid: 1,
+  piotlbPasid: 0,
+  piotlbAddr: 0n,
+  piotlbAm: 0,
+  piotlbIh: false,
   ccGranularity: 'global',
   ccDid: 0,
   ccSid: 0,

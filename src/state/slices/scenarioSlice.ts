@@ -4,6 +4,7 @@
 import type {
   AppendLinuxOptions,
   DeviceBackend,
+  HostFault,
   LinuxAction,
   Scenario,
   Variant,
@@ -13,9 +14,14 @@ import { markEdited, type ScenarioSource } from '../persistence.ts';
 import {
   EMPTY_SCENARIO,
   addDevice,
+  addHostFault,
   appendStep,
+  hostFaultsOnStep,
+  moveStep,
   removeDevice,
+  removeHostFault,
   removeStep,
+  updateHostFault,
   setVariant,
   updateDevice,
   updateIommu,
@@ -49,7 +55,14 @@ export interface ScenarioSlice {
   readonly submitInvalidation: (desc: readonly bigint[], note?: string) => void;
   /** The guest clears FSTS.IQE. */
   readonly clearIqe: () => void;
+  /** Removes a step; the host faults and quiz questions on it go too (a notice says so). */
   readonly removeStep: (index: number) => void;
+  /** Moves a step; what names steps by index (host faults, quiz) follows it. */
+  readonly moveStep: (from: number, to: number) => void;
+  readonly addHostFault: () => void;
+  /** Applies the patch only if the fault stays valid (else nothing changes). */
+  readonly updateHostFault: (index: number, patch: Partial<HostFault>) => void;
+  readonly removeHostFault: (index: number) => void;
   /**
    * Appends what Linux's intel-iommu driver writes and queues for `action` (one undoable edit).
    * Returns how many steps it added, or why the driver would refuse (the scenario left as it is).
@@ -122,7 +135,23 @@ export const createScenarioSlice =
           }),
         ),
       clearIqe: () => edit(appendStep(get().scenario, { op: 'clearIqe' })),
-      removeStep: (index) => edit(removeStep(get().scenario, index)),
+      removeStep: (index) => {
+        const before = get().scenario;
+        const faults = hostFaultsOnStep(before, index);
+        edit(removeStep(before, index));
+        if (faults > 0 && get().scenario !== before) {
+          get().pushNotice({
+            tone: 'info',
+            topic: 'host-faults',
+            title: `Step ${String(index + 1)} removed with its host fault${faults === 1 ? '' : 's'}`,
+            detail: `${String(faults)} host fault${faults === 1 ? '' : 's'} named this step and ${faults === 1 ? 'was' : 'were'} removed; the faults on later steps moved up with them. Undo brings ${faults === 1 ? 'it' : 'them'} back.`,
+          });
+        }
+      },
+      moveStep: (from, to) => edit(moveStep(get().scenario, from, to)),
+      addHostFault: () => edit(addHostFault(get().scenario)),
+      updateHostFault: (index, patch) => edit(updateHostFault(get().scenario, index, patch)),
+      removeHostFault: (index) => edit(removeHostFault(get().scenario, index)),
       addLinuxAction: (action, options) => {
         const r = appendLinuxAction(get().scenario, action, options);
         if (!r.ok) return { refused: r.message };

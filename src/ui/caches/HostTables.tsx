@@ -2,7 +2,13 @@
 // shows what no cache shows: failed attaches, PASID 0 left on the GPA→HPA parent, leaked hwpts.
 
 import { useRef } from 'react';
-import { hostRowsOf, useAppStore, type HostRow } from '../../state/index.ts';
+import {
+  hostRowsAt,
+  selectCacheMoment,
+  selectCacheView,
+  useAppStore,
+  type HostRow,
+} from '../../state/index.ts';
 import { formatCount } from '../common/numberText.ts';
 import { useSeen } from './useSeen.ts';
 import { LAZY_ROWS, PlaceholderRows, VirtualRowGroups } from './virtualRows.tsx';
@@ -73,13 +79,21 @@ export function HostTables() {
   const run = useAppStore((s) => s.run);
   const devices = useAppStore((s) => s.scenario.devices);
   const variant = useAppStore((s) => s.scenario.variant);
+  // One clock: the host as it is at the walk's playhead (the run's own final state at its end).
+  const cursor = useAppStore((s) => s.cursor);
+  const view = useAppStore(selectCacheView);
+  const moment = useAppStore(selectCacheMoment);
   if (!run) return null;
+  const atEnd = !moment || moment.atEnd;
   const iommufd = devices.filter((d) => d.backend === 'iommufd' && run.caches.host[d.bdf]);
   return (
     <>
       {iommufd.map((d) => {
         const totals = run.caches.host[d.bdf]?.totals;
         const sent = Object.keys(run.caches.host[d.bdf]?.attached ?? {}).length;
+        const when = atEnd
+          ? 'what the host kernel holds after the last step'
+          : `what the host kernel holds at step ${String(moment.step + 1)}, event ${String(moment.eventInStep)}`;
         return (
           <div className="cache-block" key={`h-${d.bdf}`}>
             <div className="cache-block-head">
@@ -87,12 +101,15 @@ export function HostTables() {
                 Host iommufd · <span className="mono">{d.bdf}</span>
               </h3>
               <span className="hint">
-                {totals
-                  ? `what the host kernel holds after the last step: the first ${formatCount(sent)} of ${formatCount(totals.attached)} attached PASIDs`
-                  : 'what the host kernel holds after the last step'}
+                {atEnd && totals
+                  ? `${when}: the first ${formatCount(sent)} of ${formatCount(totals.attached)} attached PASIDs`
+                  : when}
               </span>
             </div>
-            <HostTable name={`Host iommufd ${d.bdf}`} rows={hostRowsOf(run, d.bdf, variant)} />
+            <HostTable
+              name={`Host iommufd ${d.bdf}`}
+              rows={hostRowsAt(run, d.bdf, variant, cursor, view)}
+            />
           </div>
         );
       })}

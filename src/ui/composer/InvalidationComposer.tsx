@@ -17,10 +17,13 @@ import { decodePasidEntry } from '../../model/core.ts';
 import { HexInput, NumberInput } from '../common/inputs.tsx';
 import { formatWord } from '../common/numberText.ts';
 import { RunOutcome } from './RunOutcome.tsx';
+import { PiotlbForm } from './PiotlbForm.tsx';
+import { piotlbMeaning } from './piotlbText.ts';
 import { PredictButton } from '../teaching/PredictButton.tsx';
 
 const MODES: readonly { value: ComposerMode; label: string }[] = [
   { value: 'pasid-cache', label: 'PASID-cache (type 7)' },
+  { value: 'piotlb', label: 'PASID-IOTLB (type 6)' },
   { value: 'context-cache', label: 'Context-cache (type 1)' },
   { value: 'wait', label: 'Invalidation wait (type 5)' },
   { value: 'raw', label: 'Raw words' },
@@ -35,6 +38,7 @@ export function InvalidationComposer() {
   const devices = useAppStore(useShallow((s) => s.scenario.devices.map((d) => d.bdf)));
   const selected = useAppStore(selectSelectedEntry);
   const iqe = useAppStore((s) => s.run?.caches.iqe ?? false);
+  const queueWidth = useAppStore((s) => s.scenario.iommu.queueWidth);
 
   const selectedPasid =
     selected?.ok && selected.entry.kind === 'pasid' && selected.entry.ref.kind === 'pasid'
@@ -113,6 +117,8 @@ export function InvalidationComposer() {
             ) : null}
           </div>
         ) : null}
+
+        {composer.mode === 'piotlb' ? <PiotlbForm composer={composer} /> : null}
 
         {composer.mode === 'context-cache' ? (
           <div className="composer-row">
@@ -269,6 +275,13 @@ export function InvalidationComposer() {
             </dl>
           )}
           <div className="decoded-line">{describeDescriptor(words)}</div>
+          {composer.mode === 'piotlb'
+            ? piotlbMeaning(words, queueWidth).map((line) => (
+                <div key={line} className="decoded-line">
+                  {line}
+                </div>
+              ))
+            : null}
         </div>
 
         <div className="actions">

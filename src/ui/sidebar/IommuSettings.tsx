@@ -96,6 +96,26 @@ export function IommuSettings() {
         explain="pasid-bits (0–20): ECAP.PSS; a domain-selective or global accel walk covers PASIDs [0, 2^pasid-bits). 0 means PASID 0 only."
       />
       <Setting
+        id="set-svm"
+        label="Shared virtual memory (svm)"
+        control={
+          <input
+            id="set-svm"
+            type="checkbox"
+            checked={iommu.svm ?? false}
+            onChange={(e) => setIommu({ svm: e.currentTarget.checked })}
+          />
+        }
+        explain="svm: ECAP.PDS, so the wait descriptor's PD bit is no longer reserved; in the series a first-stage bind of a device whose context entry has PRE first allocates a fault queue on the host (iommufd_backend_alloc_faultq)."
+        refused={
+          iommu.svm && !iommu.fsts
+            ? 'QEMU refuses svm without fsts.'
+            : iommu.svm && iommu.pasidBits === 0
+              ? 'QEMU refuses svm with pasid-bits 0.'
+              : undefined
+        }
+      />
+      <Setting
         id="set-aw"
         label="Address width (aw-bits)"
         control={

@@ -4,6 +4,7 @@ import type { KeyboardEvent } from 'react';
 import { type SidebarTab, useAppStore } from '../../state/index.ts';
 import { DevicesPanel } from './DevicesPanel.tsx';
 import { IommuSettings } from './IommuSettings.tsx';
+import { HostFaultsEditor } from './HostFaultsEditor.tsx';
 import { StepsList } from './StepsList.tsx';
 import { StructureBrowser } from './StructureBrowser.tsx';
 
@@ -68,7 +69,12 @@ export function Sidebar() {
         }}
       >
         {tab === 'structures' ? <StructureBrowser /> : null}
-        {tab === 'steps' ? <StepsList /> : null}
+        {tab === 'steps' ? (
+          <>
+            <StepsList />
+            <HostFaultsEditor />
+          </>
+        ) : null}
         {tab === 'devices' ? <DevicesPanel /> : null}
         {tab === 'iommu' ? <IommuSettings /> : null}
       </div>

@@ -18,6 +18,7 @@ export function StepsList() {
   const run = useAppStore((s) => s.run);
   const current = useAppStore(selectRunIsCurrent);
   const removeStep = useAppStore((s) => s.removeStep);
+  const moveStep = useAppStore((s) => s.moveStep);
   const seekTo = useAppStore((s) => s.seekTo);
   const focus = current ? (run?.focusStep ?? -1) : -1;
 
@@ -61,6 +62,28 @@ export function StepsList() {
                 {result ? (
                   <span className={`badge ${STATUS_CLASS[result.status]}`}>{result.status}</span>
                 ) : null}
+                <span className="step-move">
+                  <button
+                    type="button"
+                    className="btn ghost"
+                    aria-label={`Move step ${i + 1} up`}
+                    title="Move this step up (host faults and quiz questions follow it)"
+                    disabled={i === 0}
+                    onClick={() => moveStep(i, i - 1)}
+                  >
+                    ▲
+                  </button>
+                  <button
+                    type="button"
+                    className="btn ghost"
+                    aria-label={`Move step ${i + 1} down`}
+                    title="Move this step down (host faults and quiz questions follow it)"
+                    disabled={i === steps.length - 1}
+                    onClick={() => moveStep(i, i + 1)}
+                  >
+                    ▼
+                  </button>
+                </span>
                 <button
                   type="button"
                   className="btn ghost small"

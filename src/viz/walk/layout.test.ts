@@ -46,7 +46,10 @@ describe('walk layout', () => {
       'entry',
       'accel',
       'emulated',
+      'host',
+      'hwpt',
     ]);
+    expect(partOf(vm, 'hwpt').name).toMatch(/^Host hwpt 1: nesting parent/);
     expect(partOf(vm, 'context').name).toContain('PDTS 0 → 128 entries');
     expect(partOf(vm, 'directory').name).toMatch(/^PASID directory of 00:02.0: 128 entries/);
     expect(partOf(vm, 'table').cells).toHaveLength(64);

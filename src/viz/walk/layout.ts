@@ -15,6 +15,7 @@ import {
   TraceKind,
   EmuSkipReason,
   assertUnreachable,
+  hostStateAt,
   readTraceEvent,
   type DeviceConfig,
   type Scenario,
@@ -64,6 +65,13 @@ import {
   type TextItem,
 } from './parts/geometry.ts';
 import { litPartsOf } from './parts/litParts.ts';
+import {
+  hostItems,
+  hostLaneHeight,
+  layoutHostLane,
+  type CachedPasid,
+  type HostLaneInput,
+} from './parts/hostLane.ts';
 import { layoutTableGrid, tableGridSize } from './parts/tableGrid.ts';
 
 export type { Box } from './parts/geometry.ts';
@@ -109,6 +117,8 @@ const CHIP_GAP = 6;
 const HEADER_H = 24;
 const GAP = 26;
 const ROW_GAP = 24;
+/** Between row 2 and the host lane: room for the links that run above the lane. */
+const HOST_GAP = 16;
 const ROOT_W = 140;
 const CONTEXT_W = 176;
 const ENTRY_W = 160;
@@ -450,9 +460,31 @@ function layoutChain(
   });
   const row1H = Math.max(root.h, ctxCard.h, lens.h);
 
-  // Row 2: table → entry → caches. It takes the height left above the callout.
+  // Row 3 (iommufd devices): the host lane. Its height is known before row 2 takes the rest.
+  const hostState =
+    d >= 0 && device.backend === 'iommufd'
+      ? hostStateAt(trace, d, cursor, input.scenario.variant)
+      : undefined;
+  const hostCached = hostState ? cachedForHost(input, f) : [];
+  const hostFacts: Omit<HostLaneInput, 'x' | 'y' | 'w' | 'h' | 'linkX'> | undefined = hostState
+    ? {
+        bdf: device.bdf,
+        state: hostState,
+        variant: input.scenario.variant,
+        cached: hostCached,
+        lit: lit.has('host'),
+      }
+    : undefined;
+  const hostH = hostFacts
+    ? hostLaneHeight(hostItems({ ...hostFacts, x: 0, y: 0, w: at.w, h: 0, linkX: 0 }).length)
+    : 0;
+
+  // Row 2: table → entry → caches. It takes the height left above the host lane and the callout.
   const row2Y = row1Y + row1H + ROW_GAP;
-  const row2H = Math.max(MIN_ROW2_H, at.bottom - row2Y - 8 - CALLOUT_H);
+  const row2H = Math.max(
+    MIN_ROW2_H,
+    at.bottom - row2Y - 8 - CALLOUT_H - (hostFacts ? hostH + HOST_GAP : 0),
+  );
   const grid = tableGridSize(MAX_SLOT_SPACE, row2H);
   const tableColW = Math.max(grid.w, 150);
   const entryW = Math.min(ENTRY_W, at.w - tableColW - 2 * GAP - MIN_CACHE_W);
@@ -616,14 +648,42 @@ function layoutChain(
     }),
   );
 
+  let hostParts: PartModel[] = [];
+  let hostBottom = row2Bottom;
+  if (hostFacts) {
+    const rowFrom = (part: PartModel, key: string): { x: number; y: number } | undefined => {
+      const r = part.rows.find((row) => row.key === key);
+      return r ? { x: part.x + r.x, y: part.y + r.y + r.h / 2 } : undefined;
+    };
+    const cached: CachedPasid[] = hostCached.map((c) => {
+      const from =
+        input.scenario.variant === 'seed'
+          ? rowFrom(emulated, `as:${device.bdf}:${c.pasid.toString()}`)
+          : rowFrom(accel, `cache:${device.bdf}:${hex(c.pasid)}`);
+      return from ? { ...c, from } : c;
+    });
+    const host = layoutHostLane({
+      ...hostFacts,
+      cached,
+      linkX: cacheX - 8,
+      x: at.x,
+      y: row2Bottom + HOST_GAP,
+      w: at.w,
+      h: hostH,
+    });
+    hostParts = host.parts;
+    arrows.push(...host.arrows);
+    hostBottom = row2Bottom + HOST_GAP + hostH;
+  }
+
   const facts = d >= 0 ? calloutFor(input, ctx, d, device.bdf) : undefined;
-  const calloutBox = { x: at.x, y: row2Bottom + 8, w: at.w, h: CALLOUT_H };
+  const calloutBox = { x: at.x, y: hostBottom + 8, w: at.w, h: CALLOUT_H };
   const callout = layoutCallout(
     facts ?? { state: 'info', lines: [idleLine(ctx, device)] },
     calloutBox,
   );
   return {
-    parts: [root, ctxCard, lens, table, entry, accel, emulated],
+    parts: [root, ctxCard, lens, table, entry, accel, emulated, ...hostParts],
     arrows,
     callout,
     bottom: calloutBox.y + calloutBox.h,
@@ -706,6 +766,30 @@ function firstPresentLeaf(
     if (readLeaf(mem, tableBase, dir * 64 + s).present) return dir * 64 + s;
   }
   return undefined;
+}
+
+/** Accel entries the host lane links (at most this many, head first). */
+const HOST_LINKED_MAX = 64;
+
+/**
+ * The PASIDs QEMU binds on the host, with their cached PGTT: the series' accel entries, the seed's
+ * PASID-0 address space (its emulated entry) when valid.
+ */
+function cachedForHost(input: WalkLayoutInput, f: ChainFacts): { pasid: number; pgtt: number }[] {
+  const { index, cursor, memoryAt, scenario } = input;
+  const { trace } = index;
+  const pgttOf = (wordsEvent: number | undefined, pasid: number): number =>
+    memoryAt && wordsEvent !== undefined
+      ? entryFields(entryWordsAt(trace, memoryAt, wordsEvent, pasid)).pgtt
+      : 0;
+  if (scenario.variant === 'seed') {
+    const st = emuEntryAt(index, f.d, 0, cursor);
+    return st.valid ? [{ pasid: 0, pgtt: pgttOf(st.wordsEvent, 0) }] : [];
+  }
+  return accelListAt(index, f.d, cursor, HOST_LINKED_MAX).head.map((h) => ({
+    pasid: h.pasid,
+    pgtt: pgttOf(h.wordsEvent, h.pasid),
+  }));
 }
 
 function emulatedRows(input: WalkLayoutInput, f: ChainFacts): CacheRowFacts[] {

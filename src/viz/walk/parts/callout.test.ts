@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TraceKind, Structure } from '../../../model/core.ts';
+import { HostCallOp, QemuFn, TraceKind, Structure } from '../../../model/core.ts';
 import { eventContext } from '../../trace/eventContext.ts';
 import { buildTrace } from '../../trace/traceFixture.ts';
 import { buildTraceIndex } from '../../trace/traceIndex.ts';
@@ -26,5 +26,66 @@ describe('the callout', () => {
     expect(facts?.lines[0]).toBe('QEMU reads the context entry @ 0x5200');
     const model = layoutCallout(facts!, { x: 0, y: 0, w: 600, h: 44 });
     expect(model.texts[0]?.size).toBeGreaterThan(12);
+  });
+
+  it('says what a host call did, and what a failed one leaves behind', () => {
+    const trace = buildTrace(
+      [
+        [
+          {
+            kind: TraceKind.HostCall,
+            fn: 20,
+            device: 0,
+            pasid: 5,
+            a: HostCallOp.Attach,
+            b: 2,
+            c: 0,
+          },
+          {
+            kind: TraceKind.HostCall,
+            fn: 20,
+            device: 0,
+            pasid: 0,
+            a: HostCallOp.Attach,
+            b: 2,
+            c: 0,
+          },
+          {
+            kind: TraceKind.HostCall,
+            fn: 24,
+            device: 0,
+            pasid: 5,
+            a: HostCallOp.Invalidate,
+            b: 3,
+            c: 1,
+            addr: 0x7000n,
+          },
+          {
+            kind: TraceKind.HostCall,
+            fn: QemuFn.vtd_device_detach_iommufd,
+            device: 0,
+            pasid: 5,
+            a: HostCallOp.Detach,
+            c: 0,
+          },
+        ],
+      ],
+      ['00:02.0'],
+    );
+    const index = buildTraceIndex(trace);
+    const at = (e: number) =>
+      calloutFor({ index, cursor: e }, eventContext(index, e), 0, '00:02.0');
+    expect(at(0)).toEqual({
+      state: 'invalid',
+      lines: [
+        '× host refuses to attach PASID 0x5 to hwpt 2',
+        'entry cached, not bound: QEMU retries only when the guest entry changes',
+      ],
+    });
+    expect(at(1)?.lines[1]).toBe(
+      "PASID 0 stays on the GPA→HPA parent: DMA bypasses the guest's table",
+    );
+    expect(at(2)?.lines[0]).toBe('⇢ PIOTLB forwarded to hwpt 3 (PASID 0x5) @ 0x7000');
+    expect(at(3)?.lines[1]).toBe('QEMU drops the entry anyway: its hwpt leaks');
   });
 });

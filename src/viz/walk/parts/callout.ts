@@ -4,7 +4,9 @@
 
 import {
   EmuSkipReason,
+  HostCallOp,
   LeafOutcome,
+  QemuFn,
   RemovalOutcome,
   Structure,
   TraceKind,
@@ -196,8 +198,100 @@ export function calloutFor(
         state: 'invalid',
         lines: [`! ${bdf}: context lookup failed (${hex(a)}) → device skipped`],
       };
+    case TraceKind.HostCall:
+      return hostCallout(
+        a as HostCallOp,
+        p,
+        b,
+        (c & 1) === 1,
+        trace.addr[cursor] ?? 0n,
+        trace.fn[cursor] === QemuFn.vtd_propagate_guest_pasid,
+      );
     default:
       return undefined;
+  }
+}
+
+/** A host call in the callout's words: what QEMU asked, and what a failure leaves behind. */
+export function hostCallout(
+  op: HostCallOp,
+  pasid: number,
+  id: number,
+  ok: boolean,
+  addr: bigint,
+  seed: boolean,
+): CalloutFacts {
+  const p = hex(pasid);
+  switch (op) {
+    case HostCallOp.Faultq:
+      return ok
+        ? { state: 'created', lines: [`+ host: fault queue ${id.toString()} for PASID ${p}`] }
+        : {
+            state: 'invalid',
+            lines: [`× host refuses PASID ${p}'s fault queue`, 'QEMU stops: nothing is attached'],
+          };
+    case HostCallOp.Alloc:
+      return ok
+        ? {
+            state: 'created',
+            lines: [`+ host: hwpt ${id.toString()} for PASID ${p} from table ${hex(addr)}`],
+          }
+        : {
+            state: 'invalid',
+            lines: [
+              `× host refuses a hwpt for PASID ${p}`,
+              'nothing attached: the entry keeps its old binding',
+            ],
+          };
+    case HostCallOp.Attach:
+      if (ok) {
+        return {
+          state: 'created',
+          lines: [
+            id === 1
+              ? `✓ host: PASID ${p} attached to hwpt 1 (GPA→HPA parent)`
+              : `✓ host: PASID ${p} attached to hwpt ${id.toString()}`,
+          ],
+        };
+      }
+      return {
+        state: 'invalid',
+        lines: [
+          `× host refuses to attach PASID ${p} to hwpt ${id.toString()}`,
+          pasid === 0
+            ? "PASID 0 stays on the GPA→HPA parent: DMA bypasses the guest's table"
+            : 'entry cached, not bound: QEMU retries only when the guest entry changes',
+        ],
+      };
+    case HostCallOp.Detach:
+      return ok
+        ? { state: 'removed', lines: [`− host: PASID ${p} detached`] }
+        : {
+            state: 'invalid',
+            lines: [
+              `× host refuses to detach PASID ${p}: it stays bound`,
+              seed
+                ? 'the address space keeps the id: the next good attach frees it'
+                : 'QEMU drops the entry anyway: its hwpt leaks',
+            ],
+          };
+    case HostCallOp.Free:
+      return { state: 'removed', lines: [`− host: object ${id.toString()} freed (PASID ${p})`] };
+    case HostCallOp.Invalidate:
+      return ok
+        ? {
+            state: 'info',
+            lines: [`⇢ PIOTLB forwarded to hwpt ${id.toString()} (PASID ${p}) @ ${hex(addr)}`],
+          }
+        : {
+            state: 'invalid',
+            lines: [
+              `× PIOTLB for PASID ${p} sent to hwpt ${id.toString()}: fails`,
+              "the device's first-stage IOTLB is not flushed",
+            ],
+          };
+    default:
+      return { state: 'info', lines: [`host call for PASID ${p}`] };
   }
 }
 /** Advance of one character of the callout's main type (bold sans), drawing units. */

@@ -56,8 +56,9 @@ export interface LineItem {
   readonly y2: number;
 }
 
-/** The parts of QEMU's chain, in the order it follows them. */
-export type PartKind = 'root' | 'context' | 'directory' | 'table' | 'entry' | 'accel' | 'emulated';
+/** The parts of QEMU's chain, in the order it follows them, then the host lane and its hwpts. */
+export type PartKind =
+  'root' | 'context' | 'directory' | 'table' | 'entry' | 'accel' | 'emulated' | 'host' | 'hwpt';
 
 export type PartTone = 'ok' | 'missing' | 'fault' | 'idle';
 

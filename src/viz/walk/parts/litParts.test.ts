@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeafOutcome, Structure, TraceKind } from '../../../model/core.ts';
+import { HostCallOp, LeafOutcome, Structure, TraceKind } from '../../../model/core.ts';
 import { buildTrace } from '../../trace/traceFixture.ts';
 import { litPartsOf } from './litParts.ts';
 
@@ -16,6 +16,7 @@ describe('the parts an event lights', () => {
         { kind: TraceKind.EmuCreated, fn: 9, device: 0 },
         { kind: TraceKind.AccelRemoved, fn: 14, device: 0 },
         { kind: TraceKind.DescFetched, fn: 1 },
+        { kind: TraceKind.HostCall, fn: 20, device: 0, pasid: 5, a: HostCallOp.Attach, b: 2 },
       ],
     ],
     ['00:02.0'],
@@ -35,5 +36,9 @@ describe('the parts an event lights', () => {
     expect(lit(6)).toEqual(['emulated']);
     expect(lit(7)).toEqual(['accel']);
     expect(lit(8)).toEqual([]);
+  });
+
+  it('lights the host lane for a host call', () => {
+    expect(lit(9)).toEqual(['host']);
   });
 });

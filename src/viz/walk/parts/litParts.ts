@@ -48,8 +48,9 @@ export function litPartsOf(trace: Trace, e: number): ReadonlySet<PartKind> {
     case 'AccelRemovalCheck':
     case 'AccelRemoved':
     case 'AccelBypass':
-    case 'HostCall': // made for an accel entry: its list lights until the walk draws a host lane
       return new Set<PartKind>(['accel']);
+    case 'HostCall':
+      return new Set<PartKind>(['host']);
     case 'EmuSkip':
     case 'EmuCreated':
     case 'EmuRemoved':

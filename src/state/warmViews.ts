@@ -5,7 +5,7 @@
 
 import type { Scenario } from '../model/core.ts';
 import type { AppRun } from '../worker/protocol.ts';
-import { cacheHistory } from './cachesAtEvent.ts';
+import { warmCacheHistory } from './cachesAtEvent.ts';
 import { hostRowsOf } from './hostRows.ts';
 import type { MemoryImage } from './memoryImage.ts';
 import { warmStructureScans } from './structureTree.ts';
@@ -15,8 +15,7 @@ export const WARM_RUN_EVENTS = 20_000;
 
 /** The run's change history (Caches panel at the playhead) and each device's host rows. */
 export function* warmRunViews(scenario: Scenario, run: AppRun): Generator<void> {
-  cacheHistory(run.result.trace);
-  yield;
+  yield* warmCacheHistory(run.result.trace);
   for (const device of scenario.devices) {
     if (run.caches.host[device.bdf]) hostRowsOf(run, device.bdf, scenario.variant);
     yield;

@@ -13,6 +13,13 @@ import { formatCount } from '../common/numberText.ts';
 import { useSeen } from './useSeen.ts';
 import { LAZY_ROWS, PlaceholderRows, VirtualRowGroups } from './virtualRows.tsx';
 
+/** The kind as the narrow column shows it (the full words are the cell's title). */
+const KIND_LABEL: Readonly<Record<string, string>> = {
+  'nesting parent (GPA→HPA)': 'parent',
+  'nested first stage': 'nested S1',
+  'fault queue': 'fault q.',
+};
+
 const STATE_LABEL = {
   attached: 'attached',
   unbound: 'failed: not bound',
@@ -27,6 +34,14 @@ function HostTable({ name, rows }: { name: string; rows: readonly HostRow[] }) {
   return (
     <div ref={scrollRef} className="cache-scroll">
       <table className="cache host-table" aria-label={name} aria-rowcount={rows.length + 1}>
+        <colgroup>
+          {/* Room for 7-digit PASIDs; the state and its consequence wrap in what is left. */}
+          <col style={{ width: 62 }} />
+          <col style={{ width: 44 }} />
+          <col style={{ width: 76 }} />
+          <col style={{ width: 76 }} />
+          <col />
+        </colgroup>
         <thead>
           <tr aria-rowindex={1}>
             <th className="num">PASID</th>
@@ -48,9 +63,9 @@ function HostTable({ name, rows }: { name: string; rows: readonly HostRow[] }) {
                   <tr aria-rowindex={index + 2} className={r.state === 'attached' ? '' : 'marked'}>
                     <td className="num mono">{r.pasid}</td>
                     <td className="num mono">{r.hwpt || '—'}</td>
-                    <td>{r.kind}</td>
+                    <td title={r.kind}>{KIND_LABEL[r.kind] ?? r.kind}</td>
                     <td className="mono">{r.pgtbl}</td>
-                    <td>
+                    <td className="marks">
                       {r.state === 'attached' ? (
                         r.text
                       ) : (

@@ -253,7 +253,8 @@ function chainFocus(
   const target = inWalk ? walkTargetPasid(trace, seg, cursor) : undefined;
   if (own !== undefined) {
     const dir = own >>> 6;
-    return { dir, pasid: target !== undefined && target >>> 6 === dir ? target : undefined };
+    if (target === undefined) return { dir, pasid: k === TraceKind.DirChecked ? undefined : own };
+    return { dir, pasid: target >>> 6 === dir ? target : undefined };
   }
   if (target !== undefined) return { dir: target >>> 6, pasid: target };
   if (seg && cursor >= seg.start) {

@@ -50,7 +50,7 @@ describe('walk layout', () => {
       'hwpt',
     ]);
     expect(partOf(vm, 'hwpt').name).toMatch(/^Host hwpt 1: nesting parent/);
-    expect(partOf(vm, 'context').name).toContain('PDTS 0 → 128 entries');
+    expect(partOf(vm, 'context').name).toContain('PDTS 0: 128 entries');
     expect(partOf(vm, 'directory').name).toMatch(/^PASID directory of 00:02.0: 128 entries/);
     expect(partOf(vm, 'table').cells).toHaveLength(64);
     expect(vm.arrows.map((a) => a.key)).toEqual([
@@ -236,5 +236,21 @@ describe('walk layout', () => {
       'cache:00:02.0:0x4',
     ]);
     expect(partOf(vm, 'accel').name).toContain('3 entries');
+  });
+
+  it('cuts no fact of a card or a list at the smallest drawing, only a device name', () => {
+    for (let e = 0; e < trace.length; e++) {
+      const vm = at(e, 500, 330);
+      for (const p of vm.parts) {
+        for (const t of p.texts) expect(t.text, `${p.kind} at ${e.toString()}`).not.toContain('…');
+        for (const r of p.rows)
+          expect(r.text, `${p.kind} row at ${e.toString()}`).not.toContain('…');
+      }
+      for (const t of vm.callout?.texts ?? []) expect(t.text).not.toContain('…');
+      for (const lane of vm.lanes) {
+        const title = lane.texts.find((t) => t.key.endsWith(':title'))?.text ?? '';
+        expect(title).toContain(lane.bdf);
+      }
+    }
   });
 });

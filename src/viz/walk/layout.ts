@@ -47,18 +47,39 @@ import {
   type ContextView,
 } from './guestStructures.ts';
 import { layoutRangeBar } from './rangeBar.ts';
-import { dirOutcomeAt, dirWalkOf, leafSlotsAt, type DirWalk } from './walkState.ts';
+import {
+  dirOutcomeAt,
+  dirWalkOf,
+  leafSlotsAt,
+  walkTargetPasid,
+  type DirWalk,
+} from './walkState.ts';
 import { layoutArrow, type ArrowModel } from './parts/arrows.ts';
-import { CALLOUT_H, calloutFor, layoutCallout, type CalloutModel } from './parts/callout.ts';
+import {
+  CALLOUT_H,
+  calloutFor,
+  calloutHeight,
+  layoutCallout,
+  type CalloutFacts,
+  type CalloutModel,
+} from './parts/callout.ts';
 import { layoutContextCard, layoutRootCard } from './parts/chainCards.ts';
-import { LIST_TITLE_H, ROW_H, layoutCacheList, type CacheRowFacts } from './parts/cacheList.ts';
+import {
+  LIST_TITLE_H,
+  ROW_H,
+  layoutCacheList,
+  listWidthFor,
+  type CacheRowFacts,
+} from './parts/cacheList.ts';
 import { LENS_HEIGHT, layoutDirectoryLens, rangeState } from './parts/directoryLens.ts';
 import { ENTRY_CARD_LINES, entryFields, layoutEntryCard, pgttShort } from './parts/entryCard.ts';
 import {
+  LINE,
   TYPE,
   cardHeight,
   fitText,
   textWidth,
+  wrapText,
   type Box,
   type PartKind,
   type PartModel,
@@ -121,8 +142,11 @@ const ROW_GAP = 24;
 const HOST_GAP = 16;
 const ROOT_W = 140;
 const CONTEXT_W = 176;
-const ENTRY_W = 160;
+const ENTRY_W = 168;
+const MIN_ENTRY_W = 140;
 const MIN_CACHE_W = 150;
+/** Between the table, the entry card and the caches (their arrows carry no label). */
+const ROW2_GAP = 22;
 const MAX_SLOT_SPACE = 8 * 28;
 /** Narrowest drawing the layout is made for; a narrower box is drawn at this width and scrolls. */
 export const MIN_DRAWING_WIDTH = 500;
@@ -215,15 +239,27 @@ function chainFocus(
   memPresent: Uint8Array | undefined,
 ): { dir: number; pasid: number | undefined } {
   const { index, cursor } = input;
+  const { trace } = index;
   const own = eventPasid(index, cursor, f.d);
-  if (own !== undefined) {
-    const k = index.trace.kind[cursor];
-    return { dir: own >>> 6, pasid: k === TraceKind.DirChecked ? undefined : own };
-  }
   const seg = f.walk?.segment;
+  const k = trace.kind[cursor];
+  // An event that reads or checks a PASID entry, or changes a cache, is about its own PASID;
+  // anything else in a walk (root, context, directory reads and checks) about the walk's target.
+  const readsAbove =
+    k === TraceKind.DirChecked ||
+    (k === TraceKind.GuestRead && trace.a[cursor] !== Structure.PasidEntry);
+  if (own !== undefined && !readsAbove) return { dir: own >>> 6, pasid: own };
+  const inWalk = seg && cursor >= seg.start && cursor < seg.end;
+  const target = inWalk ? walkTargetPasid(trace, seg, cursor) : undefined;
+  if (own !== undefined) {
+    const dir = own >>> 6;
+    if (target === undefined) return { dir, pasid: k === TraceKind.DirChecked ? undefined : own };
+    return { dir, pasid: target >>> 6 === dir ? target : undefined };
+  }
+  if (target !== undefined) return { dir: target >>> 6, pasid: target };
   if (seg && cursor >= seg.start) {
     const e = Math.min(cursor, seg.end - 1);
-    const p = index.trace.pasid[e] ?? 0;
+    const p = trace.pasid[e] ?? 0;
     return { dir: p >>> 6, pasid: undefined };
   }
   const first = memPresent ? memPresent.indexOf(1) : -1;
@@ -252,38 +288,65 @@ function laneTitle(device: DeviceConfig): string {
   return `${device.bdf} · ${device.backend}${device.name ? ` · ${device.name}` : ''}`;
 }
 
+/**
+ * A lane's header: its title on the left, cut (if at all) only in the device's free-text name, so
+ * the BDF and the backend always show; on the right the first of the summaries (longest first)
+ * that fits beside it. A summary that fits nowhere on the line (the range caption of the active
+ * lane) wraps onto lines under the title when `wrap` is set, else is left out.
+ */
 function headerTexts(
   key: string,
   w: number,
-  left: string,
-  right: string,
-  bold: boolean,
-): TextItem[] {
-  const leftW = Math.min(textWidth(left, TYPE.title, bold), w * 0.6);
-  const rightW = w - leftW - 24;
+  device: DeviceConfig,
+  summaries: readonly string[],
+  opts: { readonly bold: boolean; readonly prefix?: string; readonly wrap?: boolean },
+): { texts: TextItem[]; h: number } {
+  const { bold } = opts;
+  const size = TYPE.title;
+  const fixed = `${opts.prefix ?? ''}${device.bdf} · ${device.backend}`;
+  const full = `${fixed}${device.name ? ` · ${device.name}` : ''}`;
+  const room = w - 20;
+  const besideTitle = (s: string): boolean =>
+    textWidth(fixed, size, bold) + 16 + textWidth(s, TYPE.note) <= room;
+  const right = summaries.find((s) => s && besideTitle(s));
+  const leftW = room - (right ? textWidth(right, TYPE.note) + 16 : 0);
+  let left = full;
+  if (textWidth(full, size, bold) > leftW) {
+    const nameW = leftW - textWidth(`${fixed} · `, size, bold);
+    left =
+      device.name && nameW >= 3 * size
+        ? `${fixed} · ${fitText(device.name, nameW, size, bold)}`
+        : fitText(fixed, leftW, size, bold);
+  }
   const texts: TextItem[] = [
-    {
-      key: `${key}:title`,
-      x: 10,
-      y: 16,
-      text: fitText(left, leftW, TYPE.title, bold),
-      role: 'title',
-      size: TYPE.title,
-      anchor: 'start',
-    },
+    { key: `${key}:title`, x: 10, y: 16, text: left, role: 'title', size, anchor: 'start' },
   ];
-  if (right && rightW > 60) {
+  if (right) {
     texts.push({
       key: `${key}:summary`,
       x: w - 10,
       y: 16,
-      text: fitText(right, rightW, TYPE.body),
+      text: right,
       role: 'note',
       size: TYPE.note,
       anchor: 'end',
     });
   }
-  return texts;
+  const caption = summaries[0];
+  if (!right && opts.wrap && caption) {
+    wrapText(caption, room, TYPE.note).forEach((text, i) => {
+      texts.push({
+        key: `${key}:summary${i > 0 ? i.toString() : ''}`,
+        x: 10,
+        y: 16 + (i + 1) * LINE,
+        text,
+        role: 'note',
+        size: TYPE.note,
+        anchor: 'start',
+      });
+    });
+  }
+  return { texts, h: HEADER_H + (texts.length - 1 - (right ? 1 : 0)) * LINE };
 }
 
 export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
@@ -313,10 +376,10 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
     0,
     devices.findIndex((dv) => dv.bdf === activeBdf),
   );
-  const summaryOf = (device: DeviceConfig, d: number): string => {
-    if (device.backend !== 'iommufd') return 'no accel list';
+  const summariesOf = (device: DeviceConfig, d: number): string[] => {
+    if (device.backend !== 'iommufd') return ['no accel list', 'no accel'];
     const n = d >= 0 ? accelListAt(index, d, cursor, 0).length : 0;
-    return `accel list: ${count(n)} ${n === 1 ? 'entry' : 'entries'}`;
+    return [`accel list: ${count(n)} ${n === 1 ? 'entry' : 'entries'}`, `accel: ${count(n)}`];
   };
   // The other devices collapse to one line each, several to a row when the drawing is wide:
   // those before the active device above it, those after it below.
@@ -326,7 +389,8 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
     const chipW = (W - (perRow - 1) * CHIP_GAP) / perRow;
     list.forEach((device, i) => {
       const d = devIndexByBdf.get(device.bdf) ?? -1;
-      const summary = summaryOf(device, d);
+      const summaries = summariesOf(device, d);
+      const summary = summaries[0] ?? '';
       lanes.push({
         key: `lane:${device.bdf}`,
         bdf: device.bdf,
@@ -336,7 +400,10 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
         w: chipW,
         h: LINE_H - 4,
         name: `${laneTitle(device)}, ${summary}: show this device`,
-        texts: headerTexts(`lane:${device.bdf}`, chipW, `▸ ${laneTitle(device)}`, summary, false),
+        texts: headerTexts(`lane:${device.bdf}`, chipW, device, summaries, {
+          bold: false,
+          prefix: '▸ ',
+        }).texts,
       });
     });
     return top + collapsedRows(list.length) * LINE_H;
@@ -349,12 +416,19 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
     const d = devIndexByBdf.get(device.bdf) ?? -1;
     const f = chainFacts(input, ctx, d, device);
     const bodyBottom = height - PAD - collapsedRows(after.length) * LINE_H;
-    const chain = layoutChain(input, ctx, f, { x: PAD, y: y + HEADER_H, w: W, bottom: bodyBottom });
+    const range = rangeCaption(ctx, evDevice === d ? device.bdf : undefined);
+    const header = headerTexts(
+      `lane:${device.bdf}`,
+      W,
+      device,
+      range ? [range] : summariesOf(device, d),
+      { bold: true, wrap: true },
+    );
+    const chain = layoutChain(input, ctx, f, { x: PAD, y: y + header.h, w: W, bottom: bodyBottom });
     parts = chain.parts;
     arrows = chain.arrows;
     callout = chain.callout;
     const laneH = chain.bottom - y + 4;
-    const range = rangeCaption(ctx, evDevice === d ? device.bdf : undefined);
     lanes.push({
       key: `lane:${device.bdf}`,
       bdf: device.bdf,
@@ -364,13 +438,7 @@ export function layoutWalk(input: WalkLayoutInput): WalkViewModel {
       w: W,
       h: laneH,
       name: `${laneTitle(device)}: the chain QEMU walks`,
-      texts: headerTexts(
-        `lane:${device.bdf}`,
-        W,
-        laneTitle(device),
-        range || summaryOf(device, d),
-        true,
-      ),
+      texts: header.texts,
     });
     activeLane = { x: PAD, y, w: W, h: laneH };
     y += laneH + 4;
@@ -437,12 +505,23 @@ function layoutChain(
   // Row 1: root → context → directory.
   const row1Y = at.y;
   const lensX = at.x + ROOT_W + GAP + CONTEXT_W + GAP;
-  const root = layoutRootCard(device, context, lit.has('root'), { x: at.x, y: row1Y, w: ROOT_W });
-  const ctxCard = layoutContextCard(device, context, lit.has('context'), fault, {
-    x: at.x + ROOT_W + GAP,
-    y: row1Y,
-    w: CONTEXT_W,
-  });
+  // The two cards grow with their wrapped text; they share the taller one's height.
+  const cardsOf = (h?: number): [PartModel, PartModel] => [
+    layoutRootCard(device, context, lit.has('root'), {
+      x: at.x,
+      y: row1Y,
+      w: ROOT_W,
+      ...(h ? { h } : {}),
+    }),
+    layoutContextCard(device, context, lit.has('context'), fault, {
+      x: at.x + ROOT_W + GAP,
+      y: row1Y,
+      w: CONTEXT_W,
+      ...(h ? { h } : {}),
+    }),
+  ];
+  let [root, ctxCard] = cardsOf();
+  if (root.h !== ctxCard.h) [root, ctxCard] = cardsOf(Math.max(root.h, ctxCard.h));
   const dirState = (dir: number): CellState =>
     dirOutcomeState(walk ? dirOutcomeAt(walk, dir, cursor) : 0, (memPresent?.[dir] ?? 0) === 1);
   const lens = layoutDirectoryLens({
@@ -479,15 +558,39 @@ function layoutChain(
     ? hostLaneHeight(hostItems({ ...hostFacts, x: 0, y: 0, w: at.w, h: 0, linkX: 0 }).length)
     : 0;
 
+  // The callout's words, known before the rows: it takes the lines it needs at the bottom.
+  const facts: CalloutFacts = (d >= 0 ? calloutFor(input, ctx, d, device.bdf) : undefined) ?? {
+    state: 'info',
+    lines: [idleLine(ctx, device)],
+  };
+  const calloutH = calloutHeight(facts, at.w);
+
   // Row 2: table → entry → caches. It takes the height left above the host lane and the callout.
   const row2Y = row1Y + row1H + ROW_GAP;
   const row2H = Math.max(
     MIN_ROW2_H,
-    at.bottom - row2Y - 8 - CALLOUT_H - (hostFacts ? hostH + HOST_GAP : 0),
+    at.bottom - row2Y - 8 - calloutH - (hostFacts ? hostH + HOST_GAP : 0),
   );
-  const grid = tableGridSize(MAX_SLOT_SPACE, row2H);
-  const tableColW = Math.max(grid.w, 150);
-  const entryW = Math.min(ENTRY_W, at.w - tableColW - 2 * GAP - MIN_CACHE_W);
+  // The caches get the width their rows need (PASID, DID, PGTT uncut) and the entry card its
+  // comfortable width before the table's grid takes the rest (up to its largest slots); the entry
+  // card gives back width first (its text wraps, never cuts, when it is narrower).
+  const emuRows = emulatedRows(input, f);
+  const cacheRows = [...emuRows, ...accelHeadRows(input, f)];
+  const cacheNeed = Math.max(MIN_CACHE_W, listWidthFor(cacheRows));
+  const slotSpace = Math.max(
+    0,
+    Math.min(MAX_SLOT_SPACE, at.w - 2 * ROW2_GAP - ENTRY_W - cacheNeed),
+  );
+  const grid = tableGridSize(slotSpace, row2H);
+  // The table's column: its grid, or its title ("PASID table 16383") when that is wider.
+  const tableColW = Math.max(
+    grid.w,
+    textWidth(`PASID table ${focus.dir.toString()}`, TYPE.title, true) + 4,
+  );
+  const entryW = Math.max(
+    MIN_ENTRY_W,
+    Math.min(ENTRY_W, at.w - tableColW - 2 * ROW2_GAP - listWidthFor(cacheRows, 'first')),
+  );
   const dir = focus.dir;
   const tableBase = mem && context?.present ? leafTableBase(mem, context.dirBase, dir) : undefined;
   const walked =
@@ -514,7 +617,7 @@ function layoutChain(
     lit: lit.has('table'),
     x: at.x,
     y: row2Y,
-    maxW: MAX_SLOT_SPACE,
+    maxW: slotSpace,
     maxH: row2H,
     titleWidth: tableColW,
   });
@@ -529,7 +632,7 @@ function layoutChain(
     entryAddr !== undefined && mem
       ? Array.from({ length: 8 }, (_, i) => mem.readQword(entryAddr + BigInt(i * 8)))
       : undefined;
-  const entryX = at.x + tableColW + GAP;
+  const entryX = at.x + tableColW + ROW2_GAP;
   const entry = layoutEntryCard({
     pasid,
     addr: entryAddr,
@@ -541,9 +644,8 @@ function layoutChain(
     w: entryW,
   });
 
-  const cacheX = entryX + entryW + GAP;
+  const cacheX = entryX + entryW + ROW2_GAP;
   const cacheW = at.x + at.w - cacheX;
-  const emuRows = emulatedRows(input, f);
   const emuH = LIST_TITLE_H + Math.max(1, emuRows.length) * ROW_H + 4;
   const rowsH = Math.max(row2H, table.h, entry.h);
   // The accel list takes the room its entries need (at least one row), up to what is left.
@@ -676,12 +778,8 @@ function layoutChain(
     hostBottom = row2Bottom + HOST_GAP + hostH;
   }
 
-  const facts = d >= 0 ? calloutFor(input, ctx, d, device.bdf) : undefined;
-  const calloutBox = { x: at.x, y: hostBottom + 8, w: at.w, h: CALLOUT_H };
-  const callout = layoutCallout(
-    facts ?? { state: 'info', lines: [idleLine(ctx, device)] },
-    calloutBox,
-  );
+  const calloutBox = { x: at.x, y: hostBottom + 8, w: at.w, h: calloutH };
+  const callout = layoutCallout(facts, calloutBox);
   return {
     parts: [root, ctxCard, lens, table, entry, accel, emulated, ...hostParts],
     arrows,
@@ -831,14 +929,51 @@ function emulatedRows(input: WalkLayoutInput, f: ChainFacts): CacheRowFacts[] {
           break;
       }
     }
-    const text = `AS ${hex(p)} · ${st.valid ? `valid${did !== undefined ? ` · DID ${did.toString()}` : ''}` : 'invalid'}`;
+    const didText = did !== undefined ? ` DID ${did.toString()}` : '';
+    const text = `AS ${hex(p)} · ${st.valid ? `valid${did !== undefined ? ` ·${didText}` : ''}` : 'invalid'}`;
     return {
       key: `as:${device.bdf}:${p.toString()}`,
       text,
+      short: st.valid
+        ? [`AS ${hex(p)} valid${didText}`, `${hex(p)} valid${didText}`]
+        : [`AS ${hex(p)} invalid`],
       state,
       title: `VTDPASIDCacheEntry of address space PASID ${hex(p)}: ${st.valid ? 'valid' : 'invalid'}${state !== 'plain' && state !== 'unvisited' ? ` — ${CELL_STYLES[state].label}` : ''}`,
     };
   });
+}
+
+function accelSummary(
+  input: WalkLayoutInput,
+  pasid: number,
+  wordsEvent: number,
+): { did: number; pgtt: number } | undefined {
+  const { index, memoryAt } = input;
+  return memoryAt ? entryFields(entryWordsAt(index.trace, memoryAt, wordsEvent, pasid)) : undefined;
+}
+
+function accelRowText(
+  pasid: number,
+  sum: { did: number; pgtt: number } | undefined,
+): { text: string; short: string[] } {
+  if (!sum) return { text: hex(pasid), short: [] };
+  const did = sum.did.toString();
+  const pgtt = pgttShort(sum.pgtt);
+  return {
+    text: `${hex(pasid)} · DID ${did} · ${pgtt}`,
+    short: [`${hex(pasid)} DID ${did} ${pgtt}`],
+  };
+}
+
+/** Row texts of the accel list's head (as many rows as a list can show), for its width. */
+function accelHeadRows(input: WalkLayoutInput, f: ChainFacts): CacheRowFacts[] {
+  if (f.device.backend !== 'iommufd' || f.d < 0) return [];
+  return accelListAt(input.index, f.d, input.cursor, 12).head.map((h) => ({
+    key: hex(h.pasid),
+    state: 'plain',
+    title: '',
+    ...accelRowText(h.pasid, accelSummary(input, h.pasid, h.wordsEvent)),
+  }));
 }
 
 function layoutAccel(
@@ -848,7 +983,7 @@ function layoutAccel(
   slotAt: (pasid: number) => { x: number; y: number } | undefined,
   box: Box,
 ): PartModel {
-  const { index, cursor, memoryAt } = input;
+  const { index, cursor } = input;
   const { trace } = index;
   const { device, d } = f;
   if (device.backend !== 'iommufd' || d < 0) {
@@ -858,7 +993,7 @@ function layoutAccel(
       titles: ['Accel PASID cache', 'Accel cache'],
       rows: [],
       length: 0,
-      empty: device.backend === 'iommufd' ? 'empty' : 'none: not an iommufd device',
+      empty: device.backend === 'iommufd' ? 'empty' : 'none (not iommufd)',
       lit,
       ...box,
     });
@@ -893,9 +1028,7 @@ function layoutAccel(
     }
   }
   const facts: CacheRowFacts[] = rows.map((r) => {
-    const sum = memoryAt
-      ? entryFields(entryWordsAt(trace, memoryAt, r.wordsEvent, r.pasid))
-      : undefined;
+    const sum = accelSummary(input, r.pasid, r.wordsEvent);
     let state: CacheRowFacts['state'] = 'plain';
     if (r.ghost) state = 'removed';
     else if (createdNow.has(r.pasid)) state = 'created';
@@ -904,7 +1037,7 @@ function layoutAccel(
     const from = state === 'created' ? slotAt(r.pasid) : undefined;
     return {
       key: `cache:${device.bdf}:${hex(r.pasid)}`,
-      text: `${hex(r.pasid)}${sum ? ` · DID ${sum.did.toString()} · ${pgttShort(sum.pgtt)}` : ''}`,
+      ...accelRowText(r.pasid, sum),
       state,
       title: `VTDAccelPASIDCacheEntry: PASID ${hex(r.pasid)} (${r.pasid.toString()})${sum ? `, DID ${sum.did.toString()}, PGTT ${PGTT_NAMES[sum.pgtt] ?? sum.pgtt.toString()}` : ''}${state !== 'plain' ? ` — ${CELL_STYLES[state].label}` : ''}`,
       ...(from ? { enterFrom: from } : {}),

@@ -103,3 +103,29 @@ export function leafSlotsAt(
   }
   return slots;
 }
+
+/** How far (in events) the walk's target is looked for around the cursor. */
+const TARGET_SCAN = 4096;
+
+/**
+ * The PASID entry a walk is about at the cursor: the first PASID of the leaf check the walk is
+ * on or comes to next (so that between events — a root, context or directory read, the device's
+ * PASID-0 check — the entry card shows the walk's target, not whatever entry was read last), else
+ * the last one it checked. Undefined when the walk checks no leaf near the cursor.
+ */
+export function walkTargetPasid(
+  trace: Trace,
+  segment: WalkSegmentRef,
+  cursor: number,
+): number | undefined {
+  const from = Math.max(cursor, segment.start);
+  const to = Math.min(segment.end, from + TARGET_SCAN);
+  for (let e = from; e < to; e++) {
+    if (eventKind(trace, e) === TraceKind.LeafChecked) return eventPasid(trace, e);
+  }
+  const back = Math.max(segment.start, cursor - TARGET_SCAN);
+  for (let e = Math.min(cursor, segment.end - 1); e >= back; e--) {
+    if (eventKind(trace, e) === TraceKind.LeafChecked) return eventPasid(trace, e);
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import {
   LIST_TITLE_H,
   ROW_H,
   layoutCacheList,
+  listWidthFor,
   rowsThatFit,
   type CacheRowFacts,
 } from './cacheList.ts';
@@ -61,5 +62,33 @@ describe('a cache list', () => {
       h: 100,
     });
     expect(l.rows[0]?.enterFrom).toEqual({ x: -70, y: 30 });
+  });
+
+  it('draws the longest form of a row that fits, and says how wide it must be for each form', () => {
+    const row: CacheRowFacts = {
+      key: 'as:d:0',
+      text: 'AS 0x0 · valid · DID 2',
+      short: ['AS 0x0 valid DID 2', '0x0 valid DID 2'],
+      state: 'plain',
+      title: '',
+    };
+    const at = (w: number) =>
+      layoutCacheList({
+        kind: 'emulated',
+        name: 'Emulated PASID cache of d',
+        titles: ['Emulated PASID cache'],
+        rows: [row],
+        length: 1,
+        empty: 'none',
+        lit: false,
+        x: 0,
+        y: 0,
+        w,
+        h: 60,
+      }).rows[0]?.text;
+    expect(at(listWidthFor([row]) + 200)).toBe('AS 0x0 · valid · DID 2');
+    expect(at(listWidthFor([row], 'first'))).toBe('AS 0x0 valid DID 2');
+    expect(at(listWidthFor([row]))).toBe('0x0 valid DID 2');
+    expect(listWidthFor([row], 'first')).toBeGreaterThan(listWidthFor([row]));
   });
 });

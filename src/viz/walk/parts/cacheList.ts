@@ -11,6 +11,7 @@ import {
   firstThatFits,
   fitText,
   part,
+  textWidth,
   type PartKind,
   type PartModel,
   type RowItem,
@@ -23,6 +24,8 @@ export const LIST_TITLE_H = 22;
 export interface CacheRowFacts {
   readonly key: string;
   readonly text: string;
+  /** Shorter forms of the same facts, longest first: the first that fits is drawn. */
+  readonly short?: readonly string[];
   readonly state: RowState;
   readonly title: string;
   /** Absolute position the row flies in from when it was created at this event. */
@@ -53,6 +56,23 @@ export function rowGlyph(state: RowState): string {
   return CELL_STYLES[state].glyph;
 }
 
+/** Room a row's text has left of the glyph column, in a list of width w. */
+const ROW_TEXT_INSET = 2 * CARD_PAD + 28;
+
+/**
+ * The width a list needs so that every row shows uncut its shortest form, or (`first`) its first
+ * shorter form: the one a list is given when the layout has the room.
+ */
+export function listWidthFor(
+  rows: readonly CacheRowFacts[],
+  form: 'shortest' | 'first' = 'shortest',
+): number {
+  return rows.reduce((m, r) => {
+    const text = (form === 'first' ? r.short?.[0] : r.short?.at(-1)) ?? r.text;
+    return Math.max(m, Math.ceil(textWidth(text, TYPE.body)) + 1 + ROW_TEXT_INSET);
+  }, 0);
+}
+
 /** Rows that fit in a list of height h (title included). */
 export function rowsThatFit(h: number): number {
   return Math.max(1, Math.floor((h - LIST_TITLE_H - 4) / ROW_H));
@@ -65,7 +85,7 @@ export function layoutCacheList(input: CacheListInput): PartModel {
   const overflow = rows.length > fit || input.length > live;
   const shown = overflow ? rows.slice(0, Math.max(0, fit - 1)) : rows;
   // Rows span the card less its padding; their text starts after the glyph column.
-  const textW = w - 2 * CARD_PAD - 28;
+  const textW = w - ROW_TEXT_INSET;
   const items: RowItem[] = shown.map((r, i) => ({
     key: r.key,
     x: CARD_PAD,
@@ -73,7 +93,7 @@ export function layoutCacheList(input: CacheListInput): PartModel {
     w: w - 2 * CARD_PAD,
     h: ROW_H - 3,
     glyph: rowGlyph(r.state),
-    text: fitText(r.text, textW, TYPE.body),
+    text: firstThatFits([r.text, ...(r.short ?? [])], textW, TYPE.body),
     state: r.state,
     title: r.title,
     ...(r.enterFrom

@@ -3,15 +3,20 @@ import { HostCallOp, QemuFn, TraceKind, Structure } from '../../../model/core.ts
 import { eventContext } from '../../trace/eventContext.ts';
 import { buildTrace } from '../../trace/traceFixture.ts';
 import { buildTraceIndex } from '../../trace/traceIndex.ts';
-import { calloutFor, layoutCallout, wrapCallout } from './callout.ts';
+import { CALLOUT_H, calloutFor, calloutHeight, layoutCallout, wrapCallout } from './callout.ts';
 
 describe('the callout', () => {
-  it('wraps a long outcome onto a second line and cuts what still does not fit', () => {
+  it('wraps a long outcome onto as many lines as it needs, cutting nothing', () => {
     const long = 'PASID 0x3ff: cached copy equals memory — nothing to do at all here';
-    const w = wrapCallout([long], 200);
-    expect(w.lines).toHaveLength(2);
-    expect(w.mainLines).toBe(2);
-    expect(w.lines.join(' ').replace('…', '')).toContain('PASID 0x3ff: cached copy');
+    const w = wrapCallout([long, 'a note that is long enough to need a second line here'], 200);
+    expect(w.mainLines).toBeGreaterThan(2);
+    expect(w.lines.slice(0, w.mainLines).join(' ')).toBe(long);
+    expect(w.lines.length).toBeGreaterThan(w.mainLines + 1);
+    expect(w.lines.join(' ')).not.toContain('…');
+    const box = { x: 0, y: 0, w: 220, h: calloutHeight({ state: 'info', lines: [long] }, 220) };
+    expect(box.h).toBeGreaterThan(CALLOUT_H);
+    const model = layoutCallout({ state: 'info', lines: [long] }, box);
+    for (const t of model.texts) expect(t.y + 6).toBeLessThanOrEqual(box.h);
     const short = wrapCallout(['+ PASID 0x5 created', 'searched 0 entries'], 400);
     expect(short).toEqual({ lines: ['+ PASID 0x5 created', 'searched 0 entries'], mainLines: 1 });
   });
@@ -87,5 +92,23 @@ describe('the callout', () => {
     );
     expect(at(2)?.lines[0]).toBe('⇢ PIOTLB forwarded to hwpt 3 (PASID 0x5) @ 0x7000');
     expect(at(3)?.lines[1]).toBe('QEMU drops the entry anyway: its hwpt leaks');
+  });
+
+  it("names the series' fall-through at the emulated re-creation, and only there", () => {
+    const trace = buildTrace(
+      [
+        [
+          { kind: TraceKind.EmuCreated, fn: 1, device: 0, pasid: 5, b: 1 },
+          { kind: TraceKind.EmuCreated, fn: 1, device: 0, pasid: 5, b: 0, addr: 0x4140n },
+        ],
+      ],
+      ['00:03.0'],
+    );
+    const index = buildTraceIndex(trace);
+    const at = (e: number) =>
+      calloutFor({ index, cursor: e }, eventContext(index, e), 0, '00:03.0');
+    expect(at(0)?.lines[0]).toMatch(/^\+ address space PASID 0x5: fall-through/);
+    expect(at(0)?.lines[1]).toContain('(all zero)');
+    expect(at(1)?.lines).toEqual(['+ address space PASID 0x5: entry cached (valid)']);
   });
 });

@@ -6,6 +6,7 @@ import {
   EmuSkipReason,
   HostCallOp,
   LeafOutcome,
+  NO_ADDR,
   QemuFn,
   RemovalOutcome,
   Structure,
@@ -17,7 +18,7 @@ import type { TraceIndex } from '../../trace/traceIndex.ts';
 import { entryWordsAt, previousWordsEvent, type MemoryAtStep } from '../cacheReplay.ts';
 import type { CellState } from '../cellStates.ts';
 import { entryDiff } from '../entryDiff.ts';
-import { TYPE, type Box, type TextItem } from './geometry.ts';
+import { TYPE, wrapText, type Box, type TextItem } from './geometry.ts';
 
 export interface CalloutFacts {
   readonly state: CellState | 'info';
@@ -151,7 +152,17 @@ export function calloutFor(
             ],
           };
     case TraceKind.EmuCreated:
-      return { state: 'created', lines: [`+ address space PASID ${hex(p)}: entry cached (valid)`] };
+      // b = 1: the series' fall-through (no return after the removal), with the failed lookup's
+      // buffer (addr NO_ADDR: all zero) stored as a valid entry again.
+      return b === 1
+        ? {
+            state: 'created',
+            lines: [
+              `+ address space PASID ${hex(p)}: fall-through — re-cached as valid right after its removal`,
+              `the series lost the return after the removal: the failed lookup's buffer${trace.addr[cursor] === NO_ADDR ? ' (all zero)' : ''} passes the filter`,
+            ],
+          }
+        : { state: 'created', lines: [`+ address space PASID ${hex(p)}: entry cached (valid)`] };
     case TraceKind.EmuRemoved:
       return {
         state: 'removed',
@@ -294,31 +305,30 @@ export function hostCallout(
       return { state: 'info', lines: [`host call for PASID ${p}`] };
   }
 }
-/** Advance of one character of the callout's main type (bold sans), drawing units. */
-const CALLOUT_CHAR_PX = TYPE.callout * 0.66;
-
-/** The callout's text in at most two lines that fit `width` (the rest of a line is cut with …). */
+/**
+ * The callout's text wrapped (never cut) to `width`: the outcome in the callout's type on as many
+ * lines as it needs, then the note lines in body type.
+ */
 export function wrapCallout(
   lines: readonly string[],
   width: number,
 ): { lines: string[]; mainLines: number } {
-  const max = Math.max(12, Math.floor(width / CALLOUT_CHAR_PX));
-  const words = (lines[0] ?? '').split(' ');
-  const first: string[] = [];
-  while (words.length > 0 && [...first, words[0]].join(' ').length <= max) {
-    first.push(words.shift() ?? '');
-  }
-  if (first.length === 0) first.push(words.shift() ?? '');
-  const wrapped = words.length > 0;
-  const rest = [words.join(' '), ...lines.slice(1)].filter((l) => l.length > 0);
-  const second = rest[0];
-  const cut = (l: string): string => (l.length > max ? `${l.slice(0, max - 1)}…` : l);
-  return second === undefined
-    ? { lines: [cut(first.join(' '))], mainLines: 1 }
-    : { lines: [cut(first.join(' ')), cut(second)], mainLines: wrapped ? 2 : 1 };
+  const main = wrapText(lines[0] ?? '', width, TYPE.callout, true);
+  const notes = lines.slice(1).flatMap((l) => (l ? wrapText(l, width, TYPE.note) : []));
+  return { lines: [...main, ...notes], mainLines: main.length };
 }
 
+/** The callout at its smallest: one outcome line and one note line. */
 export const CALLOUT_H = 44;
+const MAIN_LINE = 19;
+const NOTE_LINE = 19;
+
+/** Height of the callout box for these facts at width w. */
+export function calloutHeight(facts: CalloutFacts, w: number): number {
+  const { lines, mainLines } = wrapCallout(facts.lines, w - 20);
+  const last = (mainLines - 1) * MAIN_LINE + (lines.length - mainLines) * NOTE_LINE;
+  return Math.max(CALLOUT_H, 19 + last + 10);
+}
 
 export interface CalloutModel extends Box {
   readonly key: string;
@@ -336,7 +346,10 @@ export function layoutCallout(facts: CalloutFacts, box: Box): CalloutModel {
     texts: wrapped.lines.map((text, i) => ({
       key: `callout:${i.toString()}`,
       x: 10,
-      y: 19 + i * 19,
+      y:
+        19 +
+        Math.min(i, wrapped.mainLines - 1) * MAIN_LINE +
+        Math.max(0, i - wrapped.mainLines + 1) * NOTE_LINE,
       text,
       role: i < wrapped.mainLines ? 'title' : 'note',
       size: i < wrapped.mainLines ? TYPE.callout : TYPE.note,

@@ -30,8 +30,8 @@ describe('the root and context cards', () => {
     expect(c.texts.map((t) => t.text)).toEqual([
       'Context entry',
       'devfn 0x10 @ 0x5200',
-      'PDTS 7 → 16,384 entries',
-      'directory @ 0x8000',
+      'PDTS 7: 16,384 entries',
+      'dir @ 0x8000',
     ]);
   });
 
@@ -42,11 +42,27 @@ describe('the root and context cards', () => {
     );
     const fault = layoutContextCard(device, ctx, true, 0x5a, at);
     expect(fault.tone).toBe('fault');
-    expect(fault.texts.at(-1)?.text).toContain('0x5a');
+    expect(fault.texts.map((t) => t.text).join(' ')).toContain('lookup fault 0x5a: skipped');
   });
 
-  it('never let a line run past the card', () => {
+  it('never let a line run past the card, and wrap rather than cut: the card grows', () => {
+    const wide = layoutContextCard(device, ctx, false, undefined, at);
     const narrow = layoutContextCard(device, ctx, false, undefined, { x: 0, y: 0, w: 100 });
-    for (const t of narrow.texts) expect(t.text.length * t.size * 0.58).toBeLessThanOrEqual(100);
+    for (const t of narrow.texts) {
+      expect(t.text.length * t.size * 0.58).toBeLessThanOrEqual(100);
+      expect(t.text).not.toContain('…');
+      expect(t.y + 4).toBeLessThanOrEqual(narrow.h);
+    }
+    const words = (m: typeof wide) => m.texts.map((t) => t.text).join(' ');
+    expect(words(narrow)).toBe(words(wide));
+    expect(narrow.h).toBeGreaterThan(wide.h);
+    const root = layoutRootCard(device, ctx, false, { x: 0, y: 0, w: 100 });
+    expect(root.texts.map((t) => t.text).join(' ')).toBe(
+      'Root entry bus 0 @ 0x1000 P=1 → ctx 0x5000',
+    );
+  });
+
+  it('keep a shared minimum height', () => {
+    expect(layoutRootCard(device, ctx, false, { ...at, h: 120 }).h).toBe(120);
   });
 });

@@ -4,7 +4,7 @@
 import type { DeviceConfig } from '../../../model/core.ts';
 import { count, hex } from '../../format.ts';
 import type { ContextView } from '../guestStructures.ts';
-import { cardHeight, cardTexts, part, type PartModel } from './geometry.ts';
+import { cardHeight, cardTextLines, cardTexts, part, type PartModel } from './geometry.ts';
 
 export interface CardPlace {
   readonly x: number;
@@ -28,10 +28,11 @@ export function layoutRootCard(
     : [
         `bus ${device.bus.toString()} @ ${hex(context.rootEntryAddr)}`,
         context.rootPresent
-          ? `P 1 → ctx table ${context.contextAddr !== undefined ? hex(context.contextAddr & ~0xfffn) : ''}`
-          : 'not present: no context',
+          ? `P=1 → ctx ${context.contextAddr !== undefined ? hex(context.contextAddr & ~0xfffn) : ''}`
+          : 'P=0: no context table',
       ];
-  const h = Math.max(at.h ?? 0, cardHeight(ROOT_CARD_LINES));
+  const texts = cardTexts('root', at.w, 'Root entry', lines);
+  const h = Math.max(at.h ?? 0, cardHeight(Math.max(ROOT_CARD_LINES, cardTextLines(texts))));
   return part({
     key: 'part:root',
     kind: 'root',
@@ -42,7 +43,7 @@ export function layoutRootCard(
     y: at.y,
     w: at.w,
     h,
-    texts: cardTexts('root', at.w, 'Root entry', lines),
+    texts,
   });
 }
 
@@ -65,15 +66,16 @@ export function layoutContextCard(
   } else {
     lines = [
       `${devfn} @ ${hex(context.contextAddr ?? 0n)}`,
-      `PDTS ${context.pdts.toString()} → ${count(context.dirEntries)} entries`,
-      `directory @ ${hex(context.dirBase)}`,
+      `PDTS ${context.pdts.toString()}: ${count(context.dirEntries)} entries`,
+      `dir @ ${hex(context.dirBase)}`,
     ];
   }
   if (fault !== undefined) {
     lines[2] = `lookup fault ${hex(fault)}: skipped`;
     tone = 'fault';
   }
-  const h = Math.max(at.h ?? 0, cardHeight(CONTEXT_CARD_LINES));
+  const texts = cardTexts('context', at.w, 'Context entry', lines);
+  const h = Math.max(at.h ?? 0, cardHeight(Math.max(CONTEXT_CARD_LINES, cardTextLines(texts))));
   return part({
     key: 'part:context',
     kind: 'context',
@@ -84,6 +86,6 @@ export function layoutContextCard(
     y: at.y,
     w: at.w,
     h,
-    texts: cardTexts('context', at.w, 'Context entry', lines),
+    texts,
   });
 }

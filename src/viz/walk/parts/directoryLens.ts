@@ -167,6 +167,7 @@ export function layoutDirectoryLens(input: DirectoryLensInput): PartModel {
       `PASID directory · ${count(n)} entries${input.dirBase !== undefined ? ` @ ${hex(input.dirBase)}` : ''}`,
       `PASID directory · ${count(n)} entries`,
       'PASID directory',
+      'PASID dir',
     ],
     w,
     TYPE.title,

@@ -4,7 +4,7 @@
 import { PASID_ENTRY, PGTT_NAMES, fieldByName, fieldDisplayValue } from '../../../model/core.ts';
 import { hex } from '../../format.ts';
 import { CELL_STYLES, type CellState } from '../cellStates.ts';
-import { cardHeight, cardTexts, part, type PartModel } from './geometry.ts';
+import { cardHeight, cardTextLines, cardTexts, part, type PartModel } from './geometry.ts';
 
 const P = fieldByName(PASID_ENTRY, 'present');
 const PGTT = fieldByName(PASID_ENTRY, 'pgtt');
@@ -74,13 +74,14 @@ export function layoutEntryCard(input: EntryCardInput): PartModel {
   else
     lines = [
       `@ ${hex(input.addr)}`,
-      `P ${f.present ? '1' : '0'} · ${pgttShort(f.pgtt)} · DID ${f.did.toString()}`,
-      f.pointer ? `${f.pointer.label} ${hex(f.pointer.value)}` : 'no page-table pointer',
+      `P=${f.present ? '1' : '0'} PGTT=${f.pgtt >= 1 && f.pgtt <= 4 ? pgttShort(f.pgtt) : f.pgtt.toString()} DID=${f.did.toString()}`,
+      f.pointer ? `${f.pointer.label} ${hex(f.pointer.value)}` : 'no table pointer',
       input.state === 'unvisited' || input.state === 'in-memory'
         ? 'not checked yet'
         : `${CELL_STYLES[input.state].glyph} ${CELL_STYLES[input.state].label.split(':')[0] ?? ''}`,
     ];
   const title = pasid === undefined ? 'PASID entry' : `PASID entry ${hex(pasid)}`;
+  const texts = cardTexts('entry', input.w, title, lines);
   return part({
     key: 'part:entry',
     kind: 'entry',
@@ -90,7 +91,7 @@ export function layoutEntryCard(input: EntryCardInput): PartModel {
     x: input.x,
     y: input.y,
     w: input.w,
-    h: Math.max(input.h ?? 0, cardHeight(ENTRY_CARD_LINES)),
-    texts: cardTexts('entry', input.w, title, lines),
+    h: Math.max(input.h ?? 0, cardHeight(Math.max(ENTRY_CARD_LINES, cardTextLines(texts)))),
+    texts,
   });
 }

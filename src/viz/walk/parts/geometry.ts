@@ -109,7 +109,35 @@ export function firstThatFits(
   return fits ?? fitText(candidates.at(-1) ?? '', width, size, bold);
 }
 
-/** A card's title and body lines as text items, each cut to the card's width. */
+/**
+ * The text broken at its spaces into lines that each fit `width` at `size`, so that no fact is cut:
+ * a separator ("·", "→", "=") stays with the word before it and a "·" that would end a line is
+ * dropped. Only a single word wider than the whole line is cut with … (never the case for the
+ * walk's hex values and names at the widths the layout gives).
+ */
+export function wrapText(text: string, width: number, size: number, bold = false): string[] {
+  if (textWidth(text, size, bold) <= width) return [text];
+  const words: string[] = [];
+  for (const w of text.split(' ')) {
+    if (w === '') continue;
+    if ((w === '·' || w === '→' || w === '=') && words.length > 0) {
+      words[words.length - 1] = `${words[words.length - 1] ?? ''} ${w}`;
+    } else words.push(w);
+  }
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    const next = line ? `${line} ${w}` : w;
+    if (line && textWidth(next, size, bold) > width) {
+      lines.push(line);
+      line = w;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => fitText(l.replace(/ ·$/, ''), width, size, bold));
+}
+
+/** A card's title and body lines as text items, each wrapped (not cut) to the card's width. */
 export function cardTexts(
   keyPrefix: string,
   width: number,
@@ -117,26 +145,38 @@ export function cardTexts(
   lines: readonly string[],
 ): TextItem[] {
   const inner = width - 2 * CARD_PAD;
-  return [
-    {
-      key: `${keyPrefix}:title`,
-      x: CARD_PAD,
-      y: CARD_PAD + TYPE.title - 2,
-      text: fitText(title, inner, TYPE.title, true),
-      role: 'title',
-      size: TYPE.title,
-      anchor: 'start',
-    },
-    ...lines.map((text, i): TextItem => ({
-      key: `${keyPrefix}:line${i.toString()}`,
-      x: CARD_PAD,
-      y: CARD_PAD + TYPE.title - 2 + (i + 1) * LINE + 1,
-      text: fitText(text, inner, TYPE.body),
-      role: 'body',
-      size: TYPE.body,
-      anchor: 'start',
-    })),
-  ];
+  const titleLines = wrapText(title, inner, TYPE.title, true);
+  const items: TextItem[] = titleLines.map((text, i) => ({
+    key: i === 0 ? `${keyPrefix}:title` : `${keyPrefix}:title${i.toString()}`,
+    x: CARD_PAD,
+    y: CARD_PAD + TYPE.title - 2 + i * LINE,
+    text,
+    role: 'title',
+    size: TYPE.title,
+    anchor: 'start',
+  }));
+  let row = titleLines.length - 1;
+  lines.forEach((text, i) => {
+    wrapText(text, inner, TYPE.body).forEach((piece, j) => {
+      row += 1;
+      items.push({
+        key: `${keyPrefix}:line${i.toString()}${j > 0 ? `.${j.toString()}` : ''}`,
+        x: CARD_PAD,
+        y: CARD_PAD + TYPE.title - 2 + row * LINE + 1,
+        text: piece,
+        role: 'body',
+        size: TYPE.body,
+        anchor: 'start',
+      });
+    });
+  });
+  return items;
+}
+
+/** Body lines of a card laid out by cardTexts (wrapped lines and title lines past the first). */
+export function cardTextLines(texts: readonly TextItem[]): number {
+  const last = texts.reduce((m, t) => Math.max(m, t.y), CARD_PAD + TYPE.title - 2);
+  return Math.round((last - (CARD_PAD + TYPE.title - 2)) / LINE);
 }
 
 /** Height of a card with a title and `lines` body lines. */

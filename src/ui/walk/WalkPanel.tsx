@@ -75,9 +75,10 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
             memoryAt: data.memoryAt,
             width: fit.width,
             height: fit.height,
+            callout: mode !== 'present',
           })
         : undefined,
-    [data, at, fit],
+    [data, at, fit, mode],
   );
   const explanation = useMemo(
     () =>

@@ -63,6 +63,26 @@ describe('walk layout', () => {
     ]);
   });
 
+  it('without the callout (presentation mode) the chain takes its room and stays whole', () => {
+    const height = 380;
+    const withCallout = layoutWalk({ index, cursor: 9, scenario, memoryAt, width: 800, height });
+    const without = layoutWalk({
+      index,
+      cursor: 9,
+      scenario,
+      memoryAt,
+      width: 800,
+      height,
+      callout: false,
+    });
+    expect(withCallout.callout).toBeDefined();
+    expect(without.callout).toBeUndefined();
+    expect(without.parts.map((p) => p.kind)).toEqual(withCallout.parts.map((p) => p.kind));
+    // The table row grows into the callout's place.
+    expect(partOf(without, 'table').h).toBeGreaterThan(partOf(withCallout, 'table').h);
+    expect(Math.max(...without.parts.map((p) => p.y + p.h))).toBeLessThanOrEqual(height);
+  });
+
   it('marks the slot the walk is on and its outcome, never by colour alone', () => {
     const vm = at(9); // PASID 0: DID 1 ≠ 3
     expect(cell(vm, 'pasid:00:02.0:0x0')).toMatchObject({

@@ -106,6 +106,9 @@ export interface WalkLayoutInput {
   /** The drawing's size in its own units (the host scales it to the box). */
   readonly width: number;
   readonly height?: number;
+  /** Draw the callout (the outcome in words) under the chain; presentation mode leaves it to the
+   * explanation beside the drawing, which says the same in large type, to keep the chain large. */
+  readonly callout?: boolean;
 }
 
 export interface LaneModel extends Box {
@@ -563,7 +566,8 @@ function layoutChain(
     state: 'info',
     lines: [idleLine(ctx, device)],
   };
-  const calloutH = calloutHeight(facts, at.w);
+  const withCallout = input.callout !== false;
+  const calloutH = withCallout ? calloutHeight(facts, at.w) : 0;
 
   // Row 2: table → entry → caches. It takes the height left above the host lane and the callout.
   const row2Y = row1Y + row1H + ROW_GAP;
@@ -779,12 +783,11 @@ function layoutChain(
   }
 
   const calloutBox = { x: at.x, y: hostBottom + 8, w: at.w, h: calloutH };
-  const callout = layoutCallout(facts, calloutBox);
   return {
     parts: [root, ctxCard, lens, table, entry, accel, emulated, ...hostParts],
     arrows,
-    callout,
-    bottom: calloutBox.y + calloutBox.h,
+    ...(withCallout ? { callout: layoutCallout(facts, calloutBox) } : {}),
+    bottom: withCallout ? calloutBox.y + calloutBox.h : hostBottom,
   };
 }
 

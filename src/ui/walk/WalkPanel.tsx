@@ -260,7 +260,9 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
         <SavePictureButton step={step} disabled={!trace} />
       </div>
       <div className="walk-body">
-        <div className="walk-canvas" ref={canvasBoxRef}>
+        {/* Focusable: when a tall drawing (several host objects, a long callout) scrolls in its
+            box, keyboard users can scroll it too. */}
+        <div className="walk-canvas" ref={canvasBoxRef} tabIndex={0}>
           {vm ? (
             <WalkCanvas
               vm={vm}

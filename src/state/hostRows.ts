@@ -87,8 +87,6 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
     const cachedAt = k;
     if (pa === pasid) a++;
     if (isCached) k++;
-    const obj = objects.get(hwpt);
-    const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
     const listed = hwpt > 1 ? pgtblOf.get(hwpt) : undefined;
     const table =
       listed !== undefined
@@ -97,58 +95,9 @@ export function hostRows(run: AppRun | undefined, bdf: string, variant: Variant)
           ? cachedTable(cachedAt)
           : undefined;
     const short = table !== undefined ? `0x${table.toString(16)}` : '—';
-    if (hwpt === 0) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'unbound',
-        text: 'entry cached, not bound: QEMU retries only when the guest entry changes',
-      });
-    } else if (obj?.leaked) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'leaked',
-        text: 'still bound on the host, but QEMU dropped the entry: the hwpt leaks',
-      });
-    } else if (hwpt === 1 && pgtt === PGTT_FIRST_STAGE) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'bypass',
-        text: "first-stage entry cached, but the host still has the GPA→HPA parent: DMA bypasses the guest's table",
-      });
-    } else if (pgtt === undefined && variant !== 'seed' && pasid !== 0) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'leaked',
-        text: 'bound on the host with no cache entry left',
-      });
-    } else {
-      rows.push({ pasid, hwpt, kind, pgtbl: short, state: 'attached', text: 'attached' });
-    }
+    rows.push(hostRow(pasid, hwpt, pgtt, objects.get(hwpt)?.leaked === true, short, variant));
   }
-  for (const o of host.objects) {
-    if (o.type === 'faultq' && o.leaked) {
-      rows.push({
-        pasid: o.pasid,
-        hwpt: o.id,
-        kind: 'fault queue',
-        pgtbl: '—',
-        state: 'leaked',
-        text: 'fault queue leaked (its read handler stays registered with the freed entry)',
-      });
-    }
-  }
+  rows.push(...leakedFaultQueueRows(host));
   return rows;
 }
 
@@ -215,63 +164,65 @@ function rowsOf(
   for (const pasid of pasids) {
     const hwpt = attached.get(pasid) ?? 0;
     const pgtt = cached.get(pasid);
-    const obj = objects.get(hwpt);
-    const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
     const pgtbl = hwpt > 1 ? (pgtblOf.get(hwpt) ?? '') : '';
     const short = pgtbl ? `0x${BigInt(pgtbl).toString(16)}` : '—';
-    if (hwpt === 0) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'unbound',
-        text: 'entry cached, not bound: QEMU retries only when the guest entry changes',
-      });
-    } else if (obj?.leaked) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'leaked',
-        text: 'still bound on the host, but QEMU dropped the entry: the hwpt leaks',
-      });
-    } else if (hwpt === 1 && pgtt === PGTT_FIRST_STAGE) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'bypass',
-        text: "first-stage entry cached, but the host still has the GPA→HPA parent: DMA bypasses the guest's table",
-      });
-    } else if (pgtt === undefined && variant !== 'seed' && pasid !== 0) {
-      rows.push({
-        pasid,
-        hwpt,
-        kind,
-        pgtbl: short,
-        state: 'leaked',
-        text: 'bound on the host with no cache entry left',
-      });
-    } else {
-      rows.push({ pasid, hwpt, kind, pgtbl: short, state: 'attached', text: 'attached' });
-    }
+    rows.push(hostRow(pasid, hwpt, pgtt, objects.get(hwpt)?.leaked === true, short, variant));
   }
-  for (const o of host.objects) {
-    if (o.type === 'faultq' && o.leaked) {
-      rows.push({
-        pasid: o.pasid,
-        hwpt: o.id,
-        kind: 'fault queue',
-        pgtbl: '—',
-        state: 'leaked',
-        text: 'fault queue leaked (its read handler stays registered with the freed entry)',
-      });
-    }
-  }
+  rows.push(...leakedFaultQueueRows(host));
   return rows;
+}
+
+/** One PASID's row: what the host has it on, read against what QEMU caches for it (`pgtt`, or
+ * undefined when not cached), with the consequence of each mismatch in words. */
+function hostRow(
+  pasid: number,
+  hwpt: number,
+  pgtt: number | undefined,
+  leaked: boolean,
+  pgtbl: string,
+  variant: Variant,
+): HostRow {
+  const kind = hwpt === 0 ? '—' : hwpt === 1 ? 'nesting parent (GPA→HPA)' : 'nested first stage';
+  const row = { pasid, hwpt, kind, pgtbl };
+  if (hwpt === 0) {
+    return {
+      ...row,
+      state: 'unbound',
+      text: 'entry cached, not bound: QEMU retries only when the guest entry changes',
+    };
+  }
+  if (leaked) {
+    return {
+      ...row,
+      state: 'leaked',
+      text: 'still bound on the host, but QEMU dropped the entry: the hwpt leaks',
+    };
+  }
+  if (hwpt === 1 && pgtt === PGTT_FIRST_STAGE) {
+    return {
+      ...row,
+      state: 'bypass',
+      text: "first-stage entry cached, but the host still has the GPA→HPA parent: DMA bypasses the guest's table",
+    };
+  }
+  if (pgtt === undefined && variant !== 'seed' && pasid !== 0) {
+    return { ...row, state: 'leaked', text: 'bound on the host with no cache entry left' };
+  }
+  return { ...row, state: 'attached', text: 'attached' };
+}
+
+/** The fault queues QEMU lost track of (listed after the PASIDs). */
+function leakedFaultQueueRows(host: HostDeviceState): HostRow[] {
+  return host.objects
+    .filter((o) => o.type === 'faultq' && o.leaked)
+    .map((o) => ({
+      pasid: o.pasid,
+      hwpt: o.id,
+      kind: 'fault queue',
+      pgtbl: '—',
+      state: 'leaked',
+      text: 'fault queue leaked (its read handler stays registered with the freed entry)',
+    }));
 }
 
 const rowsByRun = new WeakMap<AppRun, Map<string, HostRow[]>>();

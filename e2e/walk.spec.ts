@@ -166,3 +166,27 @@ test('screenshots of the walk view, motion off, light and dark', async ({ page }
     await page.screenshot({ path: `test-results/walk/linux-boot-created-full-${scheme}.png` });
   }
 });
+
+test('Full view sets the other panels aside and gives them back as they were', async ({ page }) => {
+  const errors = collectErrors(page);
+  await open(page, 'preset=did-mismatch');
+  const caches = page.getByRole('region', { name: 'Caches' });
+  const did = page.getByRole('textbox', { name: 'Domain ID' });
+  await expect(caches).toBeVisible();
+  await did.fill('42');
+  await timeline(page).focus();
+  await page.keyboard.press('Home');
+  await expect(caches).toContainText('at step 1 · event 1 of');
+  await page.getByRole('button', { name: 'Full view' }).click();
+  // Hidden, not only covered: nothing under the walk view is laid out or reachable.
+  await expect(caches).toBeHidden();
+  await expect(did).toBeHidden();
+  await timeline(page).focus();
+  await page.keyboard.press('End');
+  await page.getByRole('button', { name: 'Exit full view' }).click();
+  await expect(caches).toBeVisible();
+  await expect(did).toHaveValue('42');
+  // The panels follow the playhead that moved while they were set aside.
+  await expect(caches).toContainText('end of the run');
+  expect(errors).toEqual([]);
+});

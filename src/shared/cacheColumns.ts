@@ -28,6 +28,7 @@ import {
   type FocusChanges,
   type WireRun,
 } from '../worker/protocol.ts';
+import { hostColumnBuffers } from './hostWire.ts';
 
 const PAGE_MASK = ~0xfffn;
 const ROOT_PRESENT = fieldByName(ROOT_ENTRY, 'lowerPresent');
@@ -258,7 +259,7 @@ export function focusChanges(
   return { counts, total: c.length, emulated, emulatedBefore: before };
 }
 
-/** Every distinct ArrayBuffer of a run (trace columns and cache columns), for transfer. */
+/** Every distinct ArrayBuffer of a run (trace, cache and host columns), for transfer. */
 export function runTransferables(run: WireRun): ArrayBuffer[] {
   const t = run.result.trace;
   const arrays: ArrayBufferView[] = [
@@ -287,6 +288,9 @@ export function runTransferables(run: WireRun): ArrayBuffer[] {
   }
   const seen = new Set<ArrayBuffer>();
   for (const a of arrays) if (a.buffer instanceof ArrayBuffer) seen.add(a.buffer);
+  for (const host of Object.values(run.caches.host)) {
+    for (const b of hostColumnBuffers(host)) seen.add(b);
+  }
   return [...seen];
 }
 

@@ -71,6 +71,18 @@ function lastAtOrBefore(sorted: ArrayLike<number>, v: number, n = sorted.length)
   return lo - 1;
 }
 
+/** Index of the first element >= v in a sorted array (its length if none). */
+function firstAtOrAfter(sorted: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The scenario step an event belongs to (an empty step shares its start with the next one). */
 export function stepOfEvent(trace: Trace, event: number): number {
   const steps = trace.stepStart.length - 1;
@@ -129,7 +141,7 @@ class AccelHistory {
   /** Changes that are not creations (updates and removals): none means each PASID has one change. */
   readonly rewrites: number;
   private creationsMade: { at: Uint32Array; killedAt: Uint32Array | undefined } | undefined;
-  private byPasidMade: { offsets: Uint32Array; changes: Uint32Array } | undefined;
+  private byPasidMade: { pasids: Uint32Array; changes: Uint32Array } | undefined;
 
   constructor(event: U32List, pasid: U32List, op: U32List) {
     this.n = event.n;
@@ -186,20 +198,41 @@ class AccelHistory {
 
   /** The changes of one PASID, ascending (a view into one shared array). */
   changesOf(pasid: number): Uint32Array {
-    if (!this.byPasidMade) {
-      let max = 0;
-      for (let i = 0; i < this.n; i++) max = Math.max(max, this.pasid[i] ?? 0);
-      const offsets = new Uint32Array(max + 2);
-      for (let i = 0; i < this.n; i++) offsets[(this.pasid[i] ?? 0) + 1]! += 1;
-      for (let p = 1; p < offsets.length; p++) offsets[p]! += offsets[p - 1] ?? 0;
-      const fill = offsets.slice(0, max + 1);
+    const { pasids, changes } = this.byPasid();
+    return changes.subarray(firstAtOrAfter(pasids, pasid), firstAtOrAfter(pasids, pasid + 1));
+  }
+
+  /**
+   * The changes ordered by (PASID, change): a sort, not a table indexed by PASID, because the
+   * PASIDs are sparse (16,384 cached out of 2^20 on a large device) and a dense table would cost
+   * 4 MiB and a 2^20-long prefix sum per device. A walk's changes usually come in PASID order
+   * already, and then nothing is sorted.
+   */
+  private byPasid(): { pasids: Uint32Array; changes: Uint32Array } {
+    if (this.byPasidMade) return this.byPasidMade;
+    let ordered = true;
+    for (let i = 1; i < this.n && ordered; i++) ordered = this.pasid[i - 1]! <= this.pasid[i]!;
+    if (ordered) {
       const changes = new Uint32Array(this.n);
-      for (let i = 0; i < this.n; i++) changes[fill[this.pasid[i] ?? 0]!++] = i;
-      this.byPasidMade = { offsets, changes };
+      for (let i = 0; i < this.n; i++) changes[i] = i;
+      this.byPasidMade = { pasids: this.pasid, changes };
+      return this.byPasidMade;
     }
-    const { offsets, changes } = this.byPasidMade;
-    if (pasid + 1 >= offsets.length) return changes.subarray(0, 0);
-    return changes.subarray(offsets[pasid] ?? 0, offsets[pasid + 1] ?? 0);
+    // One key per change, PASID in the high part: a plain numeric sort orders by PASID, then by
+    // change (both fit in a double's 53 bits: PASIDs < 2^20, changes < 2^32).
+    const keys = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) keys[i] = this.pasid[i]! * 2 ** 32 + i;
+    keys.sort();
+    const pasids = new Uint32Array(this.n);
+    const changes = new Uint32Array(this.n);
+    for (let k = 0; k < this.n; k++) {
+      const key = keys[k]!;
+      const p = Math.floor(key / 2 ** 32);
+      pasids[k] = p;
+      changes[k] = key - p * 2 ** 32;
+    }
+    this.byPasidMade = { pasids, changes };
+    return this.byPasidMade;
   }
 
   /** The PASID's last change at or before change `last`, or -1. */
@@ -244,6 +277,17 @@ const histories = new WeakMap<Trace, CacheHistory>();
 function cacheHistory(trace: Trace): CacheHistory {
   const hit = histories.get(trace);
   if (hit) return hit;
+  const pass = cacheHistoryPieces(trace);
+  let step = pass.next();
+  while (!step.done) step = pass.next();
+  return step.value;
+}
+
+/** Trace events read between two yields of `cacheHistoryPieces` (a few milliseconds). */
+const HISTORY_EVENTS_PER_PIECE = 40_000;
+
+/** `cacheHistory` as pieces for workInSlices: a run of 400,000 events takes ~30 ms in one go. */
+function* cacheHistoryPieces(trace: Trace): Generator<void, CacheHistory> {
   const accelLists = trace.devices.map(() => ({
     event: new U32List(),
     pasid: new U32List(),
@@ -252,6 +296,7 @@ function cacheHistory(trace: Trace): CacheHistory {
   const emu = trace.devices.map(() => new Map<number, number[]>());
   const { kind, a, device, pasid, count } = trace;
   for (let i = 0; i < trace.length; i++) {
+    if (i % HISTORY_EVENTS_PER_PIECE === HISTORY_EVENTS_PER_PIECE - 1) yield;
     const k = kind[i];
     if (k === TraceKind.LeafChecked) {
       const outcome = a[i];
@@ -289,17 +334,20 @@ function cacheHistory(trace: Trace): CacheHistory {
     ),
     emulated: new Map(trace.devices.map((bdf, d) => [bdf, { byPasid: emu[d]! }])),
   };
+  // A synchronous caller may have finished the same pass while this one was paused.
+  const first = histories.get(trace);
+  if (first) return first;
   histories.set(trace, history);
   return history;
 }
 
 /**
  * The run's change history with each device's indexes made (a piece per device, for
- * workInSlices): on a 2^20-PASID device the by-PASID index alone takes ~15 ms to build, and the
- * views ask for it (marks, host rows) in their first render.
+ * workInSlices): the by-PASID index and the creation list of each device, which the
+ * views ask for (marks, host rows) in their first render.
  */
 export function* warmCacheHistory(trace: Trace): Generator<void> {
-  const history = cacheHistory(trace);
+  const history = histories.get(trace) ?? (yield* cacheHistoryPieces(trace));
   yield;
   for (const accel of history.accel.values()) {
     accel.changesOf(0);

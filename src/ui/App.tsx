@@ -1,7 +1,7 @@
 // The app shell: header, notices, then three columns — scenario (structures, steps, devices, IOMMU),
 // the walk view over the entry editor, and the invalidation composer over the caches.
 
-import { useCallback, useRef, useState } from 'react';
+import { Activity, useCallback, useRef, useState } from 'react';
 import { CachesPanel } from './caches/CachesPanel.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
 import { DebugfsDialog } from './debugfs/DebugfsDialog.tsx';
@@ -31,6 +31,10 @@ export function App() {
   const editing = useAppStore((s) => s.selection !== undefined);
   const walkFraction = editing ? chosenWalkFraction : Math.max(chosenWalkFraction, 0.85);
   const comparing = useAppStore((s) => s.compareOpen);
+  // While the walk view has the whole window, the panels under it are hidden (not laid out or
+  // painted, their updates put off until they show again): during a playback they would otherwise
+  // follow every event behind the walk view.
+  const aside = useAppStore((s) => s.walkFullView) ? 'hidden' : 'visible';
   const openHelp = useCallback(() => setHelp(true), []);
   useShortcuts(openHelp);
   const walkMode = useWalkMode();
@@ -43,30 +47,38 @@ export function App() {
     );
   return (
     <div className="app">
-      <div>
-        <Header onShowShortcuts={openHelp} />
-        <ScenarioLine />
-      </div>
+      <Activity mode={aside}>
+        <div>
+          <Header onShowShortcuts={openHelp} />
+          <ScenarioLine />
+        </div>
+      </Activity>
       <TourPanel />
       <Notices />
       <main className="workspace">
-        <Sidebar />
+        <Activity mode={aside}>
+          <Sidebar />
+        </Activity>
         <div
           ref={centre}
           className="column column-center"
           style={{ '--walk-fraction': walkFraction } as React.CSSProperties}
         >
           <WalkViewRegion />
-          <Splitter containerRef={centre} />
-          <EntryEditor />
+          <Activity mode={aside}>
+            <Splitter containerRef={centre} />
+            <EntryEditor />
+          </Activity>
         </div>
         {/* Compare variants takes the right column while it is open (the others stay mounted). */}
-        <div className={`column column-right${comparing ? ' comparing' : ''}`}>
-          {comparing ? <ComparePanel /> : null}
-          <InvalidationComposer />
-          <PredictPanel />
-          <CachesPanel />
-        </div>
+        <Activity mode={aside}>
+          <div className={`column column-right${comparing ? ' comparing' : ''}`}>
+            {comparing ? <ComparePanel /> : null}
+            <InvalidationComposer />
+            <PredictPanel />
+            <CachesPanel />
+          </div>
+        </Activity>
       </main>
       <DropZone />
       <ImportDialog />

@@ -5,6 +5,7 @@
 // Bump PROTOCOL_VERSION whenever a request or response shape changes meaning; the app refuses a
 // worker that answers with another version (a stale cached bundle) instead of misreading it.
 
+import type { HostColumns } from '../shared/hostWire.ts';
 import type {
   CacheChange,
   CacheEntryAspect,
@@ -150,9 +151,13 @@ export interface AppRun {
   readonly ms: number;
 }
 
-/** A run as the worker sends it: AppRun without `result.final` (the engine adds it on the page). */
-export interface WireRun extends Omit<AppRun, 'result'> {
+/** A run as the worker sends it: AppRun without `result.final` (the engine adds it on the page)
+ * and with each device's host state in columns (shared/hostWire.ts, unpacked on the page). */
+export interface WireRun extends Omit<AppRun, 'result' | 'caches'> {
   readonly result: Omit<RunResult, 'final'>;
+  readonly caches: Omit<AppCaches, 'host'> & {
+    readonly host: Readonly<Record<string, HostColumns>>;
+  };
 }
 
 export interface ParsedScenario {

@@ -15,6 +15,7 @@ import {
   type Scenario,
 } from '../model/index.ts';
 import { transfer } from 'comlink';
+import { hostToColumns } from '../shared/hostWire.ts';
 import { accelCacheColumns, focusChanges, runTransferables } from '../shared/cacheColumns.ts';
 import { initialMemoryPages } from '../shared/memoryPages.ts';
 import {
@@ -139,7 +140,12 @@ export function runForApp(scenario: Scenario, focusStep: number): Omit<WireRun, 
       iqe: machine.iqe,
       accel,
       emulated: machine.emulatedEntries(),
-      host: machine.hostStates(RUN_MAX_HOST_ROWS),
+      host: Object.fromEntries(
+        Object.entries(machine.hostStates(RUN_MAX_HOST_ROWS)).map(([bdf, state]) => [
+          bdf,
+          hostToColumns(state),
+        ]),
+      ),
     },
     focus: focusChanges(changes, bdfs, beforeEmulated),
   };

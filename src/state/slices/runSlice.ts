@@ -47,6 +47,8 @@ export const createRunSlice =
         if (!answer.ok && answer.error.kind === 'cancelled') return;
         if (answer.ok) {
           if (answer.value.result.trace.length > WARM_RUN_EVENTS) {
+            // The task that received the answer has paid for its deserialisation already.
+            await yieldToMain();
             await workInSlices(warmRunViews(scenario, answer.value));
             if (get().runGeneration !== generation) return;
           }

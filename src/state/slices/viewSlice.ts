@@ -38,6 +38,9 @@ export interface ViewSlice {
   /** Share of the centre column the walk view takes (the rest is the entry editor), 0.2–0.85. */
   readonly walkFraction: number;
   readonly setWalkFraction: (fraction: number) => void;
+  /** "Full view": the walk view has the whole window and the other panels are set aside. */
+  readonly walkFullView: boolean;
+  readonly setWalkFullView: (on: boolean) => void;
   readonly setPresets: (presets: readonly PresetInfo[]) => void;
   readonly setSidebarTab: (tab: SidebarTab) => void;
   readonly select: (ref: EntryRef | undefined) => void;
@@ -64,6 +67,8 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setWalkFraction: (f) => {
     if (Number.isFinite(f)) set({ walkFraction: Math.min(0.85, Math.max(0.2, f)) });
   },
+  walkFullView: false,
+  setWalkFullView: (walkFullView) => set({ walkFullView }),
   setPresets: (presets) => set({ presets }),
   setSidebarTab: (sidebarTab) => set({ sidebarTab }),
   select: (selection) => set({ selection }),

@@ -13,9 +13,22 @@ export interface WalkCanvasProps {
   readonly callbacks: WalkViewCallbacks;
   /** Increments to ask for a zoom reset. */
   readonly resetZoomToken: number;
+  /** The inner height of the scrolling box around the drawing (kept by a ResizeObserver). */
+  readonly boxHeight: number;
 }
 
-export function WalkCanvas({ vm, scale, duration, callbacks, resetZoomToken }: WalkCanvasProps) {
+function scrollBoxTo(box: HTMLElement, top: number): void {
+  box.scrollTop = top;
+}
+
+export function WalkCanvas({
+  vm,
+  scale,
+  duration,
+  callbacks,
+  resetZoomToken,
+  boxHeight,
+}: WalkCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<WalkView | undefined>(undefined);
   // D3 calls back through this ref, so it always reaches the latest handlers.
@@ -47,22 +60,37 @@ export function WalkCanvas({ vm, scale, duration, callbacks, resetZoomToken }: W
   }, [resetZoomToken]);
 
   // The active device's lane scrolls into view when it changes (only matters when the box scrolls).
+  // Nothing here reads layout: the heights are known and the box's scroll offset is followed by a
+  // listener, because reading scrollTop right after the D3 update would force a layout on every
+  // event of a playback.
+  const scrollTopRef = useRef(0);
+  useEffect(() => {
+    const box = svgRef.current?.parentElement;
+    if (!box) return undefined;
+    const follow = (): void => {
+      scrollTopRef.current = box.scrollTop;
+    };
+    box.addEventListener('scroll', follow, { passive: true });
+    return () => box.removeEventListener('scroll', follow);
+  }, []);
+  const height = Math.floor(vm.height * scale);
   const laneTop = vm.activeLane ? vm.activeLane.y * scale : 0;
   const laneBottom = vm.activeLane ? (vm.activeLane.y + vm.activeLane.h) * scale : 0;
   useEffect(() => {
     const box = svgRef.current?.parentElement;
-    if (!box || box.scrollHeight <= box.clientHeight) return;
-    if (laneTop < box.scrollTop || laneBottom > box.scrollTop + box.clientHeight) {
-      box.scrollTo({ top: Math.max(0, Math.min(laneTop - 4, laneBottom - box.clientHeight)) });
+    if (!box || height <= boxHeight) return;
+    const top = scrollTopRef.current;
+    if (laneTop < top || laneBottom > top + boxHeight) {
+      scrollBoxTo(box, Math.max(0, Math.min(laneTop - 4, laneBottom - boxHeight)));
     }
-  }, [laneTop, laneBottom]);
+  }, [laneTop, laneBottom, height, boxHeight]);
 
   return (
     <svg
       ref={svgRef}
       className="walk-svg"
       width={Math.floor(vm.width * scale)}
-      height={Math.floor(vm.height * scale)}
+      height={height}
       viewBox={`0 0 ${vm.width.toFixed(2)} ${vm.height.toFixed(2)}`}
       role="group"
       aria-label="Walk of the chain QEMU follows: root entry, context entry, PASID directory and table, PASID entry, and the device's PASID caches"

@@ -2,17 +2,18 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeafOutcome, TraceKind, eventKind, leafOutcome } from '../../model/core.ts';
+import { LeafOutcome, TraceKind, eventKind, leafOutcome, type Scenario } from '../../model/core.ts';
+import { ScenarioBuilder } from '../../model/testSupport/scenarioBuilder.ts';
 import { createInProcessEngine } from '../../state/testing/inProcessEngine.ts';
 import { type AppStore, createAppStore, StoreProvider } from '../../state/index.ts';
 import { fixtureScenario } from '../../viz/trace/traceFixture.ts';
 import { WalkPanel } from './WalkPanel.tsx';
 
-async function mounted(): Promise<AppStore> {
+async function mounted(scenario: Scenario = fixtureScenario()): Promise<AppStore> {
   // Motion off, as the e2e screenshots do (jsdom has no SVG transform lists to animate).
   window.history.replaceState(null, '', '/?motion=off');
   const store = createAppStore({ engine: createInProcessEngine() });
-  store.getState().replaceScenario(fixtureScenario(), { kind: 'new', edited: false });
+  store.getState().replaceScenario(scenario, { kind: 'new', edited: false });
   await store.idle();
   render(
     <StoreProvider store={store}>
@@ -86,5 +87,32 @@ describe('the walk panel', () => {
     act(() => store.getState().seekTo(created));
     const row = document.querySelector('[data-key="cache:00:02.0:0x41"]');
     expect(row?.getAttribute('data-state')).toBe('created');
+  });
+
+  it('scrolls the active device’s lane into view when the drawing is taller than its box', async () => {
+    const b = new ScenarioBuilder();
+    const bdfs = ['00:02.0', '00:03.0', '00:04.0', '00:05.0', '00:06.0'];
+    for (const bdf of bdfs)
+      b.device(bdf, { backend: 'iommufd' }).setPasidEntry(bdf, 1, b.defaultEntry(1));
+    const store = await mounted(b.global().build());
+    const box = document.querySelector<HTMLElement>('.walk-canvas')!;
+    const svg = box.querySelector('svg')!;
+    // jsdom lays nothing out: the box is as tall as the panel's fallback size (360 px).
+    expect(Number(svg.getAttribute('height'))).toBeGreaterThan(360);
+    const trace = store.getState().run!.result.trace;
+    const firstOf = (device: number): number => {
+      for (let i = 0; i < trace.length; i++) {
+        if (eventKind(trace, i) === TraceKind.AccelDeviceBegin && trace.device[i] === device)
+          return i;
+      }
+      return -1;
+    };
+    act(() => store.getState().seekTo(firstOf(bdfs.length - 1)));
+    const down = box.scrollTop;
+    expect(down).toBeGreaterThan(0);
+    act(() => store.getState().seekTo(firstOf(0)));
+    // Back up to the first lane (4 px above its top edge, so its border shows).
+    expect(box.scrollTop).toBeLessThan(down);
+    expect(box.scrollTop).toBeLessThanOrEqual(8);
   });
 });

@@ -47,7 +47,9 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
   const runStatus = useAppStore((s) => s.runStatus);
   const runError = useAppStore((s) => s.runError);
   const reducedMotion = useReducedMotion();
-  const [expanded, setExpanded] = useState(false);
+  // Full view is the app's (App sets the other panels aside while it is on); not in the other modes.
+  const fullView = useAppStore((s) => s.walkFullView);
+  const expanded = mode === 'app' && fullView;
   const [scrubbing, setScrubbing] = useState(false);
   const [resetZoomToken, setResetZoomToken] = useState(0);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -107,8 +109,8 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
   }, [mode]);
   const leave = useCallback(() => {
     if (mode === 'present') setWalkMode('app');
-    else setExpanded(false);
-  }, [mode]);
+    else store.getState().setWalkFullView(false);
+  }, [mode, store]);
   const actions = useWalkActions({ togglePresent, leave });
   useWalkKeyboard(panelRef, actions, trace !== undefined);
 
@@ -200,7 +202,7 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
               <button
                 type="button"
                 aria-pressed={expanded}
-                onClick={() => setExpanded((x) => !x)}
+                onClick={() => store.getState().setWalkFullView(!expanded)}
                 title={
                   expanded ? 'Back to the layout (Esc)' : 'Give the walk view the whole window'
                 }
@@ -270,6 +272,7 @@ export function WalkPanel({ mode = 'app' }: { readonly mode?: WalkMode }) {
               duration={duration}
               callbacks={callbacks}
               resetZoomToken={resetZoomToken}
+              boxHeight={box.height}
             />
           ) : (
             <p className="walk-empty">

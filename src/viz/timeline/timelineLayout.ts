@@ -2,18 +2,11 @@
 // a 10-event step stays visible beside a million-event walk), events spread linearly inside their
 // step, and marks where something happens (binned per pixel, the most telling state wins).
 
-import {
-  TraceKind,
-  assertUnreachable,
-  eventKind,
-  leafOutcome,
-  type Scenario,
-  type ScenarioStep,
-  type Trace,
-} from '../../model/core.ts';
+import { type Scenario, type ScenarioStep, type Trace } from '../../model/core.ts';
 import { hex } from '../format.ts';
 import { stepCount, stepRange, type TraceIndex } from '../trace/traceIndex.ts';
-import { leafOutcomeState, strongerState, type CellState } from '../walk/cellStates.ts';
+import { markFromCode } from '../trace/interesting.ts';
+import { strongerState, type CellState } from '../walk/cellStates.ts';
 
 export interface TimelineSegment {
   readonly key: string;
@@ -74,52 +67,6 @@ export function stepLabel(step: ScenarioStep | undefined): string {
   }
 }
 
-function markerState(trace: Trace, i: number): CellState | undefined {
-  const kind = eventKind(trace, i);
-  switch (kind) {
-    case TraceKind.LeafChecked:
-      return leafOutcomeState(leafOutcome(trace, i), false);
-    case TraceKind.EmuCreated:
-      return 'created';
-    case TraceKind.EmuRemoved:
-    case TraceKind.AccelRemoved:
-      return 'removed';
-    case TraceKind.EmuDiffers:
-      return 'differs';
-    case TraceKind.EmuSkip:
-      return 'did-mismatch';
-    case TraceKind.RangeClamp:
-    case TraceKind.HostCall:
-      return undefined;
-    case TraceKind.DirChecked:
-      return 'dir-read-failed';
-    // Refusals, gates and faults (and kinds that are never interesting) share one mark.
-    case TraceKind.StepWrite:
-    case TraceKind.StepClearIqe:
-    case TraceKind.DescFetched:
-    case TraceKind.DescRejected:
-    case TraceKind.DescBlocked:
-    case TraceKind.DescNoEffect:
-    case TraceKind.PcInfoBuilt:
-    case TraceKind.WaitStatusWrite:
-    case TraceKind.ContextCacheInv:
-    case TraceKind.ReplayBegin:
-    case TraceKind.SyncBegin:
-    case TraceKind.SyncGated:
-    case TraceKind.GuestRead:
-    case TraceKind.LookupResult:
-    case TraceKind.EmuUnchanged:
-    case TraceKind.AccelDeviceBegin:
-    case TraceKind.AccelDeviceSkipped:
-    case TraceKind.AccelRemovalCheck:
-    case TraceKind.AccelBypass:
-    case TraceKind.RangeInit:
-      return 'invalid';
-    default:
-      return assertUnreachable(kind, 'trace kind');
-  }
-}
-
 const cache = new WeakMap<Trace, Map<string, TimelineModel>>();
 
 export function layoutTimeline(
@@ -174,11 +121,13 @@ export function layoutTimeline(
     }
   };
   let seg = 0;
-  for (const i of index.interesting) {
+  const { interesting, interestingMark } = index;
+  for (let k = 0; k < interesting.length; k++) {
+    const i = interesting[k]!;
     while (seg < segments.length - 1 && i >= (segments[seg]?.end ?? 0)) seg += 1;
     const sg = segments[seg];
     if (!sg || sg.end <= sg.start) continue;
-    const st = markerState(trace, i);
+    const st = markFromCode(interestingMark[k] ?? 0);
     if (!st) continue;
     const bx = Math.floor(sg.x0 + ((i - sg.start + 0.5) / (sg.end - sg.start)) * (sg.x1 - sg.x0));
     if (bx !== binX) {

@@ -5,7 +5,9 @@ import { fixtureTrace } from './traceFixture.ts';
 import { runScenario } from '../../model/index.ts';
 import { stepCost } from '../cost/costModel.ts';
 import { globalSyncScenario } from '../cost/costScenarios.ts';
+import { MARK_STATES, markFromCode, markerState } from './interesting.ts';
 import { TraceIndexBuilder, buildTraceIndex, stepOfEvent } from './traceIndex.ts';
+import { CELL_STYLES, type CellState } from '../walk/cellStates.ts';
 
 // Event offsets inside one fixture walk (see traceFixture.ts).
 const W = { sync: 2, emu: 4, clamp: 7, dir0: 8, leaf0: 9, dir1: 11, leaf41: 13, dirRest: 15 };
@@ -74,10 +76,26 @@ describe('trace index', () => {
     const sliced = builder.result();
     expect(Array.from(sliced.frames)).toEqual(Array.from(whole.frames));
     expect(Array.from(sliced.interesting)).toEqual(Array.from(whole.interesting));
+    expect(Array.from(sliced.interestingMark)).toEqual(Array.from(whole.interestingMark));
     expect(sliced.accel.map((l) => Array.from(l.pasid))).toEqual(
       whole.accel.map((l) => Array.from(l.pasid)),
     );
     expect(sliced.costs).toEqual(whole.costs);
     expect(sliced.costs[0]).toEqual(stepCost(big, 0));
+  });
+
+  it('keeps each interesting event’s timeline mark, coded, beside it', () => {
+    expect(index.interestingMark.length).toBe(index.interesting.length);
+    const decoded = Array.from(index.interesting, (e, k) => [
+      markFromCode(index.interestingMark[k] ?? 0),
+      markerState(trace, e),
+    ]);
+    for (const [fromIndex, direct] of decoded) expect(fromIndex).toBe(direct);
+    expect(decoded.some(([m]) => m === 'created')).toBe(true);
+  });
+
+  it('can code every cell state as a mark, each once', () => {
+    const all = Object.keys(CELL_STYLES) as CellState[];
+    expect([...MARK_STATES].sort()).toEqual([...all].sort());
   });
 });

@@ -21,7 +21,7 @@ import {
   type MutableDeviceCost,
   type StepCost,
 } from '../cost/costModel.ts';
-import { isInteresting } from './interesting.ts';
+import { isInteresting, markCode } from './interesting.ts';
 import { lastAtOrBefore } from './steps.ts';
 
 export { lastAtOrBefore, stepCount, stepOfEvent, stepRange } from './steps.ts';
@@ -72,6 +72,8 @@ export interface TraceIndex {
   readonly frames: Uint32Array;
   /** Events that change a cache, fault, are refused or clamp the range (see interesting.ts). */
   readonly interesting: Uint32Array;
+  /** The timeline mark of each interesting event, coded (interesting.ts markCode; 0: none). */
+  readonly interestingMark: Uint8Array;
   /** What each scenario step cost, per device. */
   readonly costs: readonly StepCost[];
   readonly accel: readonly AccelChangeLog[];
@@ -134,6 +136,7 @@ export class TraceIndexBuilder {
   private step = 0;
   private readonly frames = new GrowableU32(256);
   private readonly interesting = new GrowableU32(256);
+  private readonly marks = new GrowableU32(256);
   private readonly accel: AccelLogBuilder[];
   private readonly emu = new Map<string, { device: number; pasid: number; events: number[] }>();
   private readonly costs: StepCost[] = [];
@@ -152,7 +155,7 @@ export class TraceIndexBuilder {
 
   /** Indexes events until `shouldYield()` says stop (checked every few thousand events). */
   run(shouldYield: () => boolean): boolean {
-    const { trace, accel, emu, frames, interesting } = this;
+    const { trace, accel, emu, frames, interesting, marks } = this;
     const { stepStart } = trace;
     const steps = stepStart.length - 1;
     while (this.next < trace.length) {
@@ -162,7 +165,10 @@ export class TraceIndexBuilder {
         while (this.step < steps && i >= (stepStart[this.step + 1] ?? trace.length))
           this.closeStep();
         addEventCost(this.stepCosts, trace, i);
-        if (isInteresting(trace, i)) interesting.push(i);
+        if (isInteresting(trace, i)) {
+          interesting.push(i);
+          marks.push(markCode(trace, i));
+        }
         const k = eventKind(trace, i);
         if (k === TraceKind.LeafChecked) {
           const outcome = leafOutcome(trace, i);
@@ -213,6 +219,7 @@ export class TraceIndexBuilder {
       trace: this.trace,
       frames: this.frames.view(),
       interesting: this.interesting.view(),
+      interestingMark: Uint8Array.from(this.marks.view()),
       accel: this.accel.map((b) => b.build()),
       emu: this.emu,
       costs: this.costs,

@@ -1,9 +1,11 @@
 // npm run bench:ui — the walk view's performance, measured in Chromium with Playwright against the
 // built app served on its own port:
-//   1. playback at 8× on the largest bundled preset and on a 2^20-PASID scenario: frame timing with
+//   1. playback at 8× on the largest bundled preset and on a 2^20-PASID scenario, in the default
+//      layout (every panel follows the playhead) and in Full view: frame timing with
 //      requestAnimationFrame (the 5th-percentile frame rate), with the walk view's transitions on;
 //   2. long main-thread tasks (PerformanceObserver 'longtask') while a global PASID-cache sync over
-//      8 iommufd devices × 2^20 PASIDs runs in the worker, until its result is shown.
+//      8 iommufd devices × 2^20 PASIDs runs in the worker, until its result is shown; then its
+//      playback in both layouts.
 // Prints a table, then exactly one line: `bench:ui fps-p5=<n> longest-task-ms=<n>` (the lowest
 // 5th-percentile frame rate and the longest task seen over all scenarios).
 //
@@ -221,9 +223,14 @@ async function waitRunDone(page, timeout = 120_000) {
   );
 }
 
-/** Plays at 8× from the walk's start for `seconds`, recording rAF frame intervals. */
-async function playback(page, seconds) {
-  await page.getByRole('button', { name: 'Full view' }).click();
+/**
+ * Plays at 8× from the walk's start for `seconds`, recording rAF frame intervals: in Full view (the
+ * walk alone) or in the default layout, where the Caches panel, host tables and structure browser
+ * follow every event too.
+ */
+async function playback(page, seconds, { fullView = true } = {}) {
+  const toggle = page.getByRole('button', { name: /^(Full view|Exit full view)$/ });
+  if ((await toggle.getAttribute('aria-pressed')) !== String(fullView)) await toggle.click();
   await page.getByRole('combobox', { name: 'Speed' }).selectOption('8');
   // Start where the walk starts (the first directory check), not at the descriptor fetch.
   await page.evaluate(() => {
@@ -318,8 +325,10 @@ async function main() {
       await page.goto(`${url}?preset=${encodeURIComponent(largest.name)}`);
       await waitIdle(page);
       await waitRunDone(page);
+      const inLayout = await playback(page, SECONDS, { fullView: false });
+      results.push({ name: `playback 8× · preset ${largest.name}, default layout`, ...inLayout });
       const r = await playback(page, SECONDS);
-      results.push({ name: `playback 8× · preset ${largest.name}`, ...r });
+      results.push({ name: `playback 8× · preset ${largest.name}, Full view`, ...r });
       await page.close();
     }
     {
@@ -328,8 +337,10 @@ async function main() {
       await page.goto(`${url}${shareHash(file)}`);
       await waitIdle(page);
       await waitRunDone(page);
+      const inLayout = await playback(page, SECONDS, { fullView: false });
+      results.push({ name: 'playback 8× · 1 device × 2^20 PASIDs, default layout', ...inLayout });
       const r = await playback(page, SECONDS);
-      results.push({ name: 'playback 8× · 1 device × 2^20 PASIDs', ...r });
+      results.push({ name: 'playback 8× · 1 device × 2^20 PASIDs, Full view', ...r });
       await page.close();
     }
 
@@ -393,9 +404,11 @@ async function main() {
         longestTask: Math.max(0, ...t.tasks),
         note: `model ${t.modelMs.toFixed(0)} ms in the worker (request → answer ${t.runMs.toFixed(0)} ms), ${String(t.events)} trace events, result shown ${t.shownMs.toFixed(0)} ms after the link was opened, idle after ${t.ms.toFixed(0)} ms (the landing playback included); long tasks while the worker ran: ${list(t.duringRun)}; after its answer: ${list(t.after)}; all: ${list(t.tasks)}`,
       });
-      // ... and play it at 8× too.
+      // ... and play it at 8× too, in the default layout and in Full view.
+      const inLayout = await playback(page, SECONDS, { fullView: false });
+      results.push({ name: 'playback 8× · 8 devices × 2^20 PASIDs, default layout', ...inLayout });
       const r = await playback(page, SECONDS);
-      results.push({ name: 'playback 8× · 8 devices × 2^20 PASIDs', ...r });
+      results.push({ name: 'playback 8× · 8 devices × 2^20 PASIDs, Full view', ...r });
       await page.close();
     }
   } finally {

@@ -80,9 +80,15 @@ export function WalkCanvas({
     const box = svgRef.current?.parentElement;
     if (!box || height <= boxHeight) return;
     const top = scrollTopRef.current;
-    if (laneTop < top || laneBottom > top + boxHeight) {
-      scrollBoxTo(box, Math.max(0, Math.min(laneTop - 4, laneBottom - boxHeight)));
-    }
+    const inView = laneTop >= top && laneBottom <= top + boxHeight;
+    // A lane taller than the box is in view enough when its top edge shows near the box's top.
+    const tallAndTopShown =
+      laneBottom - laneTop > boxHeight && laneTop >= top && laneTop <= top + boxHeight / 4;
+    const target = Math.max(0, Math.min(laneTop - 4, laneBottom - boxHeight, height - boxHeight));
+    // Writing scrollTop costs a layout even when it does not move: only when it would move.
+    if (inView || tallAndTopShown || Math.abs(target - top) < 1) return;
+    scrollBoxTo(box, target);
+    scrollTopRef.current = target;
   }, [laneTop, laneBottom, height, boxHeight]);
 
   return (

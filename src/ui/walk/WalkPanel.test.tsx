@@ -91,7 +91,10 @@ describe('the walk panel', () => {
 
   it('scrolls the active device’s lane into view when the drawing is taller than its box', async () => {
     const b = new ScenarioBuilder();
-    const bdfs = ['00:02.0', '00:03.0', '00:04.0', '00:05.0', '00:06.0'];
+    const bdfs = Array.from(
+      { length: 12 },
+      (_, i) => `00:${(i + 2).toString(16).padStart(2, '0')}.0`,
+    );
     for (const bdf of bdfs)
       b.device(bdf, { backend: 'iommufd' }).setPasidEntry(bdf, 1, b.defaultEntry(1));
     const store = await mounted(b.global().build());

@@ -70,6 +70,40 @@ function put<E extends BaseType, D>(
   for (const [name, f] of entries) tr.attr(name, f);
 }
 
+/**
+ * Sets the attributes whose value differs from what the element has (null removes one). Most of a
+ * drawing is the same from one event to the next, and every write (changed or not) is a mutation
+ * the browser answers with style, layout and paint work: a playback wrote ~900 attributes and
+ * replaced ~40 text nodes per event before this.
+ */
+function setAttrs<E extends BaseType, D>(
+  sel: AnySel<E, D>,
+  attrs: Readonly<Record<string, (d: D) => string | number | null>>,
+): void {
+  const entries = Object.entries(attrs);
+  sel.each(function (this: E, d: D) {
+    const el = this as unknown as Element;
+    for (const [name, f] of entries) {
+      const v = f(d);
+      const now = el.getAttribute(name);
+      if (v === null) {
+        if (now !== null) el.removeAttribute(name);
+      } else if (now !== String(v)) {
+        el.setAttribute(name, String(v));
+      }
+    }
+  });
+}
+
+/** Sets an element's text only when it differs (a new text node each time otherwise). */
+function setText<E extends BaseType, D>(sel: AnySel<E, D>, f: (d: D) => string): void {
+  sel.each(function (this: E, d: D) {
+    const el = this as unknown as Element;
+    const v = f(d);
+    if (el.textContent !== v) el.textContent = v;
+  });
+}
+
 function exitFade<E extends BaseType, D>(sel: AnySel<E, D>, t: AnyTransition | undefined): void {
   if (!t) {
     sel.remove();
@@ -91,12 +125,16 @@ function textsJoin(parent: AnySel<SVGGElement, unknown>, texts: readonly TextIte
     .selectAll<SVGTextElement, TextItem>(':scope > text')
     .data(texts, (d) => d.key)
     .join('text')
-    .attr('class', (d) => `t-${d.role}`)
-    .attr('x', (d) => d.x)
-    .attr('y', (d) => d.y)
-    .attr('font-size', (d) => d.size)
-    .attr('text-anchor', (d) => d.anchor)
-    .text((d) => d.text);
+    .call((texts) => {
+      setAttrs(texts, {
+        class: (d) => `t-${d.role}`,
+        x: (d) => d.x,
+        y: (d) => d.y,
+        'font-size': (d) => d.size,
+        'text-anchor': (d) => d.anchor,
+      });
+      setText(texts, (d) => d.text);
+    });
 }
 
 function cellsJoin(parent: AnySel<SVGGElement, PartModel>, t: AnyTransition | undefined): void {
@@ -168,26 +206,21 @@ function rowsJoin(parent: AnySel<SVGGElement, PartModel>, t: AnyTransition | und
       },
       (update) => update,
       (exit) => exitFade(exit, t),
-    )
-    .attr('data-key', (d) => d.key)
-    .attr('data-state', (d) => d.state)
-    .attr('class', (d) => `cache-row state-${d.state}`);
+    );
+  setAttrs(rows, {
+    'data-key': (d) => d.key,
+    'data-state': (d) => d.state,
+    class: (d) => `cache-row state-${d.state}`,
+  });
   put(rows, t, { transform: translate, opacity: () => 1 });
-  rows
-    .select('rect')
-    .attr('width', (d) => d.w)
-    .attr('height', (d) => d.h);
-  rows
-    .select('text.row-glyph')
-    .attr('y', (d) => d.h / 2 + 4.5)
-    .attr('font-size', 12)
-    .text((d) => d.glyph);
-  rows
-    .select('text.row-text')
-    .attr('y', (d) => d.h / 2 + 4.5)
-    .attr('font-size', 12)
-    .text((d) => d.text);
-  rows.select('title').text((d) => d.title);
+  setAttrs(rows.select('rect'), { width: (d) => d.w, height: (d) => d.h });
+  const glyphs = rows.select('text.row-glyph');
+  setAttrs(glyphs, { y: (d) => d.h / 2 + 4.5, 'font-size': () => 12 });
+  setText(glyphs, (d) => d.glyph);
+  const texts = rows.select('text.row-text');
+  setAttrs(texts, { y: (d) => d.h / 2 + 4.5, 'font-size': () => 12 });
+  setText(texts, (d) => d.text);
+  setText(rows.select('title'), (d) => d.title);
 }
 
 function linesJoin(parent: AnySel<SVGGElement, PartModel>): void {
@@ -198,11 +231,15 @@ function linesJoin(parent: AnySel<SVGGElement, PartModel>): void {
       (d) => d.key,
     )
     .join('line')
-    .attr('class', 'lens-line')
-    .attr('x1', (d) => d.x1)
-    .attr('y1', (d) => d.y1)
-    .attr('x2', (d) => d.x2)
-    .attr('y2', (d) => d.y2);
+    .call((lines) =>
+      setAttrs(lines, {
+        class: () => 'lens-line',
+        x1: (d) => d.x1,
+        y1: (d) => d.y1,
+        x2: (d) => d.x2,
+        y2: (d) => d.y2,
+      }),
+    );
 }
 
 export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks = {}): WalkView {
@@ -267,12 +304,14 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
         },
         (update) => update,
         (exit) => exitFade(exit, t),
-      )
-      .attr('data-key', (d) => d.key)
-      .attr('class', (d) => `lane${d.active ? ' active' : ' collapsed'}`)
-      .attr('role', (d) => (d.active ? null : 'button'))
-      .attr('tabindex', (d) => (d.active ? null : 0))
-      .attr('aria-label', (d) => (d.active ? null : d.name));
+      );
+    setAttrs(lanes, {
+      'data-key': (d) => d.key,
+      class: (d) => `lane${d.active ? ' active' : ' collapsed'}`,
+      role: (d) => (d.active ? null : 'button'),
+      tabindex: (d) => (d.active ? null : 0),
+      'aria-label': (d) => (d.active ? null : d.name),
+    });
     put(lanes, t, { transform: translate });
     put(lanes.select<SVGRectElement>('rect.lane-bg'), t, {
       width: (d) => d.w,
@@ -295,17 +334,21 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
         },
         (update) => update,
         (exit) => exitFade(exit, t),
-      )
-      .attr('data-key', (d) => d.key)
-      .attr('class', (d) => `part kind-${d.kind} tone-${d.tone}${d.lit ? ' lit' : ''}`)
-      .attr('aria-label', (d) => d.name);
+      );
+    setAttrs(parts, {
+      'data-key': (d) => d.key,
+      class: (d) => `part kind-${d.kind} tone-${d.tone}${d.lit ? ' lit' : ''}`,
+      'aria-label': (d) => d.name,
+    });
     put(parts, t, { transform: translate });
-    parts
-      .select('rect.part-bg')
-      .attr('x', (d) => (d.kind === 'directory' || d.kind === 'table' ? -5 : 0))
-      .attr('y', (d) => (d.kind === 'directory' || d.kind === 'table' ? -3 : 0))
-      .attr('width', (d) => d.w + (d.kind === 'directory' || d.kind === 'table' ? 10 : 0))
-      .attr('height', (d) => d.h + (d.kind === 'directory' || d.kind === 'table' ? 6 : 0));
+    // Directory and table grids get a margin around their cells.
+    const pad = (d: PartModel): boolean => d.kind === 'directory' || d.kind === 'table';
+    setAttrs(parts.select('rect.part-bg'), {
+      x: (d) => (pad(d) ? -5 : 0),
+      y: (d) => (pad(d) ? -3 : 0),
+      width: (d) => d.w + (pad(d) ? 10 : 0),
+      height: (d) => d.h + (pad(d) ? 6 : 0),
+    });
     parts.each(function (this: SVGGElement, d: PartModel) {
       textsJoin(select(this), d.texts);
     });
@@ -324,23 +367,25 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
         e.append('text').attr('class', 't-note arrow-label').attr('font-size', 12);
         e.append('title');
         return e;
-      })
-      .attr('data-key', (d) => d.key)
-      .attr('class', (d) => `arrow${d.lit ? ' lit' : ''}`);
-    arrows
-      .select('path')
-      .attr('d', (d) =>
+      });
+    setAttrs(arrows, {
+      'data-key': (d) => d.key,
+      class: (d) => `arrow${d.lit ? ' lit' : ''}`,
+    });
+    setAttrs(arrows.select('path'), {
+      d: (d) =>
         d.points
           .map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`)
           .join(''),
-      );
-    arrows
-      .select('text')
-      .attr('x', (d) => d.label?.x ?? 0)
-      .attr('y', (d) => d.label?.y ?? 0)
-      .attr('display', (d) => (d.label ? null : 'none'))
-      .text((d) => d.label?.text ?? '');
-    arrows.select('title').text((d) => d.title);
+    });
+    const labels = arrows.select('text');
+    setAttrs(labels, {
+      x: (d) => d.label?.x ?? 0,
+      y: (d) => d.label?.y ?? 0,
+      display: (d) => (d.label ? null : 'none'),
+    });
+    setText(labels, (d) => d.label?.text ?? '');
+    setText(arrows.select('title'), (d) => d.title);
   }
 
   function calloutJoin(vm: WalkViewModel): void {
@@ -351,13 +396,13 @@ export function createWalkView(svg: SVGSVGElement, callbacks: WalkViewCallbacks 
         const e = enter.append('g').attr('role', 'status');
         e.append('rect').attr('rx', 5);
         return e;
-      })
-      .attr('class', (d) => `callout state-${d.state}`)
-      .attr('transform', translate)
-      .attr('aria-label', (d) => d.texts.map((x) => x.text).join(' '));
-    c.select('rect')
-      .attr('width', (d) => d.w)
-      .attr('height', (d) => d.h);
+      });
+    setAttrs(c, {
+      class: (d) => `callout state-${d.state}`,
+      transform: translate,
+      'aria-label': (d) => d.texts.map((x) => x.text).join(' '),
+    });
+    setAttrs(c.select('rect'), { width: (d) => d.w, height: (d) => d.h });
     c.each(function (this: SVGGElement, d: CalloutModel) {
       textsJoin(select(this), d.texts);
     });

@@ -36,6 +36,29 @@ describe('walk view renderer', () => {
   });
   const byKey = (key: string): Element | null => svg.querySelector(`[data-key="${key}"]`);
 
+  it('leaves an unchanged drawing untouched: no attribute or text is written again', async () => {
+    view.update(vmAt(13), { duration: 0 });
+    const root = svg.querySelector('g.walk-root')!;
+    const seen: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => seen.push(...records));
+    observer.observe(root, {
+      subtree: true,
+      attributes: true,
+      childList: true,
+      characterData: true,
+    });
+    view.update(vmAt(13), { duration: 0 });
+    await Promise.resolve(); // records are delivered in a microtask
+    observer.disconnect();
+    expect(seen.map((r) => `${r.type} ${r.attributeName ?? ''}`)).toEqual([]);
+    // ...while a different event does change it.
+    const next = new MutationObserver(() => undefined);
+    next.observe(root, { subtree: true, attributes: true, childList: true, characterData: true });
+    view.update(vmAt(9), { duration: 0 });
+    expect(next.takeRecords().length).toBeGreaterThan(0);
+    next.disconnect();
+  });
+
   it('draws each part of the chain as a named group', () => {
     view.update(vmAt(13), { duration: 0 });
     const groups = [...svg.querySelectorAll('g[role="group"]')].map(

@@ -57,7 +57,7 @@ function put<E extends BaseType, D>(
   attrs: Readonly<Record<string, (d: D) => string | number>>,
 ): void {
   if (!t) {
-    for (const [name, f] of Object.entries(attrs)) sel.attr(name, f);
+    setAttrs(sel, attrs);
     return;
   }
   const entries = Object.entries(attrs);

@@ -50,6 +50,8 @@ export const createRunSlice =
             // The task that received the answer has paid for its deserialisation already.
             await yieldToMain();
             await workInSlices(warmRunViews(scenario, answer.value));
+            // ...and the render that shows the run gets a task of its own too.
+            await yieldToMain();
             if (get().runGeneration !== generation) return;
           }
           set({ run: answer.value, runOf: scenario, runStatus: 'done', runError: undefined });

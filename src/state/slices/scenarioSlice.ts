@@ -89,6 +89,7 @@ export const createScenarioSlice =
       adoptInitialMemory(parsed.scenario, parsed.initialMemory);
       if (parsed.initialMemory) {
         await workInSlices(warmScenarioViews(parsed.scenario, currentMemory(parsed.scenario)));
+        await yieldToMain(); // the render that shows it in a task of its own
       }
       set({ scenario: parsed.scenario, scenarioSource: source, selection: undefined, fold: {} });
       get().clearNotices('load');

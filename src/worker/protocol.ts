@@ -33,7 +33,7 @@ import type {
 } from '../model/index.ts';
 import type { createSimulationApi } from './simulationApi.ts';
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** An expected failure, returned as a value (never thrown across the boundary). */
 export type EngineErrorKind =

@@ -71,18 +71,6 @@ function lastAtOrBefore(sorted: ArrayLike<number>, v: number, n = sorted.length)
   return lo - 1;
 }
 
-/** Index of the first element >= v in a sorted array (its length if none). */
-function firstAtOrAfter(sorted: ArrayLike<number>, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] ?? 0) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The scenario step an event belongs to (an empty step shares its start with the next one). */
 export function stepOfEvent(trace: Trace, event: number): number {
   const steps = trace.stepStart.length - 1;
@@ -199,7 +187,11 @@ class AccelHistory {
   /** The changes of one PASID, ascending (a view into one shared array). */
   changesOf(pasid: number): Uint32Array {
     const { pasids, changes } = this.byPasid();
-    return changes.subarray(firstAtOrAfter(pasids, pasid), firstAtOrAfter(pasids, pasid + 1));
+    // PASIDs are integers: the run of `pasid` follows the last entry <= pasid - 1.
+    return changes.subarray(
+      lastAtOrBefore(pasids, pasid - 1) + 1,
+      lastAtOrBefore(pasids, pasid) + 1,
+    );
   }
 
   /**
